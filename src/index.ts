@@ -1,10 +1,9 @@
-import { DurableObject } from "cloudflare:workers";
-export class AccountLedger extends DurableObject<Env> {
-  async ping(): Promise<string> { return "pong"; }
-}
+import { createApp } from "./http/app";
+
+export { AccountLedger } from "./ledger/account-ledger";
+
+const app = createApp();
+
 export default {
-  async fetch(req: Request, env: Env): Promise<Response> {
-    const stub = env.LEDGER.getByName("x");
-    return Response.json({ ok: true, p: await stub.ping() });
-  },
+  fetch: app.fetch,
 } satisfies ExportedHandler<Env>;

@@ -1,0 +1,49 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { insecureSecrets } from "../config";
+import { authenticate } from "./auth";
+import type { AppEnv } from "./context";
+import { ApiError, errorBody, respondWithError } from "./errors";
+import { requestLog } from "./log";
+import { accounts } from "./routes/accounts";
+import { credit } from "./routes/credit";
+
+/** JSON bodies of this API are small; anything larger is refused before it is read. */
+export const JSON_BODY_MAX_BYTES = 64 * 1024;
+
+export function createApp() {
+  const app = new Hono<AppEnv>();
+
+  app.use(requestLog);
+  app.use(async (c, next) => {
+    const insecure = insecureSecrets(c.env);
+    if (insecure.length > 0) {
+      throw new ApiError(503, "insecure_configuration", `Refusing to serve: set the secrets ${insecure.join(", ")}.`);
+    }
+    await next();
+  });
+  app.use(
+    "/v1/*",
+    bodyLimit({
+      maxSize: JSON_BODY_MAX_BYTES,
+      onError: () => {
+        throw new ApiError(413, "body_too_large", `The body is larger than ${JSON_BODY_MAX_BYTES} bytes.`);
+      },
+    }),
+  );
+
+  app.get("/health", (c) => c.json({ ok: true }));
+
+  app.use("/v1/accounts/*", authenticate);
+  app.use("/v1/accounts", authenticate);
+  app.route("/v1/accounts", accounts);
+  app.route("/v1/accounts", credit);
+
+  app.notFound((c) => c.json(errorBody("route_not_found", `No route for ${c.req.method} ${c.req.path}.`), 404));
+  app.onError((err, c) => {
+    if (err instanceof ApiError) return respondWithError(c, err);
+    console.error(JSON.stringify({ event: "unhandled_error", requestId: c.get("requestId"), error: String(err), stack: err.stack }));
+    return c.json(errorBody("internal_error", "Something went wrong on our side; the request may be retried."), 500);
+  });
+  return app;
+}

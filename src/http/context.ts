@@ -1,0 +1,14 @@
+import type { Principal } from "./auth";
+
+/** What every handler can read from the Hono context. */
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    principal: Principal;
+    /** Set by routes that act on one account, for the request log. */
+    accountId?: string;
+    /** A short word for the log: the decision and its reason on call routes. */
+    decision?: string;
+  };
+}

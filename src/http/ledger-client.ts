@@ -1,0 +1,44 @@
+import type { LedgerRefusal } from "../ledger/types";
+import { formatMoney } from "../money";
+import { ApiError } from "./errors";
+import type { REGIONS } from "./schemas";
+
+export function ledgerOf(env: Env, accountId: string, region?: (typeof REGIONS)[number] | null) {
+  // The hint only matters when the object is first created; later calls find it where it is.
+  return env.LEDGER.get(env.LEDGER.idFromName(accountId), region ? { locationHint: region } : undefined);
+}
+
+/** Maps every refusal of the ledger to the wire; a new reason fails to compile until mapped. */
+export function refusalToError(refusal: LedgerRefusal): ApiError {
+  switch (refusal.reason) {
+    case "account_not_found":
+      return new ApiError(404, "account_not_found", "No such account.");
+    case "account_conflict":
+      return new ApiError(409, "account_exists", "An account with this id exists with other settings.");
+    case "idempotency_conflict":
+      return new ApiError(409, "idempotency_key_reused", "This Idempotency-Key was used with another request.", [
+        { field: "Idempotency-Key", issue: "already used with another request" },
+      ]);
+    case "insufficient_credit":
+      return new ApiError(
+        402,
+        "insufficient_credit",
+        `Not enough credit: ${formatMoney(refusal.availableMicros)} available, ${formatMoney(refusal.requestedMicros)} needed.`,
+      );
+    default: {
+      const unmapped: never = refusal;
+      throw new Error(`unmapped ledger refusal ${JSON.stringify(unmapped)}`);
+    }
+  }
+}
+
+/**
+ * The value of a ledger answer, or the mapped error. Generic over the answer's own type
+ * because RPC stubs hand back a structurally typed copy of LedgerResult.
+ */
+export function unwrap<R extends { ok: true; value: unknown } | { ok: false; refusal: LedgerRefusal }>(
+  result: R,
+): Extract<R, { ok: true }>["value"] {
+  if (result.ok) return result.value;
+  throw refusalToError((result as { refusal: LedgerRefusal }).refusal);
+}

@@ -1,0 +1,51 @@
+import type { CreditView } from "../ledger/account-ledger";
+import { CREDIT_ALERTS } from "../ledger/credit-state";
+import type { Movement } from "../ledger/types";
+import { formatMoney } from "../money";
+
+const moneyOrNull = (micros: number | null) => (micros === null ? null : formatMoney(micros));
+
+export function movementView(m: Movement) {
+  return {
+    id: m.id,
+    at: new Date(m.atMs).toISOString(),
+    description: m.description,
+    interactionId: m.interactionId,
+    units: m.units,
+    unitsCharged: m.unitsCharged,
+    valuePerUnit: moneyOrNull(m.unitPriceMicros),
+    amount: formatMoney(m.amountMicros),
+    balanceAfter: formatMoney(m.balanceAfterMicros),
+    userId: m.userId,
+    reason: m.reason,
+    details: m.details,
+  };
+}
+
+export function creditView(credit: CreditView) {
+  const alert = credit.state === "ok" ? null : CREDIT_ALERTS[credit.state];
+  return {
+    balance: formatMoney(credit.balanceMicros),
+    available: formatMoney(credit.availableMicros),
+    reserved: formatMoney(credit.reservedMicros),
+    currency: credit.currency,
+    state: credit.state,
+    alerts: alert ? [{ code: alert.code, title: alert.title, message: alert.message }] : [],
+    lowBalanceLevel: formatMoney(credit.lowLevelMicros),
+    recommendedThreshold: formatMoney(credit.recommendedThresholdMicros),
+  };
+}
+
+/** Cursors are opaque to clients; inside they are the last ledger sequence number seen. */
+export function encodeCursor(afterSeq: number): string {
+  return btoa(`seq:${afterSeq}`).replace(/=+$/, "");
+}
+
+export function decodeCursor(cursor: string): number | null {
+  try {
+    const match = /^seq:(\d{1,15})$/.exec(atob(cursor));
+    return match ? Number(match[1]) : null;
+  } catch {
+    return null;
+  }
+}

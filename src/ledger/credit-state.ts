@@ -1,0 +1,33 @@
+import { mulDivCeil, type Micros } from "../money";
+
+export type CreditState = "ok" | "low" | "exhausted";
+
+/** The seeds' two alerts, shown next to the balance and sent once per transition. */
+export const CREDIT_ALERTS = {
+  low: {
+    code: "credit_low",
+    title: "Your credit is running low",
+    message: "Your balance is getting close to zero. If it runs out, calling will be interrupted.",
+  },
+  exhausted: {
+    code: "credit_exhausted",
+    title: "Your credit has run out",
+    message:
+      "Your balance is 0. Outbound calls are blocked, and inbound calls to toll-free numbers will not connect. Inbound calls to standard (non-toll-free) numbers still work.",
+  },
+} as const;
+
+/** Credit at zero or below stops outbound calling for the whole account. */
+export function creditState(balanceMicros: Micros, lowLevelMicros: Micros): CreditState {
+  if (balanceMicros <= 0) return "exhausted";
+  if (balanceMicros < lowLevelMicros) return "low";
+  return "ok";
+}
+
+export const RECOMMENDED_COVER_DAYS = 14;
+export const SPEND_WINDOW_DAYS = 30;
+
+/** The seeds' advice: a threshold that covers 14 days, from the spend of the last 30 days. */
+export function recommendedThreshold(spendLast30DaysMicros: Micros): Micros {
+  return mulDivCeil(Math.max(0, spendLast30DaysMicros), RECOMMENDED_COVER_DAYS, SPEND_WINDOW_DAYS);
+}

@@ -1,0 +1,80 @@
+/**
+ * The ledger's own SQLite schema, versioned by a row in `schema_version`. Each step runs
+ * once, in order, inside one synchronous transaction with the version bump, so a DO that
+ * dies half-way through an upgrade starts the same step again on its next start.
+ * A step is never edited once shipped: a change is a new step. Documented in
+ * migrations/SCHEMA.md.
+ */
+export const LEDGER_SCHEMA_STEPS: readonly string[] = [
+  // 1: balance, movements, idempotency records, outbox, reservations, scheduled work.
+  `
+  CREATE TABLE account (
+    singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+    account_id TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    time_zone TEXT NOT NULL,
+    balance_micros INTEGER NOT NULL,
+    reserved_micros INTEGER NOT NULL,
+    created_at_ms INTEGER NOT NULL
+  );
+  CREATE TABLE movements (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    at_ms INTEGER NOT NULL,
+    description TEXT NOT NULL,
+    interaction_id TEXT NOT NULL,
+    units TEXT,
+    units_charged INTEGER,
+    unit_price_micros INTEGER,
+    amount_micros INTEGER NOT NULL,
+    balance_after_micros INTEGER NOT NULL,
+    user_id TEXT,
+    reason TEXT,
+    details TEXT
+  );
+  CREATE INDEX movements_at ON movements (at_ms, seq);
+  CREATE TABLE outbox (
+    movement_seq INTEGER PRIMARY KEY
+  );
+  CREATE TABLE idempotency (
+    key TEXT PRIMARY KEY,
+    request_hash TEXT NOT NULL,
+    response TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL
+  );
+  CREATE INDEX idempotency_age ON idempotency (created_at_ms);
+  CREATE TABLE reservations (
+    call_id TEXT NOT NULL,
+    leg TEXT NOT NULL,
+    state TEXT NOT NULL,
+    reserved_micros INTEGER NOT NULL,
+    expires_at_ms INTEGER NOT NULL,
+    decision TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (call_id, leg)
+  );
+  CREATE INDEX reservations_expiry ON reservations (state, expires_at_ms);
+  CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
+];
+
+/** Applies the steps not yet applied; returns the version the schema is at. */
+export function migrateLedgerSchema(storage: DurableObjectStorage): number {
+  const sql = storage.sql;
+  sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+  const row = sql.exec<{ version: number }>("SELECT version FROM schema_version").toArray()[0];
+  let version = row?.version ?? 0;
+  if (!row) sql.exec("INSERT INTO schema_version (version) VALUES (0)");
+  while (version < LEDGER_SCHEMA_STEPS.length) {
+    const step = LEDGER_SCHEMA_STEPS[version] as string;
+    storage.transactionSync(() => {
+      sql.exec(step);
+      sql.exec("UPDATE schema_version SET version = ?", version + 1);
+    });
+    version += 1;
+  }
+  return version;
+}

@@ -1,0 +1,199 @@
+import type { Micros } from "../money";
+import type { AccountMoney, AccountProfile, JsonObject, Movement, MovementKind, MovementUnits } from "./types";
+
+/**
+ * Typed access to the ledger's SQLite tables. No rules live here: callers decide, this
+ * reads and writes. Every write is meant to run inside the caller's transactionSync.
+ */
+export class LedgerStore {
+  constructor(private readonly sql: SqlStorage) {}
+
+  readAccount(): (AccountProfile & AccountMoney) | null {
+    const row = this.sql
+      .exec<AccountRow>("SELECT account_id, currency, time_zone, balance_micros, reserved_micros FROM account")
+      .toArray()[0];
+    if (!row) return null;
+    return {
+      accountId: row.account_id,
+      currency: row.currency,
+      timeZone: row.time_zone,
+      balanceMicros: row.balance_micros,
+      reservedMicros: row.reserved_micros,
+    };
+  }
+
+  insertAccount(profile: AccountProfile, nowMs: number): void {
+    this.sql.exec(
+      "INSERT INTO account (singleton, account_id, currency, time_zone, balance_micros, reserved_micros, created_at_ms) VALUES (1, ?, ?, ?, 0, 0, ?)",
+      profile.accountId,
+      profile.currency,
+      profile.timeZone,
+      nowMs,
+    );
+  }
+
+  updateTimeZone(timeZone: string): void {
+    this.sql.exec("UPDATE account SET time_zone = ?", timeZone);
+  }
+
+  writeMoney(money: AccountMoney): void {
+    this.sql.exec("UPDATE account SET balance_micros = ?, reserved_micros = ?", money.balanceMicros, money.reservedMicros);
+  }
+
+  /** Appends a movement and queues it for the D1 copy; returns its sequence number. */
+  appendMovement(movement: Omit<Movement, "seq">): number {
+    const row = this.sql
+      .exec<{ seq: number }>(
+        `INSERT INTO movements (id, at_ms, description, interaction_id, units, units_charged, unit_price_micros,
+           amount_micros, balance_after_micros, user_id, reason, details)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+        movement.id,
+        movement.atMs,
+        movement.description,
+        movement.interactionId,
+        movement.units,
+        movement.unitsCharged,
+        movement.unitPriceMicros,
+        movement.amountMicros,
+        movement.balanceAfterMicros,
+        movement.userId,
+        movement.reason,
+        movement.details === null ? null : JSON.stringify(movement.details),
+      )
+      .one();
+    this.sql.exec("INSERT INTO outbox (movement_seq) VALUES (?)", row.seq);
+    return row.seq;
+  }
+
+  /** Movements in commit order after `afterSeq`, optionally within [fromMs, toMs). */
+  listMovements(query: { afterSeq: number; fromMs?: number; toMs?: number; limit: number }): Movement[] {
+    return this.sql
+      .exec<MovementRow>(
+        `SELECT * FROM movements WHERE seq > ? AND at_ms >= ? AND at_ms < ? ORDER BY seq LIMIT ?`,
+        query.afterSeq,
+        query.fromMs ?? Number.MIN_SAFE_INTEGER,
+        query.toMs ?? Number.MAX_SAFE_INTEGER,
+        query.limit,
+      )
+      .toArray()
+      .map(toMovement);
+  }
+
+  sumMovements(): { count: number; sumMicros: Micros } {
+    const row = this.sql
+      .exec<{ n: number; total: number | null }>("SELECT count(*) AS n, sum(amount_micros) AS total FROM movements")
+      .one();
+    return { count: row.n, sumMicros: row.total ?? 0 };
+  }
+
+  /** Total charged (negative movements other than adjustments) since `sinceMs`, as a positive amount. */
+  spendSince(sinceMs: number): Micros {
+    const row = this.sql
+      .exec<{ total: number | null }>(
+        "SELECT -sum(amount_micros) AS total FROM movements WHERE at_ms >= ? AND amount_micros < 0 AND description != 'adjustment'",
+        sinceMs,
+      )
+      .one();
+    return row.total ?? 0;
+  }
+
+  // Outbox ------------------------------------------------------------------------------
+
+  pendingOutbox(limit: number): Movement[] {
+    return this.sql
+      .exec<MovementRow>(
+        "SELECT m.* FROM outbox o JOIN movements m ON m.seq = o.movement_seq ORDER BY o.movement_seq LIMIT ?",
+        limit,
+      )
+      .toArray()
+      .map(toMovement);
+  }
+
+  outboxSize(): number {
+    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n;
+  }
+
+  removeFromOutbox(upToSeq: number): void {
+    this.sql.exec("DELETE FROM outbox WHERE movement_seq <= ?", upToSeq);
+  }
+
+  // Idempotency -------------------------------------------------------------------------
+
+  readIdempotency(key: string): { requestHash: string; response: string } | null {
+    const row = this.sql
+      .exec<{ request_hash: string; response: string }>("SELECT request_hash, response FROM idempotency WHERE key = ?", key)
+      .toArray()[0];
+    return row ? { requestHash: row.request_hash, response: row.response } : null;
+  }
+
+  writeIdempotency(key: string, requestHash: string, response: string, nowMs: number): void {
+    this.sql.exec(
+      "INSERT INTO idempotency (key, request_hash, response, created_at_ms) VALUES (?, ?, ?, ?)",
+      key,
+      requestHash,
+      response,
+      nowMs,
+    );
+  }
+
+  pruneIdempotency(olderThanMs: number): number {
+    return this.sql.exec("DELETE FROM idempotency WHERE created_at_ms < ?", olderThanMs).rowsWritten;
+  }
+
+  // Settings: small typed values that survive eviction (backoff state, schedules). ------
+
+  readSetting<T>(key: string): T | undefined {
+    const row = this.sql.exec<{ value: string }>("SELECT value FROM settings WHERE key = ?", key).toArray()[0];
+    return row ? (JSON.parse(row.value) as T) : undefined;
+  }
+
+  writeSetting(key: string, value: unknown): void {
+    this.sql.exec(
+      "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      key,
+      JSON.stringify(value),
+    );
+  }
+}
+
+interface AccountRow extends Record<string, SqlStorageValue> {
+  account_id: string;
+  currency: string;
+  time_zone: string;
+  balance_micros: number;
+  reserved_micros: number;
+}
+
+interface MovementRow extends Record<string, SqlStorageValue> {
+  seq: number;
+  id: string;
+  at_ms: number;
+  description: string;
+  interaction_id: string;
+  units: string | null;
+  units_charged: number | null;
+  unit_price_micros: number | null;
+  amount_micros: number;
+  balance_after_micros: number;
+  user_id: string | null;
+  reason: string | null;
+  details: string | null;
+}
+
+function toMovement(row: MovementRow): Movement {
+  return {
+    seq: row.seq,
+    id: row.id,
+    atMs: row.at_ms,
+    description: row.description as MovementKind,
+    interactionId: row.interaction_id,
+    units: row.units as MovementUnits | null,
+    unitsCharged: row.units_charged,
+    unitPriceMicros: row.unit_price_micros,
+    amountMicros: row.amount_micros,
+    balanceAfterMicros: row.balance_after_micros,
+    userId: row.user_id,
+    reason: row.reason,
+    details: row.details === null ? null : (JSON.parse(row.details) as JsonObject),
+  };
+}

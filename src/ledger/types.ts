@@ -1,0 +1,70 @@
+import type { Micros } from "../money";
+
+/** The export's Description column: what a movement paid for. */
+export const MOVEMENT_KINDS = [
+  "call",
+  "sms",
+  "mms",
+  "whatsapp",
+  "ai-voice-agents",
+  "stt",
+  "conversation-intelligence",
+  "top-up",
+  "adjustment",
+] as const;
+export type MovementKind = (typeof MOVEMENT_KINDS)[number];
+
+export type MovementUnits = "seconds" | "fragments" | "minutes";
+
+/** One committed change of an account's balance. The balance is the sum of these. */
+export interface Movement {
+  /** Order of commitment inside the ledger; the cursor of the movements listing. */
+  seq: number;
+  /** UUIDv7: sorts by time, the key of the D1 copy. */
+  id: string;
+  atMs: number;
+  description: MovementKind;
+  interactionId: string;
+  units: MovementUnits | null;
+  unitsCharged: number | null;
+  unitPriceMicros: Micros | null;
+  /** Negative for charges, positive for credit. */
+  amountMicros: Micros;
+  balanceAfterMicros: Micros;
+  userId: string | null;
+  reason: string | null;
+  /** Why it was charged: rule, rate, increments, deck version. */
+  details: JsonObject | null;
+}
+
+/** Flat on purpose: explanations are a few named facts, and RPC types stay shallow. */
+export type JsonObject = { [key: string]: string | number | boolean | null };
+
+export type MovementDraft = Omit<Movement, "seq" | "id" | "atMs" | "balanceAfterMicros">;
+
+export interface AccountProfile {
+  accountId: string;
+  currency: string;
+  timeZone: string;
+}
+
+export interface AccountMoney {
+  balanceMicros: Micros;
+  reservedMicros: Micros;
+}
+
+/**
+ * Expected refusals of the ledger, as values: an error thrown across RPC keeps only its
+ * message, and these are answers, not failures. The HTTP layer maps each reason in one
+ * exhaustive switch (src/http/ledger-errors.ts).
+ */
+export type LedgerRefusal =
+  | { reason: "account_not_found" }
+  | { reason: "account_conflict"; existing: AccountProfile }
+  | { reason: "idempotency_conflict"; key: string }
+  | { reason: "insufficient_credit"; availableMicros: Micros; requestedMicros: Micros };
+
+export type LedgerResult<T> = { ok: true; value: T } | { ok: false; refusal: LedgerRefusal };
+
+export const ok = <T>(value: T): LedgerResult<T> => ({ ok: true, value });
+export const refuse = <T>(refusal: LedgerRefusal): LedgerResult<T> => ({ ok: false, refusal });
