@@ -25,7 +25,7 @@ export function parseWith<S extends z.ZodType>(where: "body" | "query" | "path" 
 export async function jsonBody<S extends z.ZodType>(c: Context<AppEnv>, schema: S): Promise<z.output<S>> {
   const type = c.req.header("Content-Type") ?? "";
   if (!/^application\/json\b/i.test(type)) {
-    throw badRequest("unsupported_content_type", "Send the body as application/json.", [
+    throw badRequest("unsupported_content_type", "Content-Type: send the body as application/json.", [
       { field: "Content-Type", issue: "must be application/json" },
     ]);
   }
