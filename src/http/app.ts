@@ -7,6 +7,7 @@ import { ApiError, errorBody, respondWithError } from "./errors";
 import { requestLog } from "./log";
 import { accounts } from "./routes/accounts";
 import { credit } from "./routes/credit";
+import { devRoutes } from "./routes/dev";
 
 /** JSON bodies of this API are small; anything larger is refused before it is read. */
 export const JSON_BODY_MAX_BYTES = 64 * 1024;
@@ -38,6 +39,8 @@ export function createApp() {
   app.use("/v1/accounts", authenticate);
   app.route("/v1/accounts", accounts);
   app.route("/v1/accounts", credit);
+  app.use("/dev/*", authenticate);
+  app.route("/dev", devRoutes(app));
 
   app.notFound((c) => c.json(errorBody("route_not_found", `No route for ${c.req.method} ${c.req.path}.`), 404));
   app.onError((err, c) => {

@@ -1,7 +1,7 @@
 import type { CreditView } from "../ledger/account-ledger";
-import { CREDIT_ALERTS } from "../ledger/credit-state";
 import type { Movement } from "../ledger/types";
 import { formatMoney } from "../money";
+import { creditExhaustedAlert, creditLowAlert } from "../notify/messages";
 
 const moneyOrNull = (micros: number | null) => (micros === null ? null : formatMoney(micros));
 
@@ -23,14 +23,14 @@ export function movementView(m: Movement) {
 }
 
 export function creditView(credit: CreditView) {
-  const alert = credit.state === "ok" ? null : CREDIT_ALERTS[credit.state];
+  const alerts = { ok: [], low: [creditLowAlert()], exhausted: [creditExhaustedAlert()] }[credit.state];
   return {
     balance: formatMoney(credit.balanceMicros),
     available: formatMoney(credit.availableMicros),
     reserved: formatMoney(credit.reservedMicros),
     currency: credit.currency,
     state: credit.state,
-    alerts: alert ? [{ code: alert.code, title: alert.title, message: alert.message }] : [],
+    alerts,
     lowBalanceLevel: formatMoney(credit.lowLevelMicros),
     recommendedThreshold: formatMoney(credit.recommendedThresholdMicros),
   };

@@ -2,21 +2,6 @@ import { mulDivCeil, type Micros } from "../money";
 
 export type CreditState = "ok" | "low" | "exhausted";
 
-/** The seeds' two alerts, shown next to the balance and sent once per transition. */
-export const CREDIT_ALERTS = {
-  low: {
-    code: "credit_low",
-    title: "Your credit is running low",
-    message: "Your balance is getting close to zero. If it runs out, calling will be interrupted.",
-  },
-  exhausted: {
-    code: "credit_exhausted",
-    title: "Your credit has run out",
-    message:
-      "Your balance is 0. Outbound calls are blocked, and inbound calls to toll-free numbers will not connect. Inbound calls to standard (non-toll-free) numbers still work.",
-  },
-} as const;
-
 /** Credit at zero or below stops outbound calling for the whole account. */
 export function creditState(balanceMicros: Micros, lowLevelMicros: Micros): CreditState {
   if (balanceMicros <= 0) return "exhausted";

@@ -37,7 +37,8 @@ describe("POST /v1/accounts/:id/adjustments", () => {
     const acct = await newAccount({ credit: "1.00" });
     await adjust(acct.id, "-1.50", "debt");
     const credit = await api("GET", `/v1/accounts/${acct.id}/credit`);
-    expect(credit.body).toMatchObject({ balance: "-0.50", state: "exhausted", alerts: [{ code: "credit_exhausted", title: "Your credit has run out" }] });
+    expect(credit.body).toMatchObject({ balance: "-0.50", state: "exhausted", alerts: [{ code: "credit_exhausted" }] });
+    expect(credit.body.alerts[0].message).toMatch(/^Your credit has run out\. .*Inbound calls to standard \(non-toll-free\) numbers still work\.$/);
   });
 });
 

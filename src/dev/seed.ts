@@ -1,0 +1,49 @@
+import type { Hono } from "hono";
+import { sha256Hex } from "../http/crypto";
+import type { AppEnv } from "../http/context";
+
+/** Fixed keys so the README can print them; only ever accepted outside production. */
+export const DEMO = {
+  accountId: "demo",
+  adminKey: "ck_dev_demo_admin_0000000000000000000000000000",
+  agentKey: "ck_dev_demo_agent_0000000000000000000000000000",
+  openingCredit: "50.00",
+} as const;
+
+/**
+ * Seeds the local database through the public API, so the demo is built by the same
+ * code paths a real operator uses. Safe to run again: every step is idempotent.
+ */
+export async function seedDemo(app: Hono<AppEnv>, env: Env): Promise<Record<string, unknown>> {
+  const operator = { Authorization: `Bearer ${env.ADMIN_TOKEN}`, "Content-Type": "application/json" };
+  const call = async (method: string, path: string, body: unknown, headers: Record<string, string> = {}) => {
+    const res = await app.request(path, { method, headers: { ...operator, ...headers }, body: JSON.stringify(body) }, env);
+    if (res.status >= 300) throw new Error(`seeding ${method} ${path} answered ${res.status}: ${await res.text()}`);
+    return res.json();
+  };
+  await call("POST", "/v1/accounts", {
+    id: DEMO.accountId,
+    name: "Demo Call Centre",
+    currency: "EUR",
+    email: "billing@demo.example",
+    timezone: "Europe/Prague",
+    region: "weur",
+  });
+  for (const [role, secret] of [["admin", DEMO.adminKey], ["agent", DEMO.agentKey]] as const) {
+    await env.DB.prepare(
+      "INSERT OR IGNORE INTO api_keys (id, account_id, role, key_hash, key_prefix, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+      .bind(`key_demo_${role}`, DEMO.accountId, role, await sha256Hex(secret), secret.slice(0, 10), Date.now())
+      .run();
+  }
+  await call("POST", `/v1/accounts/${DEMO.accountId}/adjustments`, { amount: DEMO.openingCredit, reason: "demo opening credit" }, {
+    "Idempotency-Key": "demo-opening-credit",
+  });
+  return {
+    accountId: DEMO.accountId,
+    adminKey: DEMO.adminKey,
+    agentKey: DEMO.agentKey,
+    operatorToken: env.ADMIN_TOKEN,
+    switchToken: env.SWITCH_TOKEN,
+  };
+}
