@@ -14,7 +14,8 @@ export const MOVEMENT_KINDS = [
 ] as const;
 export type MovementKind = (typeof MOVEMENT_KINDS)[number];
 
-export type MovementUnits = "seconds" | "fragments" | "minutes";
+export const MOVEMENT_UNITS = ["seconds", "fragments", "minutes"] as const;
+export type MovementUnits = (typeof MOVEMENT_UNITS)[number];
 
 /** One committed change of an account's balance. The balance is the sum of these. */
 export interface Movement {
