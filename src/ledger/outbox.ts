@@ -1,3 +1,4 @@
+import type { LedgerCore } from "./core";
 import type { Movement } from "./types";
 
 /** Movements copied to D1 per alarm run; the rest waits for the next run. */
@@ -53,4 +54,68 @@ export async function copyMovementsToD1(db: D1Database, accountId: string, movem
     );
   }
   if (statements.length > 0) await db.batch(statements);
+}
+
+/**
+ * Relays committed movements from the ledger's outbox table to D1. It never blocks a
+ * charge: a movement is committed first and copied later, in batches, by the alarm.
+ */
+export class OutboxRelay {
+  #flushing: Promise<number> | null = null;
+  /** While D1 is failing, no flush is tried before this instant (backoff). */
+  #notBeforeMs = 0;
+
+  constructor(private readonly core: LedgerCore) {
+    core.onMovement((_movement, nowMs) => core.wakeAt(Math.max(nowMs + OUTBOX_FLUSH_DELAY_MS, this.#notBeforeMs)));
+  }
+
+  start(): void {
+    this.#notBeforeMs = this.core.store.readSetting<number>("outbox_not_before_ms") ?? 0;
+  }
+
+  /** Runs due work; returns when it next needs the alarm, or null. */
+  async onAlarm(accountId: string, nowMs: number): Promise<number | null> {
+    if (nowMs >= this.#notBeforeMs) {
+      try {
+        await this.drain(accountId, OUTBOX_BATCH_ROWS);
+        this.#recordFailures(0, nowMs);
+      } catch (error) {
+        // D1 is down or slow: keep the rows and try again later, backing off. The alarm
+        // itself succeeds so the runtime does not retry on top of this schedule.
+        const failures = (this.core.store.readSetting<number>("outbox_failures") ?? 0) + 1;
+        this.#recordFailures(failures, nowMs);
+        console.warn(JSON.stringify({ event: "outbox_flush_failed", accountId, failures, error: String(error) }));
+      }
+    }
+    return this.core.store.outboxSize() > 0 ? Math.max(nowMs + OUTBOX_FLUSH_DELAY_MS, this.#notBeforeMs) : null;
+  }
+
+  /** Copies up to `maxRows` pending movements; one flush runs at a time. */
+  async drain(accountId: string, maxRows: number): Promise<number> {
+    while (this.#flushing) await this.#flushing;
+    const run = (async () => {
+      let copied = 0;
+      while (copied < maxRows) {
+        const batch = this.core.store.pendingOutbox(Math.min(OUTBOX_BATCH_ROWS, maxRows - copied));
+        const last = batch.at(-1);
+        if (!last) break;
+        await copyMovementsToD1(this.core.env.DB, accountId, batch);
+        this.core.store.removeFromOutbox(last.seq);
+        copied += batch.length;
+      }
+      return copied;
+    })();
+    this.#flushing = run;
+    try {
+      return await run;
+    } finally {
+      this.#flushing = null;
+    }
+  }
+
+  #recordFailures(failures: number, nowMs: number): void {
+    this.core.store.writeSetting("outbox_failures", failures);
+    this.#notBeforeMs = failures === 0 ? 0 : nowMs + outboxRetryDelayMs(failures);
+    this.core.store.writeSetting("outbox_not_before_ms", this.#notBeforeMs);
+  }
 }

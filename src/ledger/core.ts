@@ -1,0 +1,103 @@
+import { MonotonicUuidV7 } from "./ids";
+import { post } from "./posting";
+import { migrateLedgerSchema } from "./schema";
+import { LedgerStore } from "./store";
+import { refuse, type AccountMoney, type AccountProfile, type LedgerResult, type Movement, type MovementDraft } from "./types";
+
+export interface IdempotentCommand {
+  /** Scoped by the caller (route + client key); null when the request carries none. */
+  idempotencyKey: string | null;
+  /** SHA-256 of the validated request: the same key with another body is a conflict. */
+  requestHash: string;
+}
+
+/**
+ * What every part of the ledger shares: the tables, the one posting rule, idempotency and
+ * the single alarm. The Durable Object class only routes RPC calls to the parts.
+ */
+export class LedgerCore {
+  readonly store: LedgerStore;
+  readonly #ids = new MonotonicUuidV7();
+  /** The alarm as last set by this instance; undefined until read from storage. */
+  #alarmAtMs: number | null | undefined;
+
+  constructor(
+    readonly storage: DurableObjectStorage,
+    readonly env: Env,
+  ) {
+    this.store = new LedgerStore(storage.sql);
+  }
+
+  /** Runs in blockConcurrencyWhile: nothing else sees the ledger before its schema is current. */
+  async start(): Promise<void> {
+    migrateLedgerSchema(this.storage);
+    this.#alarmAtMs = await this.storage.getAlarm();
+  }
+
+  transaction<T>(run: () => T): T {
+    return this.storage.transactionSync(run);
+  }
+
+  account(): (AccountProfile & AccountMoney) | null {
+    return this.store.readAccount();
+  }
+
+  /**
+   * Runs a command at most once per idempotency key: a retry with the same request gets
+   * the stored answer, another request under the same key is refused. The answer, the
+   * movement and the balance commit in one transaction, so none exists without the rest.
+   */
+  idempotent<T>(command: IdempotentCommand, run: (account: AccountProfile & AccountMoney) => LedgerResult<T>): LedgerResult<T> {
+    return this.transaction(() => {
+      const account = this.store.readAccount();
+      if (!account) return refuse<T>({ reason: "account_not_found" });
+      const key = command.idempotencyKey;
+      if (key !== null) {
+        const prior = this.store.readIdempotency(key);
+        if (prior) {
+          return prior.requestHash === command.requestHash
+            ? (JSON.parse(prior.response) as LedgerResult<T>)
+            : refuse<T>({ reason: "idempotency_conflict", key });
+        }
+      }
+      const result = run(account);
+      if (key !== null) this.store.writeIdempotency(key, command.requestHash, JSON.stringify(result), Date.now());
+      return result;
+    });
+  }
+
+  /**
+   * Posts a movement against the balance, inside the caller's transaction. Reservations
+   * released by the same command are passed so both change in the one write.
+   */
+  post(draft: MovementDraft, reservedMicros?: number): Movement {
+    const account = this.store.readAccount();
+    if (!account) throw new Error("posting to a ledger that was never opened");
+    const { money, balanceAfterMicros } = post(account, draft);
+    const now = Date.now();
+    const movement = { ...draft, id: this.#ids.next(now), atMs: now, balanceAfterMicros };
+    const seq = this.store.appendMovement(movement);
+    this.store.writeMoney({ ...money, reservedMicros: reservedMicros ?? money.reservedMicros });
+    for (const listener of this.#movementListeners) listener(movement, now);
+    return { ...movement, seq };
+  }
+
+  #movementListeners: Array<(movement: Omit<Movement, "seq">, nowMs: number) => void> = [];
+
+  /** Parts that react to every movement (the outbox, balance alerts) subscribe here. */
+  onMovement(listener: (movement: Omit<Movement, "seq">, nowMs: number) => void): void {
+    this.#movementListeners.push(listener);
+  }
+
+  /** Makes sure the alarm fires no later than `atMs`; one alarm serves all due work. */
+  wakeAt(atMs: number): void {
+    if (this.#alarmAtMs !== null && this.#alarmAtMs !== undefined && this.#alarmAtMs <= atMs) return;
+    this.#alarmAtMs = atMs;
+    void this.storage.setAlarm(atMs);
+  }
+
+  /** The platform removes an alarm when it fires; forget ours so the next wakeAt sets one. */
+  alarmFired(): void {
+    this.#alarmAtMs = null;
+  }
+}
