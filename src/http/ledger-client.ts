@@ -13,6 +13,8 @@ export function refusalToError(refusal: LedgerRefusal): ApiError {
   switch (refusal.reason) {
     case "account_not_found":
       return new ApiError(404, "account_not_found", "No such account.");
+    case "export_not_found":
+      return new ApiError(404, "export_not_found", "No such export.");
     case "account_conflict":
       return new ApiError(409, "account_exists", "An account with this id exists with other settings.");
     case "idempotency_conflict":

@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Micros } from "../money";
 import { LedgerCore, type IdempotentCommand } from "./core";
 import { creditState, recommendedThreshold, SPEND_WINDOW_DAYS, type CreditState } from "./credit-state";
+import { ExportJobs, type ExportJob } from "./export-jobs";
 import { OutboxRelay } from "./outbox";
 import { availableMicros } from "./posting";
 import { ok, refuse, type AccountProfile, type LedgerResult, type Movement } from "./types";
@@ -46,11 +47,13 @@ export interface LedgerAudit {
 export class AccountLedger extends DurableObject<Env> {
   readonly #core: LedgerCore;
   readonly #outbox: OutboxRelay;
+  readonly #exports: ExportJobs;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#core = new LedgerCore(ctx.storage, env);
     this.#outbox = new OutboxRelay(this.#core);
+    this.#exports = new ExportJobs(this.#core);
     void ctx.blockConcurrencyWhile(async () => {
       await this.#core.start();
       this.#outbox.start();
@@ -142,6 +145,23 @@ export class AccountLedger extends DurableObject<Env> {
     };
   }
 
+  // Exports -----------------------------------------------------------------------------
+
+  requestExport(): Promise<LedgerResult<{ job: ExportJob; created: boolean }>> {
+    return this.#exports.request();
+  }
+
+  exportJob(id: string): LedgerResult<ExportJob> {
+    return this.#exports.get(id);
+  }
+
+  finishExport(
+    id: string,
+    outcome: { status: "ready"; rows: number; sumMicros: number; objectKey: string } | { status: "failed"; failure: string },
+  ): LedgerResult<{ job: ExportJob; changed: boolean }> {
+    return this.#exports.finish(id, outcome);
+  }
+
   // Outbox and alarm ----------------------------------------------------------------------
 
   /** Copies every pending movement to D1 now; exports call this before they read D1. */
@@ -159,7 +179,11 @@ export class AccountLedger extends DurableObject<Env> {
     const account = core.account();
     if (!account) return;
     const now = Date.now();
-    const due = [await this.#outbox.onAlarm(account.accountId, now), this.#pruneIdempotency(now)];
+    const due = [
+      await this.#outbox.onAlarm(account.accountId, now),
+      await this.#exports.onAlarm(now),
+      this.#pruneIdempotency(now),
+    ];
     const next = Math.min(...due.filter((t): t is number => t !== null));
     if (Number.isFinite(next)) core.wakeAt(next);
   }

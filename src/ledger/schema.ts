@@ -59,6 +59,24 @@ export const LEDGER_SCHEMA_STEPS: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  // 2: export jobs, one in flight per account, pinned to the ledger as it stood.
+  `
+  CREATE TABLE export_jobs (
+    id TEXT PRIMARY KEY,
+    status TEXT NOT NULL CHECK (status IN ('processing', 'ready', 'failed')),
+    period_start_ms INTEGER NOT NULL,
+    period_end_ms INTEGER NOT NULL,
+    through_seq INTEGER NOT NULL,
+    requested_at_ms INTEGER NOT NULL,
+    queued_at_ms INTEGER,
+    finished_at_ms INTEGER,
+    rows INTEGER,
+    sum_micros INTEGER,
+    object_key TEXT,
+    failure TEXT
+  );
+  CREATE INDEX export_jobs_status ON export_jobs (status, requested_at_ms);
+  `,
 ];
 
 /** Applies the steps not yet applied; returns the version the schema is at. */

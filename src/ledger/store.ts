@@ -6,7 +6,7 @@ import type { AccountMoney, AccountProfile, JsonObject, Movement, MovementKind, 
  * reads and writes. Every write is meant to run inside the caller's transactionSync.
  */
 export class LedgerStore {
-  constructor(private readonly sql: SqlStorage) {}
+  constructor(readonly sql: SqlStorage) {}
 
   readAccount(): (AccountProfile & AccountMoney) | null {
     const row = this.sql

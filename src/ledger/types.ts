@@ -61,6 +61,7 @@ export interface AccountMoney {
  */
 export type LedgerRefusal =
   | { reason: "account_not_found" }
+  | { reason: "export_not_found" }
   | { reason: "account_conflict"; existing: AccountProfile }
   | { reason: "idempotency_conflict"; key: string }
   | { reason: "insufficient_credit"; availableMicros: Micros; requestedMicros: Micros };
