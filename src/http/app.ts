@@ -8,6 +8,9 @@ import { requestLog } from "./log";
 import { accounts } from "./routes/accounts";
 import { credit } from "./routes/credit";
 import { devRoutes } from "./routes/dev";
+import { accountExports, exportDownloads } from "./routes/exports";
+import { paymentWebhooks } from "./routes/payment-webhooks";
+import { topUps } from "./routes/top-ups";
 
 /** JSON bodies of this API are small; anything larger is refused before it is read. */
 export const JSON_BODY_MAX_BYTES = 64 * 1024;
@@ -39,6 +42,11 @@ export function createApp() {
   app.use("/v1/accounts", authenticate);
   app.route("/v1/accounts", accounts);
   app.route("/v1/accounts", credit);
+  app.route("/v1/accounts", accountExports);
+  // No bearer token: the email's signed link is the credential (checked in the route).
+  app.route("/v1/exports", exportDownloads);
+  app.route("/v1/accounts", topUps);
+  app.route("/v1/webhooks", paymentWebhooks);
   app.use("/dev/*", authenticate);
   app.route("/dev", devRoutes(app));
 

@@ -15,6 +15,12 @@ export function refusalToError(refusal: LedgerRefusal): ApiError {
       return new ApiError(404, "account_not_found", "No such account.");
     case "export_not_found":
       return new ApiError(404, "export_not_found", "No such export.");
+    case "top_up_not_found":
+      return new ApiError(404, "top_up_not_found", "No such top-up.");
+    case "no_payment_method":
+      return new ApiError(400, "no_payment_method", "paymentMethod: the account has no saved payment method; send one.", [
+        { field: "paymentMethod", issue: "required: no payment method is saved" },
+      ]);
     case "account_conflict":
       return new ApiError(409, "account_exists", "An account with this id exists with other settings.");
     case "idempotency_conflict":

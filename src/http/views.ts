@@ -1,7 +1,14 @@
 import type { CreditView } from "../ledger/account-ledger";
 import type { Movement } from "../ledger/types";
 import { formatMoney } from "../money";
-import { creditExhaustedAlert, creditLowAlert } from "../notify/messages";
+import type { AutoTopUpView, PaymentView } from "../ledger/top-ups";
+import {
+  autoTopUpDisabledAlert,
+  autoTopUpFailedAlert,
+  creditExhaustedAlert,
+  creditLowAlert,
+  type Alert,
+} from "../notify/messages";
 
 const moneyOrNull = (micros: number | null) => (micros === null ? null : formatMoney(micros));
 
@@ -23,7 +30,9 @@ export function movementView(m: Movement) {
 }
 
 export function creditView(credit: CreditView) {
-  const alerts = { ok: [], low: [creditLowAlert()], exhausted: [creditExhaustedAlert()] }[credit.state];
+  const autoTopUp = autoTopUpView(credit.autoTopUp, credit.currency);
+  const alerts: Alert[] = [...{ ok: [], low: [creditLowAlert()], exhausted: [creditExhaustedAlert()] }[credit.state]];
+  if (autoTopUp.status) alerts.push(autoTopUp.status);
   return {
     balance: formatMoney(credit.balanceMicros),
     available: formatMoney(credit.availableMicros),
@@ -33,6 +42,7 @@ export function creditView(credit: CreditView) {
     alerts,
     lowBalanceLevel: formatMoney(credit.lowLevelMicros),
     recommendedThreshold: formatMoney(credit.recommendedThresholdMicros),
+    autoTopUp,
   };
 }
 
@@ -48,4 +58,44 @@ export function decodeCursor(cursor: string): number | null {
   } catch {
     return null;
   }
+}
+
+export function topUpView(payment: PaymentView) {
+  return {
+    id: payment.id,
+    kind: payment.kind,
+    amount: formatMoney(payment.amountMicros),
+    paymentMethod: payment.paymentMethod,
+    status: payment.status,
+    failureReason: payment.failureReason,
+    createdAt: new Date(payment.createdAtMs).toISOString(),
+    settledAt: payment.settledAtMs === null ? null : new Date(payment.settledAtMs).toISOString(),
+    movementId: payment.movementId,
+  };
+}
+
+/** The auto top-up form's values and the status line the Billing page shows under it. */
+function autoTopUpView(view: AutoTopUpView, currency: string) {
+  const { config, status, inFlight } = view;
+  let statusMessage: Alert | null = null;
+  if (status.disabledReason && status.lastFailureReason) {
+    statusMessage = autoTopUpDisabledAlert({ consecutiveFailures: status.consecutiveFailures, failureReason: status.lastFailureReason });
+  } else if (status.consecutiveFailures > 0 && status.lastFailureReason && config) {
+    statusMessage = autoTopUpFailedAlert({
+      amountMicros: config.amountMicros,
+      currency,
+      failureReason: status.lastFailureReason,
+      nextAttemptAtMs: status.retryNotBeforeMs || null,
+    });
+  }
+  return {
+    enabled: config?.enabled ?? false,
+    threshold: config ? formatMoney(config.thresholdMicros) : null,
+    amount: config ? formatMoney(config.amountMicros) : null,
+    paymentMethod: config?.paymentMethod ?? null,
+    maxPerDay: config?.maxPerDay ?? null,
+    inProgress: inFlight ? topUpView(inFlight) : null,
+    consecutiveFailures: status.consecutiveFailures,
+    status: statusMessage,
+  };
 }

@@ -1,9 +1,15 @@
 import { DurableObject } from "cloudflare:workers";
+import { SANDBOX_CARD_SUCCEEDS } from "../payments/sandbox";
 import type { Micros } from "../money";
 import { LedgerCore, type IdempotentCommand } from "./core";
-import { creditState, recommendedThreshold, SPEND_WINDOW_DAYS, type CreditState } from "./credit-state";
+import type { AutoTopUpConfig } from "../payments/auto-top-up-policy";
+import { CreditAlerts } from "./alerts";
+import type { CreditState } from "./credit-state";
 import { ExportJobs, type ExportJob } from "./export-jobs";
+import { Notices } from "./notices";
 import { OutboxRelay } from "./outbox";
+import { TopUps, type AutoTopUpView, type PaymentView, type TopUpCommand } from "./top-ups";
+import type { PaymentEvent } from "../payments/gateway";
 import { availableMicros } from "./posting";
 import { ok, refuse, type AccountProfile, type LedgerResult, type Movement } from "./types";
 
@@ -28,6 +34,7 @@ export interface CreditView {
   state: CreditState;
   lowLevelMicros: Micros;
   recommendedThresholdMicros: Micros;
+  autoTopUp: AutoTopUpView;
 }
 
 export interface LedgerAudit {
@@ -48,12 +55,26 @@ export class AccountLedger extends DurableObject<Env> {
   readonly #core: LedgerCore;
   readonly #outbox: OutboxRelay;
   readonly #exports: ExportJobs;
+  readonly #notices: Notices;
+  readonly #topUps: TopUps;
+  readonly #alerts: CreditAlerts;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#core = new LedgerCore(ctx.storage, env);
     this.#outbox = new OutboxRelay(this.#core);
     this.#exports = new ExportJobs(this.#core);
+    this.#notices = new Notices(this.#core);
+    this.#topUps = new TopUps(this.#core, this.#notices, (request) => ctx.exports.default.fetch(request));
+    this.#alerts = new CreditAlerts(this.#core, this.#notices, () => {
+      const config = this.#topUps.autoTopUpView().config;
+      return config?.enabled ? config.thresholdMicros : null;
+    });
+    // Every change of balance or of holds may cross the low level or the auto top-up threshold.
+    this.#core.onMoneyChanged((nowMs) => {
+      this.#alerts.check(nowMs);
+      this.#topUps.checkAutoTopUp(nowMs);
+    });
     void ctx.blockConcurrencyWhile(async () => {
       await this.#core.start();
       this.#outbox.start();
@@ -62,13 +83,17 @@ export class AccountLedger extends DurableObject<Env> {
 
   // Account -----------------------------------------------------------------------------
 
-  /** Creates the ledger of a new account; opening it again with the same profile is a no-op. */
+  /**
+   * Creates the ledger of a new account; opening it again with the same profile is a
+   * no-op. Outside production a new account has the sandbox's succeeding card saved.
+   */
   open(profile: AccountProfile): LedgerResult<AccountProfile> {
     const core = this.#core;
     return core.transaction(() => {
       const existing = core.account();
       if (!existing) {
         core.store.insertAccount(profile, Date.now());
+        if (this.env.PAYMENT_GATEWAY === "sandbox") this.#topUps.setSavedPaymentMethod(SANDBOX_CARD_SUCCEEDS);
         return ok(profile);
       }
       const current = { accountId: existing.accountId, currency: existing.currency, timeZone: existing.timeZone };
@@ -101,20 +126,59 @@ export class AccountLedger extends DurableObject<Env> {
   }
 
   credit(): LedgerResult<CreditView> {
-    const store = this.#core.store;
-    const account = store.readAccount();
+    const account = this.#core.account();
     if (!account) return refuse({ reason: "account_not_found" });
-    const recommendedThresholdMicros = recommendedThreshold(store.spendSince(Date.now() - SPEND_WINDOW_DAYS * DAY_MS));
-    const lowLevelMicros = recommendedThresholdMicros;
+    const now = Date.now();
     return ok({
       currency: account.currency,
       balanceMicros: account.balanceMicros,
       reservedMicros: account.reservedMicros,
       availableMicros: availableMicros(account),
-      state: creditState(account.balanceMicros, lowLevelMicros),
-      lowLevelMicros,
-      recommendedThresholdMicros,
+      state: this.#alerts.state(now),
+      lowLevelMicros: this.#alerts.lowLevelMicros(now),
+      recommendedThresholdMicros: this.#alerts.recommendedThresholdMicros(now),
+      autoTopUp: this.#topUps.autoTopUpView(),
     });
+  }
+
+  /** The admin's low-balance level (null: follow auto top-up or the recommendation). */
+  setAlertSettings(settings: { lowBalanceLevelMicros: Micros | null; webhook: { url: string; secret: string } | null }): LedgerResult<CreditView> {
+    const result = this.#core.transaction(() => {
+      if (!this.#core.account()) return refuse<null>({ reason: "account_not_found" });
+      this.#alerts.setLowLevel(settings.lowBalanceLevelMicros);
+      if (settings.webhook) this.#core.store.writeSetting("alert_webhook", settings.webhook);
+      else this.#core.store.sql.exec("DELETE FROM settings WHERE key = 'alert_webhook'");
+      this.#alerts.check(Date.now());
+      return ok(null);
+    });
+    return result.ok ? this.credit() : result;
+  }
+
+  // Top-ups -----------------------------------------------------------------------------
+
+  requestTopUp(command: TopUpCommand): LedgerResult<PaymentView> {
+    return this.#topUps.request(command);
+  }
+
+  topUp(id: string): LedgerResult<PaymentView> {
+    return this.#topUps.get(id);
+  }
+
+  confirmPayment(event: PaymentEvent): LedgerResult<{ applied: boolean; why?: string }> {
+    return this.#topUps.confirm(event);
+  }
+
+  configureAutoTopUp(config: AutoTopUpConfig): LedgerResult<AutoTopUpView> {
+    const result = this.#topUps.configureAutoTopUp(config);
+    this.#core.transaction(() => this.#alerts.check(Date.now()));
+    return result;
+  }
+
+  /** The cron's safety net: starts an auto top-up the ledger missed; safe to run twice. */
+  sweep(): LedgerResult<AutoTopUpView> {
+    if (!this.#core.account()) return refuse({ reason: "account_not_found" });
+    this.#core.transaction(() => this.#topUps.checkAutoTopUp(Date.now()));
+    return ok(this.#topUps.autoTopUpView());
   }
 
   /** Committed movements, whether or not D1 has its copy yet. */
@@ -182,6 +246,8 @@ export class AccountLedger extends DurableObject<Env> {
     const due = [
       await this.#outbox.onAlarm(account.accountId, now),
       await this.#exports.onAlarm(now),
+      await this.#topUps.onAlarm(now),
+      await this.#notices.onAlarm(now),
       this.#pruneIdempotency(now),
     ];
     const next = Math.min(...due.filter((t): t is number => t !== null));

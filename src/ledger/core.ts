@@ -1,8 +1,8 @@
 import { MonotonicUuidV7 } from "./ids";
 import { post } from "./posting";
 import { migrateLedgerSchema } from "./schema";
-import { LedgerStore } from "./store";
-import { refuse, type AccountMoney, type AccountProfile, type LedgerResult, type Movement, type MovementDraft } from "./types";
+import { LedgerStore, type LedgerAccount } from "./store";
+import { refuse, type LedgerResult, type Movement, type MovementDraft } from "./types";
 
 export interface IdempotentCommand {
   /** Scoped by the caller (route + client key); null when the request carries none. */
@@ -38,7 +38,7 @@ export class LedgerCore {
     return this.storage.transactionSync(run);
   }
 
-  account(): (AccountProfile & AccountMoney) | null {
+  account(): LedgerAccount | null {
     return this.store.readAccount();
   }
 
@@ -47,7 +47,7 @@ export class LedgerCore {
    * the stored answer, another request under the same key is refused. The answer, the
    * movement and the balance commit in one transaction, so none exists without the rest.
    */
-  idempotent<T>(command: IdempotentCommand, run: (account: AccountProfile & AccountMoney) => LedgerResult<T>): LedgerResult<T> {
+  idempotent<T>(command: IdempotentCommand, run: (account: LedgerAccount) => LedgerResult<T>): LedgerResult<T> {
     return this.transaction(() => {
       const account = this.store.readAccount();
       if (!account) return refuse<T>({ reason: "account_not_found" });
@@ -79,14 +79,34 @@ export class LedgerCore {
     const seq = this.store.appendMovement(movement);
     this.store.writeMoney({ ...money, reservedMicros: reservedMicros ?? money.reservedMicros });
     for (const listener of this.#movementListeners) listener(movement, now);
+    for (const listener of this.#moneyListeners) listener(now);
     return { ...movement, seq };
   }
 
-  #movementListeners: Array<(movement: Omit<Movement, "seq">, nowMs: number) => void> = [];
+  /**
+   * Sets the credit held for running calls, inside the caller's transaction. Holds change
+   * the available credit, so auto top-up and alerts hear about it as about a movement.
+   */
+  setReserved(reservedMicros: number): void {
+    const account = this.store.readAccount();
+    if (!account) throw new Error("reserving on a ledger that was never opened");
+    if (!Number.isSafeInteger(reservedMicros) || reservedMicros < 0) throw new RangeError(`bad reservation total ${reservedMicros}`);
+    this.store.writeMoney({ balanceMicros: account.balanceMicros, reservedMicros });
+    const now = Date.now();
+    for (const listener of this.#moneyListeners) listener(now);
+  }
 
-  /** Parts that react to every movement (the outbox, balance alerts) subscribe here. */
+  #movementListeners: Array<(movement: Omit<Movement, "seq">, nowMs: number) => void> = [];
+  #moneyListeners: Array<(nowMs: number) => void> = [];
+
+  /** The outbox relays every movement; it subscribes here. */
   onMovement(listener: (movement: Omit<Movement, "seq">, nowMs: number) => void): void {
     this.#movementListeners.push(listener);
+  }
+
+  /** Parts that watch the balance or the available credit (alerts, auto top-up) subscribe here. */
+  onMoneyChanged(listener: (nowMs: number) => void): void {
+    this.#moneyListeners.push(listener);
   }
 
   /** Makes sure the alarm fires no later than `atMs`; one alarm serves all due work. */

@@ -77,6 +77,44 @@ export const LEDGER_SCHEMA_STEPS: readonly string[] = [
   );
   CREATE INDEX export_jobs_status ON export_jobs (status, requested_at_ms);
   `,
+  // 3: top-up payments, the gateway events already applied, notifications to send.
+  `
+  ALTER TABLE account ADD COLUMN email TEXT;
+  CREATE TABLE payments (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('one-time', 'auto')),
+    amount_micros INTEGER NOT NULL,
+    payment_method TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'succeeded', 'failed')),
+    gateway_ref TEXT,
+    failure_reason TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at_ms INTEGER,
+    created_at_ms INTEGER NOT NULL,
+    settled_at_ms INTEGER,
+    movement_id TEXT
+  );
+  CREATE INDEX payments_due ON payments (status, next_attempt_at_ms);
+  CREATE INDEX payments_kind ON payments (kind, created_at_ms);
+  CREATE TABLE payment_events (
+    event_id TEXT PRIMARY KEY,
+    payment_id TEXT NOT NULL,
+    received_at_ms INTEGER NOT NULL
+  );
+  CREATE TABLE sandbox_webhooks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    deliver_at_ms INTEGER NOT NULL,
+    body TEXT NOT NULL
+  );
+  CREATE TABLE notices (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at_ms INTEGER NOT NULL
+  );
+  `,
 ];
 
 /** Applies the steps not yet applied; returns the version the schema is at. */

@@ -8,15 +8,16 @@ import type { AccountMoney, AccountProfile, JsonObject, Movement, MovementKind, 
 export class LedgerStore {
   constructor(readonly sql: SqlStorage) {}
 
-  readAccount(): (AccountProfile & AccountMoney) | null {
+  readAccount(): LedgerAccount | null {
     const row = this.sql
-      .exec<AccountRow>("SELECT account_id, currency, time_zone, balance_micros, reserved_micros FROM account")
+      .exec<AccountRow>("SELECT account_id, currency, time_zone, email, balance_micros, reserved_micros FROM account")
       .toArray()[0];
     if (!row) return null;
     return {
       accountId: row.account_id,
       currency: row.currency,
       timeZone: row.time_zone,
+      email: row.email,
       balanceMicros: row.balance_micros,
       reservedMicros: row.reserved_micros,
     };
@@ -24,16 +25,13 @@ export class LedgerStore {
 
   insertAccount(profile: AccountProfile, nowMs: number): void {
     this.sql.exec(
-      "INSERT INTO account (singleton, account_id, currency, time_zone, balance_micros, reserved_micros, created_at_ms) VALUES (1, ?, ?, ?, 0, 0, ?)",
+      "INSERT INTO account (singleton, account_id, currency, time_zone, email, balance_micros, reserved_micros, created_at_ms) VALUES (1, ?, ?, ?, ?, 0, 0, ?)",
       profile.accountId,
       profile.currency,
       profile.timeZone,
+      profile.email ?? null,
       nowMs,
     );
-  }
-
-  updateTimeZone(timeZone: string): void {
-    this.sql.exec("UPDATE account SET time_zone = ?", timeZone);
   }
 
   writeMoney(money: AccountMoney): void {
@@ -156,8 +154,11 @@ export class LedgerStore {
   }
 }
 
+export type LedgerAccount = Omit<AccountProfile, "email"> & AccountMoney & { email: string | null };
+
 interface AccountRow extends Record<string, SqlStorageValue> {
   account_id: string;
+  email: string | null;
   currency: string;
   time_zone: string;
   balance_micros: number;

@@ -47,6 +47,8 @@ export interface AccountProfile {
   accountId: string;
   currency: string;
   timeZone: string;
+  /** Where the ledger's notices go; optional so an older caller can still open a ledger. */
+  email?: string;
 }
 
 export interface AccountMoney {
@@ -62,6 +64,8 @@ export interface AccountMoney {
 export type LedgerRefusal =
   | { reason: "account_not_found" }
   | { reason: "export_not_found" }
+  | { reason: "top_up_not_found" }
+  | { reason: "no_payment_method" }
   | { reason: "account_conflict"; existing: AccountProfile }
   | { reason: "idempotency_conflict"; key: string }
   | { reason: "insufficient_credit"; availableMicros: Micros; requestedMicros: Micros };

@@ -65,7 +65,7 @@ export const accounts = new Hono<AppEnv>()
       if (!sameAccount(existing, body)) throw new ApiError(409, "account_exists", `Account ${body.id} exists with other settings.`);
       return c.json(accountView(existing), 200);
     }
-    unwrap(await ledgerOf(c.env, body.id, body.region).open({ accountId: body.id, currency: body.currency, timeZone: body.timezone }));
+    unwrap(await ledgerOf(c.env, body.id, body.region).open({ accountId: body.id, currency: body.currency, timeZone: body.timezone, email: body.email }));
     await c.env.DB.prepare(
       "INSERT OR IGNORE INTO accounts (id, name, currency, email, time_zone, region, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
     )

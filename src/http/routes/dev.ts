@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { isProduction } from "../../config";
 import { seedDemo } from "../../dev/seed";
+import { listMailbox } from "../../notify";
 import { requireOperator } from "../auth";
 import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
@@ -15,5 +16,11 @@ export function devRoutes(app: Hono<AppEnv>) {
     .post("/seed", async (c) => {
       requireOperator(c);
       return c.json(await seedDemo(app, c.env));
+    })
+    /** The local mailbox: every email the service would have sent, newest first. */
+    .get("/mailbox", async (c) => {
+      requireOperator(c);
+      const to = c.req.query("to");
+      return c.json({ emails: await listMailbox(c.env.DB, to ? { to } : {}) });
     });
 }

@@ -1,0 +1,4 @@
+-- The cron sweep visits only accounts with auto top-up on; the ledger is the source of
+-- truth, this flag only narrows the sweep.
+ALTER TABLE accounts ADD COLUMN auto_top_up_enabled INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX accounts_auto_top_up ON accounts (auto_top_up_enabled, id);

@@ -1,0 +1,107 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { isWholeMinorUnits, minorUnitDigits, type Micros } from "../../money";
+import { AUTO_TOP_UPS_PER_DAY_DEFAULT } from "../../payments/auto-top-up-policy";
+import { requireAccount } from "../auth";
+import type { AppEnv } from "../context";
+import { sha256Hex } from "../crypto";
+import { invalidField } from "../errors";
+import { ledgerOf, unwrap } from "../ledger-client";
+import * as schemas from "../schemas";
+import { idempotency, jsonBody, pathParams } from "../validate";
+import { creditView, topUpView } from "../views";
+
+/** The largest single top-up: a typo of a few zeros should not reach a card. */
+export const TOP_UP_MAX_MICROS: Micros = 100_000 * 1_000_000;
+
+const paymentMethod = z.string().regex(/^[A-Za-z0-9_]{3,100}$/, "must be a saved payment method id such as pm_card_visa");
+const chargeable = schemas.positiveMoney.refine((micros) => micros <= TOP_UP_MAX_MICROS, "is larger than a single top-up may be");
+
+const topUpBody = z.object({ amount: chargeable, paymentMethod: paymentMethod.optional() });
+
+const autoTopUpBody = z.object({
+  enabled: z.boolean(),
+  threshold: schemas.nonNegativeMoney,
+  amount: chargeable,
+  paymentMethod: paymentMethod.optional(),
+  maxPerDay: z.number().int().min(1).max(50).default(AUTO_TOP_UPS_PER_DAY_DEFAULT),
+});
+
+const alertsBody = z.object({
+  lowBalanceLevel: schemas.nonNegativeMoney.nullable(),
+  webhookUrl: z.url({ protocol: /^https?$/ }).nullable().default(null),
+});
+
+const topUpPath = schemas.accountPath.extend({ topUpId: z.string().regex(/^(top|atu)_[A-Za-z0-9_-]{10,40}$/, "is not a top-up id") });
+
+/** Cards are charged in whole minor units (cents); a finer amount is refused up front. */
+async function chargeableIn(env: Env, accountId: string, field: string, micros: Micros): Promise<void> {
+  const credit = unwrap(await ledgerOf(env, accountId).credit());
+  if (!isWholeMinorUnits(micros, credit.currency)) {
+    throw invalidField(field, `must be a whole number of ${credit.currency} minor units (${minorUnitDigits(credit.currency)} decimals)`);
+  }
+}
+
+export const topUps = new Hono<AppEnv>()
+  /** 202: the credit appears when the payment succeeds, which the gateway confirms later. */
+  .post("/:id/top-ups", async (c) => {
+    const { id } = pathParams(c, schemas.accountPath);
+    requireAccount(c, id, "admin");
+    const body = await jsonBody(c, topUpBody);
+    const key = await idempotency(c, "top-ups", body, true);
+    await chargeableIn(c.env, id, "amount", body.amount);
+    const payment = unwrap(
+      await ledgerOf(c.env, id).requestTopUp({ ...key, amountMicros: body.amount, paymentMethod: body.paymentMethod ?? null }),
+    );
+    return c.json(topUpView(payment), 202);
+  })
+
+  .get("/:id/top-ups/:topUpId", async (c) => {
+    const { id, topUpId } = pathParams(c, topUpPath);
+    requireAccount(c, id, "admin");
+    return c.json(topUpView(unwrap(await ledgerOf(c.env, id).topUp(topUpId))));
+  })
+
+  .put("/:id/auto-top-up", async (c) => {
+    const { id } = pathParams(c, schemas.accountPath);
+    requireAccount(c, id, "admin");
+    const body = await jsonBody(c, autoTopUpBody);
+    await chargeableIn(c.env, id, "amount", body.amount);
+    const ledger = ledgerOf(c.env, id);
+    const saved = unwrap(await ledger.credit()).autoTopUp.config?.paymentMethod;
+    const method = body.paymentMethod ?? saved ?? (c.env.PAYMENT_GATEWAY === "sandbox" ? "pm_card_visa" : undefined);
+    if (!method) throw invalidField("paymentMethod", "required: no payment method is saved");
+    unwrap(
+      await ledger.configureAutoTopUp({
+        enabled: body.enabled,
+        thresholdMicros: body.threshold,
+        amountMicros: body.amount,
+        paymentMethod: method,
+        maxPerDay: body.maxPerDay,
+      }),
+    );
+    // The cron sweep visits only accounts that have auto top-up on.
+    await c.env.DB.prepare("UPDATE accounts SET auto_top_up_enabled = ? WHERE id = ?").bind(body.enabled ? 1 : 0, id).run();
+    return c.json(creditView(unwrap(await ledger.credit())).autoTopUp);
+  })
+
+  /**
+   * The low-balance level and an optional webhook for alerts. The webhook's signing secret
+   * is derived from the service secret, so it can be shown again without being stored.
+   */
+  .put("/:id/alerts", async (c) => {
+    const { id } = pathParams(c, schemas.accountPath);
+    requireAccount(c, id, "admin");
+    const body = await jsonBody(c, alertsBody);
+    const webhookSecret = `whsec_${(await sha256Hex(`${c.env.SIGNING_SECRET}:alerts:${id}`)).slice(0, 40)}`;
+    const credit = unwrap(
+      await ledgerOf(c.env, id).setAlertSettings({
+        lowBalanceLevelMicros: body.lowBalanceLevel,
+        webhook: body.webhookUrl ? { url: body.webhookUrl, secret: webhookSecret } : null,
+      }),
+    );
+    return c.json({
+      ...creditView(credit),
+      webhook: body.webhookUrl ? { url: body.webhookUrl, secret: webhookSecret } : null,
+    });
+  });

@@ -1,0 +1,63 @@
+import { creditState, recommendedThreshold, SPEND_WINDOW_DAYS, type CreditState } from "./credit-state";
+import type { LedgerCore } from "./core";
+import type { Notices } from "./notices";
+
+const DAY_MS = 86_400_000;
+/** The recommended threshold sums 30 days of movements; it is recomputed at most this often. */
+export const RECOMMENDED_THRESHOLD_TTL_MS = 10 * 60_000;
+
+/**
+ * The account's credit state (ok, low, exhausted) and its alerts. A notice goes out when
+ * the state worsens, once per transition, never once per call.
+ */
+export class CreditAlerts {
+  #recommended: { atMs: number; micros: number } | null = null;
+
+  constructor(
+    private readonly core: LedgerCore,
+    private readonly notices: Notices,
+    /** The auto top-up threshold when auto top-up is on: the default low level. */
+    private readonly autoTopUpThreshold: () => number | null,
+  ) {}
+
+  recommendedThresholdMicros(nowMs: number): number {
+    if (!this.#recommended || nowMs - this.#recommended.atMs > RECOMMENDED_THRESHOLD_TTL_MS) {
+      const spend = this.core.store.spendSince(nowMs - SPEND_WINDOW_DAYS * DAY_MS);
+      this.#recommended = { atMs: nowMs, micros: recommendedThreshold(spend) };
+    }
+    return this.#recommended.micros;
+  }
+
+  /** The admin's own level, else the auto top-up threshold, else the recommended one. */
+  lowLevelMicros(nowMs: number): number {
+    return (
+      this.core.store.readSetting<number>("low_balance_level") ?? this.autoTopUpThreshold() ?? this.recommendedThresholdMicros(nowMs)
+    );
+  }
+
+  setLowLevel(micros: number | null): void {
+    if (micros === null) this.core.store.sql.exec("DELETE FROM settings WHERE key = 'low_balance_level'");
+    else this.core.store.writeSetting("low_balance_level", micros);
+  }
+
+  state(nowMs: number): CreditState {
+    const account = this.core.account();
+    return account ? creditState(account.balanceMicros, this.lowLevelMicros(nowMs)) : "exhausted";
+  }
+
+  /** Inside the transaction of every change of balance. */
+  check(nowMs: number): void {
+    const account = this.core.account();
+    if (!account) return;
+    const state = creditState(account.balanceMicros, this.lowLevelMicros(nowMs));
+    const previous = this.core.store.readSetting<CreditState>("alert_state") ?? "ok";
+    if (state === previous) return;
+    this.core.store.writeSetting("alert_state", state);
+    const worse = rank(state) > rank(previous);
+    if (!worse) return;
+    const base = { balanceMicros: account.balanceMicros, currency: account.currency };
+    this.notices.enqueue(state === "exhausted" ? { kind: "credit.exhausted", ...base } : { kind: "credit.low", ...base });
+  }
+}
+
+const rank = (state: CreditState) => ({ ok: 0, low: 1, exhausted: 2 })[state];
