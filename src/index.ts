@@ -1,3 +1,5 @@
+import { runCron } from "./cron";
+import { handleExportQueue } from "./exports/queue";
 import { createApp } from "./http/app";
 
 export { AccountLedger } from "./ledger/account-ledger";
@@ -6,4 +8,8 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
-} satisfies ExportedHandler<Env>;
+  queue: (batch, env) => handleExportQueue(batch, env),
+  scheduled: async (controller, env) => {
+    await runCron(env, controller.scheduledTime);
+  },
+} satisfies ExportedHandler<Env, unknown>;
