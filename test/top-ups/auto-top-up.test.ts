@@ -1,4 +1,4 @@
-import { createExecutionContext, createScheduledController } from "cloudflare:test";
+import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import worker from "../../src/index";
 import { describe, expect, it } from "vitest";
@@ -75,7 +75,7 @@ describe("auto top-up", () => {
     expect(await paymentsOf(acct.id)).toHaveLength(1);
     // The backoff ends with no debit to notice it: only the sweep looks again.
     await elapseAutoTopUpBackoff(acct.id);
-    const run = () => worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "*/5 * * * *" }), env, createExecutionContext());
+    const run = () => worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "*/5 * * * *" }), env);
     await run();
     await run();
     expect(await paymentsOf(acct.id)).toHaveLength(2);
