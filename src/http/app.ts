@@ -5,6 +5,7 @@ import { authenticate } from "./auth";
 import type { AppEnv } from "./context";
 import { ApiError, errorBody, respondWithError } from "./errors";
 import { requestLog } from "./log";
+import { rateLimit } from "./rate-limit";
 import { accounts } from "./routes/accounts";
 import { credit } from "./routes/credit";
 import { devRoutes } from "./routes/dev";
@@ -38,7 +39,7 @@ export function createApp() {
 
   app.get("/health", (c) => c.json({ ok: true }));
 
-  app.use("/v1/accounts/*", authenticate);
+  app.use("/v1/accounts/*", authenticate, rateLimit);
   app.use("/v1/accounts", authenticate);
   app.route("/v1/accounts", accounts);
   app.route("/v1/accounts", credit);
