@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { api, newAccount } from "../helpers";
+import { api, newAccount, type ApiAnswer } from "../helpers";
 
 describe("rate limiting", () => {
   it("answers 429 with Retry-After once a key has used its minute, and other keys are unaffected", async () => {
     const acct = await newAccount();
     const other = await newAccount();
-    const answers: Array<Awaited<ReturnType<typeof api>>> = [];
+    const answers: ApiAnswer[] = [];
     // The key limit is 1 200 a minute (wrangler.toml); send more than that. The limiter's
     // windows are fixed minutes, so a boundary inside the test may let up to twice through.
     for (let batch = 0; batch < 14; batch++) {
