@@ -3,19 +3,32 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
+  // Test-only binding: the setup file applies the D1 migrations from it.
+  const bindings = { TEST_MIGRATIONS: migrations };
   return {
-    plugins: [
-      cloudflareTest({
-        wrangler: { configPath: "./wrangler.toml" },
-        miniflare: {
-          // Test-only binding: the setup file applies the D1 migrations from it.
-          bindings: { TEST_MIGRATIONS: migrations },
-        },
-      }),
-    ],
     test: {
-      setupFiles: ["./test/setup.ts"],
-      include: ["test/**/*.test.ts"],
+      projects: [
+        {
+          plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings } })],
+          test: {
+            name: "workers",
+            setupFiles: ["./test/setup.ts"],
+            include: ["test/**/*.test.ts"],
+            exclude: ["test/stripe-mode/**"],
+          },
+        },
+        {
+          // The same Worker configured for Stripe, whose HTTP API the tests answer from a
+          // fetch mock: the payment network is the one thing outside the system.
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: { bindings: { ...bindings, PAYMENT_GATEWAY: "stripe", STRIPE_SECRET_KEY: "sk_test_credit_service" } },
+            }),
+          ],
+          test: { name: "stripe-mode", setupFiles: ["./test/setup.ts"], include: ["test/stripe-mode/**/*.test.ts"] },
+        },
+      ],
     },
   };
 });
