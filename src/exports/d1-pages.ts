@@ -26,15 +26,18 @@ export interface MovementRow {
   reason: string | null;
 }
 
-// Keyset, not OFFSET: each page is an index seek on (account_id, at_ms, id) from where the
-// last one stopped, so page 1 000 costs what page 1 costs. Seven bound parameters, well
-// under D1's 100. The first cursor is (fromMs, ''), which sorts before every real id.
+// Keyset, not OFFSET: each page is an index seek on (account_id, at_ms, id) to where the
+// last one stopped, so page 1 000 reads what page 1 reads (D1 bills rows read). The cursor
+// must be the only lower bound: given the window's start too, SQLite seeks to that start
+// and filters its way to the cursor, reading every earlier page again. The first cursor is
+// (fromMs, ''), which sorts before every real id at fromMs, so the start stays inclusive.
+// Six bound parameters, well under D1's 100.
 export const MOVEMENT_PAGE_SQL = `SELECT id, at_ms, description, interaction_id, units, units_charged, unit_price_micros,
   amount_micros, balance_after_micros, user_id, reason
 FROM movements
-WHERE account_id = ?1 AND at_ms BETWEEN ?2 AND ?3 AND (at_ms, id) > (?4, ?5) AND (?6 IS NULL OR seq <= ?6)
+WHERE account_id = ?1 AND (at_ms, id) > (?2, ?3) AND at_ms <= ?4 AND (?5 IS NULL OR seq <= ?5)
 ORDER BY at_ms, id
-LIMIT ?7`;
+LIMIT ?6`;
 
 /** The account's movements in the period, oldest first, one page per iteration. */
 export async function* movementPagesFromD1(
@@ -48,7 +51,7 @@ export async function* movementPagesFromD1(
   let cursorId = "";
   for (;;) {
     const { results } = await statement
-      .bind(query.accountId, query.fromMs, query.toMs, cursorAtMs, cursorId, query.throughSeq ?? null, pageRows)
+      .bind(query.accountId, cursorAtMs, cursorId, query.toMs, query.throughSeq ?? null, pageRows)
       .all<MovementRow>();
     if (results.length === 0) return;
     const page = results.map(movementFromRow);

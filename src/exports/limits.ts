@@ -26,3 +26,23 @@ export const EXPORT_RETENTION_SECONDS = 7 * 24 * 60 * 60;
 
 /** A download link lives as long as the file it points to, and no longer. */
 export const EXPORT_LINK_TTL_SECONDS = EXPORT_RETENTION_SECONDS;
+
+/**
+ * A link shown on the status route is signed at each read and lives this long (never past
+ * the file): it is clicked at once, and a short life limits what a leaked URL is worth.
+ */
+export const EXPORT_STATUS_LINK_TTL_SECONDS = 15 * 60;
+
+/**
+ * A failed delivery is retried after 10 s, 40 s, 160 s (the queue's max_retries is 3), so
+ * the dead-letter handler reports a failure within the "few minutes" the help centre says.
+ */
+export const EXPORT_RETRY_BASE_SECONDS = 10;
+export const EXPORT_RETRY_FACTOR = 4;
+/** Queues accept a retry delay of at most 12 hours; ours stays far below it. */
+export const EXPORT_RETRY_MAX_SECONDS = 10 * 60;
+
+/** Files deleted per sweep step: one R2 delete (≤ 1 000 keys) and one UPDATE (≤ 100 bound parameters). */
+export const EXPORT_SWEEP_BATCH_FILES = 90;
+/** Files per sweep run; a backlog is finished by the next cron tick. */
+export const EXPORT_SWEEP_MAX_FILES_PER_RUN = 900;

@@ -3,7 +3,12 @@ import type { LedgerCore } from "./core";
 import { randomId } from "./ids";
 import { ok, refuse, type LedgerResult } from "./types";
 
-/** A queued export not picked up by then is sent to the queue again. */
+/**
+ * An export whose queue message was never sent (the send failed, or the object stopped
+ * between committing the job and sending) is sent again this long after the request. A sent
+ * message is not sent again: Queues keep it until a consumer acks it or the dead-letter
+ * handler fails the job, and a second copy would build the same file twice in parallel.
+ */
 export const EXPORT_REQUEUE_AFTER_MS = 60_000;
 /**
  * An export still processing after this long has lost its consumer (crash past the
@@ -109,12 +114,17 @@ export class ExportJobs {
     });
   }
 
-  /** Re-sends jobs whose queue message may be lost and fails jobs whose consumer is gone. */
+  /** Sends jobs whose queue message was never sent and fails jobs whose consumer is gone. */
   async onAlarm(nowMs: number): Promise<number | null> {
     const stale = this.#findAll("status = 'processing' AND requested_at_ms <= ?", nowMs - EXPORT_STALE_AFTER_MS);
-    for (const job of stale) this.finish(job.id, { status: "failed", failure: "The export did not finish in time." });
+    for (const job of stale) {
+      const failed = this.finish(job.id, { status: "failed", failure: "The export did not finish in time." });
+      // The consumer finds the job failed and only records it and emails the admin, as the
+      // dead-letter handler would have.
+      if (failed.ok) await this.#enqueue(failed.value.job);
+    }
     const unqueued = this.#findAll(
-      "status = 'processing' AND (queued_at_ms IS NULL OR queued_at_ms <= ?)",
+      "status = 'processing' AND queued_at_ms IS NULL AND requested_at_ms <= ?",
       nowMs - EXPORT_REQUEUE_AFTER_MS,
     );
     for (const job of unqueued) await this.#enqueue(job);

@@ -163,13 +163,23 @@ describe("movementPagesFromD1", () => {
     expect(sizes).toEqual([1_000, 1_000, 351]);
   });
 
-  it("seeks the (account_id, at_ms, id) index rather than scanning", async () => {
+  it("seeks the (account_id, at_ms, id) index to the cursor rather than scanning", async () => {
     const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${MOVEMENT_PAGE_SQL}`)
-      .bind("acc_a", 0, 1, 0, "", null, 10)
+      .bind("acc_a", 0, "", 1, null, 10)
       .all<{ detail: string }>();
     const details = plan.results.map((row) => row.detail).join("; ");
-    expect(details).toMatch(/SEARCH movements USING INDEX movements_account_time \(account_id=\? AND at_ms>\? AND at_ms<\?\)/);
+    expect(details).toMatch(/SEARCH movements USING INDEX movements_account_time \(account_id=\? AND \(at_ms,id\)>\(\?,\?\) AND at_ms<\?\)/);
     expect(details).not.toContain("TEMP B-TREE");
+  });
+
+  it("reads one page of rows for a page deep into the period, not every row before it", async () => {
+    const cursor = expectedRows("acc_a")[2_000]!;
+    const page = await env.DB.prepare(MOVEMENT_PAGE_SQL)
+      .bind("acc_a", cursor.atMs, cursor.id, WINDOW.periodEndMs, null, 100)
+      .all();
+    expect(page.results).toHaveLength(100);
+    // A lower bound at the window's start would make SQLite walk the 2 000 rows before the cursor.
+    expect(page.meta.rows_read).toBeLessThanOrEqual(101);
   });
 
   it("refuses a row the ledger could not have written", () => {

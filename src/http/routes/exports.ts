@@ -23,24 +23,29 @@ export const EXPORT_MESSAGES = {
 } as const;
 
 const exportId = z.string().regex(/^exp_[A-Za-z0-9_-]{1,64}$/, "is not an export id");
-const exportPath = z.object({ id: schemas.accountId, exportId });
-const downloadPath = z.object({ exportId });
+export const exportPath = z.object({ id: schemas.accountId, exportId });
+export const downloadPath = z.object({ exportId });
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 async function exportView(env: Env, job: ExportJob, nowMs: number) {
-  const link = await statusDownloadLink(env, job, nowMs);
-  const message = job.status === "ready" && !link ? EXPORT_MESSAGES.removed : EXPORT_MESSAGES[job.status];
+  // The ledger marks a job ready a moment before the consumer writes the D1 record the
+  // download route reads; until then the file cannot be fetched, so it still shows as processing.
+  const record = job.status === "ready" ? await readExportRecord(env.DB, job.id) : null;
+  const status = job.status === "ready" && !record ? "processing" : job.status;
+  const removed = record !== null && record.deletedAtMs !== null;
+  const link = status === "ready" && !removed ? await statusDownloadLink(env, job, nowMs) : null;
+  const message = status === "ready" && !link ? EXPORT_MESSAGES.removed : EXPORT_MESSAGES[status];
   return {
     id: job.id,
-    status: job.status,
+    status,
     message,
     periodStart: iso(job.periodStartMs),
     periodEnd: iso(job.periodEndMs),
     timezone: job.timeZone,
     requestedAt: iso(job.requestedAtMs),
     finishedAt: iso(job.finishedAtMs),
-    ...(job.status === "ready" ? { rows: job.rows } : {}),
+    ...(status === "ready" ? { rows: job.rows } : {}),
     ...(link ? { downloadUrl: link.url, downloadUrlExpiresAt: iso(link.expiresAtMs) } : {}),
   };
 }
