@@ -1,6 +1,15 @@
 import type { Hono } from "hono";
 import { sha256Hex } from "../http/crypto";
 import type { AppEnv } from "../http/context";
+import { SAMPLE_CALL_DECK_CSV, SAMPLE_MESSAGE_DECK_CSV, SAMPLE_SERVICE_RATES } from "../rating/sample-decks";
+
+const EU = ["AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"];
+
+/** The seeds' "EU Domestic" package, so the demo shows included, credit and free calls. */
+export const DEMO_PLAN = {
+  package: { name: "EU Domestic", destinations: EU, numberCountries: EU, fupMinutesPerUser: 3000 },
+  allowances: { conversationIntelligenceMinutes: 100, voiceAgentMinutes: 50 },
+};
 
 /** Fixed keys so the README can print them; only ever accepted outside production. */
 export const DEMO = {
@@ -39,11 +48,22 @@ export async function seedDemo(app: Hono<AppEnv>, env: Env): Promise<Record<stri
   await call("POST", `/v1/accounts/${DEMO.accountId}/adjustments`, { amount: DEMO.openingCredit, reason: "demo opening credit" }, {
     "Idempotency-Key": "demo-opening-credit",
   });
+  // Uploading a deck equal to the one in force makes no new version, so this is safe to repeat.
+  const rateDecks: Record<string, unknown> = {};
+  for (const [kind, csv] of [["calls", SAMPLE_CALL_DECK_CSV], ["messages", SAMPLE_MESSAGE_DECK_CSV]] as const) {
+    const res = await app.request(`/v1/rates/${kind}`, { method: "PUT", headers: { ...operator, "Content-Type": "text/csv" }, body: csv }, env);
+    if (res.status >= 300) throw new Error(`seeding the ${kind} deck answered ${res.status}: ${await res.text()}`);
+    rateDecks[kind] = ((await res.json()) as { version: string }).version;
+  }
+  rateDecks.services = ((await call("PUT", "/v1/rates/services", SAMPLE_SERVICE_RATES)) as { version: string }).version;
+  await call("PUT", `/v1/accounts/${DEMO.accountId}/plan`, DEMO_PLAN);
   return {
     accountId: DEMO.accountId,
     adminKey: DEMO.adminKey,
     agentKey: DEMO.agentKey,
     operatorToken: env.ADMIN_TOKEN,
     switchToken: env.SWITCH_TOKEN,
+    plan: DEMO_PLAN.package.name,
+    rateDecks,
   };
 }

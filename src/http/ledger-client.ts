@@ -33,6 +33,20 @@ export function refusalToError(refusal: LedgerRefusal): ApiError {
         "insufficient_credit",
         `Not enough credit: ${formatMoney(refusal.availableMicros)} available, ${formatMoney(refusal.requestedMicros)} needed.`,
       );
+    case "credit_exhausted":
+      return new ApiError(
+        402,
+        "credit_exhausted",
+        `Credit is used up (${formatMoney(refusal.availableMicros)} available): this charge is refused until credit is added.`,
+      );
+    case "no_rate":
+      return new ApiError(400, "no_rate", `${refusal.field}: no price is set for ${refusal.what}.`, [
+        { field: refusal.field, issue: `no price is set for ${refusal.what}` },
+      ]);
+    case "id_reused":
+      return new ApiError(409, "id_reused", `This ${refusal.what} id (${refusal.id}) was already used with another request.`);
+    case "rate_deck_unavailable":
+      return new ApiError(503, "rates_unavailable", `Rate deck ${refusal.version} could not be loaded; retry shortly.`);
     default: {
       const unmapped: never = refusal;
       throw new Error(`unmapped ledger refusal ${JSON.stringify(unmapped)}`);

@@ -12,6 +12,15 @@ import { TopUps, type AutoTopUpView, type PaymentView, type TopUpCommand } from 
 import type { PaymentEvent } from "../payments/gateway";
 import { availableMicros } from "./posting";
 import { ok, refuse, type AccountProfile, type LedgerResult, type Movement } from "./types";
+import type { DeckRefs } from "../rate-decks/kinds";
+import type { CallQuote, CallRequest } from "../rating/decide";
+import { monthKeyOf, type Plan } from "../rating/plan";
+import { Calls, type AuthorizeAnswer, type AuthorizeCommand, type EndAnswer, type EndCommand, type ExtendAnswer, type ExtendCommand } from "./calls";
+import { Charges, type MessageAnswer, type MessageCommand, type UsageAnswer, type UsageCommand } from "./charges";
+import { AccountPlans, type SpendControlSettings } from "./plans";
+import { RateTables } from "./rate-tables";
+import { UsageCounters } from "./usage-counters";
+import { usageReport, type UsageReport } from "./usage-report";
 
 const DAY_MS = 86_400_000;
 /** Idempotency records outlive the 30 days a client may retry within. */
@@ -43,6 +52,8 @@ export interface LedgerAudit {
   movementCount: number;
   movementSumMicros: Micros;
   outboxSize: number;
+  /** Sum of the running call legs' reservations: always equal to reservedMicros. */
+  legsReservedMicros: Micros;
 }
 
 /**
@@ -58,6 +69,10 @@ export class AccountLedger extends DurableObject<Env> {
   readonly #notices: Notices;
   readonly #topUps: TopUps;
   readonly #alerts: CreditAlerts;
+  readonly #plans: AccountPlans;
+  readonly #usage: UsageCounters;
+  readonly #calls: Calls;
+  readonly #charges: Charges;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -70,6 +85,11 @@ export class AccountLedger extends DurableObject<Env> {
       const config = this.#topUps.autoTopUpView().config;
       return config?.enabled ? config.thresholdMicros : null;
     });
+    this.#plans = new AccountPlans(this.#core);
+    this.#usage = new UsageCounters(this.#core.store.sql);
+    const rateTables = new RateTables(env.DB);
+    this.#calls = new Calls(this.#core, this.#plans, this.#usage, rateTables);
+    this.#charges = new Charges(this.#core, this.#plans, this.#usage, rateTables);
     // Every change of balance or of holds may cross the low level or the auto top-up threshold.
     this.#core.onMoneyChanged((nowMs) => {
       this.#alerts.check(nowMs);
@@ -206,7 +226,58 @@ export class AccountLedger extends DurableObject<Env> {
       movementCount: count,
       movementSumMicros: sumMicros,
       outboxSize: store.outboxSize(),
+      legsReservedMicros: this.#calls.runningReservedMicros(),
     };
+  }
+
+  // Rated usage: plans, calls, messages, AI usage ---------------------------------------
+
+  setPlan(plan: Plan): LedgerResult<Plan> {
+    return this.#plans.setPlan(plan);
+  }
+
+  plan(): LedgerResult<Plan | null> {
+    return this.#core.account() ? ok(this.#plans.plan()) : refuse({ reason: "account_not_found" });
+  }
+
+  setSpendControls(controls: SpendControlSettings): LedgerResult<SpendControlSettings> {
+    return this.#plans.setSpendControls(controls);
+  }
+
+  spendControls(): LedgerResult<SpendControlSettings> {
+    return this.#core.account() ? ok(this.#plans.spendControls()) : refuse({ reason: "account_not_found" });
+  }
+
+  authorizeCall(command: AuthorizeCommand, decks: DeckRefs): Promise<LedgerResult<AuthorizeAnswer>> {
+    return this.#calls.authorize(command, decks);
+  }
+
+  extendCall(command: ExtendCommand): LedgerResult<ExtendAnswer> {
+    return this.#calls.extend(command);
+  }
+
+  endCall(command: EndCommand): LedgerResult<EndAnswer> {
+    return this.#calls.end(command);
+  }
+
+  quoteCall(request: CallRequest, durationSeconds: number, decks: DeckRefs): Promise<LedgerResult<CallQuote>> {
+    return this.#calls.quote(request, durationSeconds, decks);
+  }
+
+  chargeMessage(command: MessageCommand, decks: DeckRefs): Promise<LedgerResult<MessageAnswer>> {
+    return this.#charges.message(command, decks);
+  }
+
+  chargeUsage(command: UsageCommand, decks: DeckRefs): Promise<LedgerResult<UsageAnswer>> {
+    return this.#charges.usage(command, decks);
+  }
+
+  /** The month's usage and overages; `month` defaults to the current one in the account's zone. */
+  usage(month: string | null): LedgerResult<UsageReport> {
+    const account = this.#core.account();
+    if (!account) return refuse({ reason: "account_not_found" });
+    const key = month ?? monthKeyOf(Date.now(), account.timeZone);
+    return ok(usageReport(this.#usage, this.#plans.plan(), key, account.timeZone));
   }
 
   // Exports -----------------------------------------------------------------------------
@@ -248,6 +319,7 @@ export class AccountLedger extends DurableObject<Env> {
       await this.#exports.onAlarm(now),
       await this.#topUps.onAlarm(now),
       await this.#notices.onAlarm(now),
+      this.#calls.onAlarm(now),
       this.#pruneIdempotency(now),
     ];
     const next = Math.min(...due.filter((t): t is number => t !== null));

@@ -115,6 +115,63 @@ export const LEDGER_SCHEMA_STEPS: readonly string[] = [
     next_attempt_at_ms INTEGER NOT NULL
   );
   `,
+  // 4: rated usage. call_legs supersedes step 1's unused reservations table: a leg keeps
+  // its terms, grant and hold from authorize to settle. The usage_* tables are the month's
+  // counters (fair use per user, allowances, spend per category) in the account's time
+  // zone, updated in the same transaction as the movement they count.
+  `
+  DROP TABLE reservations;
+  CREATE TABLE call_legs (
+    call_id TEXT NOT NULL,
+    leg TEXT NOT NULL CHECK (leg IN ('primary', 'forward')),
+    state TEXT NOT NULL CHECK (state IN ('running', 'ended', 'refused')),
+    user_id TEXT NOT NULL,
+    request TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    terms TEXT NOT NULL,
+    month TEXT NOT NULL,
+    granted_seconds INTEGER NOT NULL,
+    included_hold_seconds INTEGER NOT NULL,
+    reserved_micros INTEGER NOT NULL,
+    expires_at_ms INTEGER NOT NULL,
+    extend_used_seconds INTEGER,
+    extend_answer TEXT,
+    end_answer TEXT,
+    created_at_ms INTEGER NOT NULL,
+    ended_at_ms INTEGER,
+    PRIMARY KEY (call_id, leg)
+  );
+  CREATE INDEX call_legs_due ON call_legs (state, expires_at_ms);
+  CREATE INDEX call_legs_user ON call_legs (user_id, state, month);
+  CREATE INDEX call_legs_ended ON call_legs (ended_at_ms) WHERE ended_at_ms IS NOT NULL;
+  CREATE TABLE usage_users (
+    month TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    included_seconds INTEGER NOT NULL DEFAULT 0,
+    credit_seconds INTEGER NOT NULL DEFAULT 0,
+    credit_billed_seconds INTEGER NOT NULL DEFAULT 0,
+    credit_micros INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (month, user_id)
+  );
+  CREATE TABLE usage_allowances (
+    month TEXT NOT NULL,
+    service TEXT NOT NULL,
+    used_minutes INTEGER NOT NULL,
+    PRIMARY KEY (month, service)
+  );
+  CREATE TABLE usage_spend (
+    month TEXT NOT NULL,
+    category TEXT NOT NULL,
+    charges INTEGER NOT NULL,
+    units INTEGER NOT NULL,
+    amount_micros INTEGER NOT NULL,
+    PRIMARY KEY (month, category)
+  );
+  CREATE TABLE spend_days (
+    day TEXT PRIMARY KEY,
+    amount_micros INTEGER NOT NULL
+  );
+  `,
 ];
 
 /** Applies the steps not yet applied; returns the version the schema is at. */

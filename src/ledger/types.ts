@@ -68,7 +68,12 @@ export type LedgerRefusal =
   | { reason: "no_payment_method" }
   | { reason: "account_conflict"; existing: AccountProfile }
   | { reason: "idempotency_conflict"; key: string }
-  | { reason: "insufficient_credit"; availableMicros: Micros; requestedMicros: Micros };
+  | { reason: "insufficient_credit"; availableMicros: Micros; requestedMicros: Micros }
+  // Rated usage (src/ledger/calls.ts, src/ledger/charges.ts).
+  | { reason: "credit_exhausted"; availableMicros: Micros }
+  | { reason: "no_rate"; field: string; what: string }
+  | { reason: "id_reused"; what: "call leg" | "message" | "usage"; id: string }
+  | { reason: "rate_deck_unavailable"; version: string };
 
 export type LedgerResult<T> = { ok: true; value: T } | { ok: false; refusal: LedgerRefusal };
 

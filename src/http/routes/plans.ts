@@ -1,0 +1,51 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { planSchema } from "../../rating/plan";
+import { requireAccount, requireOperator } from "../auth";
+import type { AppEnv } from "../context";
+import { ApiError } from "../errors";
+import { ledgerOf, unwrap } from "../ledger-client";
+import { spendControlsView } from "../rating-views";
+import * as schemas from "../schemas";
+import { jsonBody, pathParams } from "../validate";
+
+/** Both limits are off unless set; null turns one off again. */
+export const spendControlsBody = z.object({
+  maxCostPerCall: schemas.positiveMoney.nullable().default(null),
+  dailyCap: schemas.positiveMoney.nullable().default(null),
+});
+
+export const plans = new Hono<AppEnv>()
+  /** The plan an operator sold: calling package and allowances. Replaces the previous one. */
+  .put("/:id/plan", async (c) => {
+    requireOperator(c);
+    const { id } = pathParams(c, schemas.accountPath);
+    c.set("accountId", id);
+    const plan = await jsonBody(c, planSchema);
+    return c.json(unwrap(await ledgerOf(c.env, id).setPlan(plan)));
+  })
+
+  .get("/:id/plan", async (c) => {
+    const { id } = pathParams(c, schemas.accountPath);
+    requireAccount(c, id, "admin");
+    const plan = unwrap(await ledgerOf(c.env, id).plan());
+    if (!plan) throw new ApiError(404, "plan_not_found", "The account has no plan: every call is billed from credit.");
+    return c.json(plan);
+  })
+
+  /** Spend controls: the account's admin (or an operator) sets a maximum cost per call and a daily cap. */
+  .put("/:id/spend-controls", async (c) => {
+    const { id } = pathParams(c, schemas.accountPath);
+    requireAccount(c, id, "admin");
+    const body = await jsonBody(c, spendControlsBody);
+    const saved = unwrap(
+      await ledgerOf(c.env, id).setSpendControls({ maxCostPerCallMicros: body.maxCostPerCall, dailyCapMicros: body.dailyCap }),
+    );
+    return c.json(spendControlsView(saved));
+  })
+
+  .get("/:id/spend-controls", async (c) => {
+    const { id } = pathParams(c, schemas.accountPath);
+    requireAccount(c, id, "admin");
+    return c.json(spendControlsView(unwrap(await ledgerOf(c.env, id).spendControls())));
+  });
