@@ -2,6 +2,8 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { insecureSecrets } from "../config";
 import { authenticate } from "./auth";
+import { billingPage } from "./billing/routes";
+import { apiReference } from "./openapi/routes";
 import type { AppEnv } from "./context";
 import { ApiError, errorBody, respondWithError } from "./errors";
 import { requestLog } from "./log";
@@ -12,6 +14,11 @@ import { devRoutes } from "./routes/dev";
 import { accountExports, exportDownloads } from "./routes/exports";
 import { paymentWebhooks } from "./routes/payment-webhooks";
 import { topUps } from "./routes/top-ups";
+import { calls } from "./routes/calls";
+import { messages } from "./routes/messages";
+import { plans } from "./routes/plans";
+import { rates, RATE_DECK_BODY_MAX_BYTES } from "./routes/rates";
+import { usage } from "./routes/usage";
 
 /** JSON bodies of this API are small; anything larger is refused before it is read. */
 export const JSON_BODY_MAX_BYTES = 64 * 1024;
@@ -27,15 +34,17 @@ export function createApp() {
     }
     await next();
   });
-  app.use(
-    "/v1/*",
+  // Rate decks are the one large upload; every other body is small JSON.
+  const limitOf = (maxSize: number) =>
     bodyLimit({
-      maxSize: JSON_BODY_MAX_BYTES,
+      maxSize,
       onError: () => {
-        throw new ApiError(413, "body_too_large", `The body is larger than ${JSON_BODY_MAX_BYTES} bytes.`);
+        throw new ApiError(413, "body_too_large", `The body is larger than ${maxSize} bytes.`);
       },
-    }),
-  );
+    });
+  const jsonLimit = limitOf(JSON_BODY_MAX_BYTES);
+  const rateDeckLimit = limitOf(RATE_DECK_BODY_MAX_BYTES);
+  app.use("/v1/*", (c, next) => (c.req.path.startsWith("/v1/rates/") ? rateDeckLimit(c, next) : jsonLimit(c, next)));
 
   app.get("/health", (c) => c.json({ ok: true }));
 
@@ -48,8 +57,19 @@ export function createApp() {
   app.route("/v1/exports", exportDownloads);
   app.route("/v1/accounts", topUps);
   app.route("/v1/webhooks", paymentWebhooks);
+  app.route("/v1/accounts", plans);
+  app.route("/v1/accounts", calls);
+  app.route("/v1/accounts", messages);
+  app.route("/v1/accounts", usage);
+  app.use("/v1/rates", authenticate);
+  app.use("/v1/rates/*", authenticate);
+  app.route("/v1/rates", rates);
   app.use("/dev/*", authenticate);
   app.route("/dev", devRoutes(app));
+  // The dashboard's Billing page: a cookie-signed-in client of the routes above.
+  app.get("/", (c) => c.redirect("/billing", 302));
+  app.route("/billing", billingPage(app));
+  app.route("/", apiReference);
 
   app.notFound((c) => c.json(errorBody("route_not_found", `No route for ${c.req.method} ${c.req.path}.`), 404));
   app.onError((err, c) => {

@@ -7,7 +7,7 @@ import { ledgerOf, unwrap } from "../ledger-client";
 import * as schemas from "../schemas";
 import { idempotency, jsonBody, pathParams } from "../validate";
 
-const createAccountBody = z.object({
+export const createAccountBody = z.object({
   id: schemas.accountId,
   name: z.string().trim().min(1).max(200),
   currency: schemas.currency,
@@ -17,7 +17,7 @@ const createAccountBody = z.object({
 });
 type NewAccount = z.output<typeof createAccountBody>;
 
-const apiKeyBody = z.object({ role: z.enum(["admin", "agent"]) });
+export const apiKeyBody = z.object({ role: z.enum(["admin", "agent"]) });
 
 interface AccountRow {
   id: string;

@@ -9,12 +9,12 @@ import * as schemas from "../schemas";
 import { idempotency, jsonBody, pathParams, queryParams } from "../validate";
 import { creditView, decodeCursor, encodeCursor, movementView } from "../views";
 
-const adjustmentBody = z.object({
+export const adjustmentBody = z.object({
   amount: schemas.money.refine((micros) => micros !== 0, "must not be zero"),
   reason: z.string().trim().min(1, "must say why").max(500),
 });
 
-const movementsQuery = z.object({
+export const movementsQuery = z.object({
   from: schemas.instant.optional(),
   to: schemas.instant.optional(),
   cursor: z.string().max(64).optional(),

@@ -17,9 +17,9 @@ export const TOP_UP_MAX_MICROS: Micros = 100_000 * 1_000_000;
 const paymentMethod = z.string().regex(/^[A-Za-z0-9_]{3,100}$/, "must be a saved payment method id such as pm_card_visa");
 const chargeable = schemas.positiveMoney.refine((micros) => micros <= TOP_UP_MAX_MICROS, "is larger than a single top-up may be");
 
-const topUpBody = z.object({ amount: chargeable, paymentMethod: paymentMethod.optional() });
+export const topUpBody = z.object({ amount: chargeable, paymentMethod: paymentMethod.optional() });
 
-const autoTopUpBody = z.object({
+export const autoTopUpBody = z.object({
   enabled: z.boolean(),
   threshold: schemas.nonNegativeMoney,
   amount: chargeable,
@@ -27,12 +27,12 @@ const autoTopUpBody = z.object({
   maxPerDay: z.number().int().min(1).max(50).default(AUTO_TOP_UPS_PER_DAY_DEFAULT),
 });
 
-const alertsBody = z.object({
+export const alertsBody = z.object({
   lowBalanceLevel: schemas.nonNegativeMoney.nullable(),
   webhookUrl: z.url({ protocol: /^https?$/ }).nullable().default(null),
 });
 
-const topUpPath = schemas.accountPath.extend({ topUpId: z.string().regex(/^(top|atu)_[A-Za-z0-9_-]{10,40}$/, "is not a top-up id") });
+export const topUpPath = schemas.accountPath.extend({ topUpId: z.string().regex(/^(top|atu)_[A-Za-z0-9_-]{10,40}$/, "is not a top-up id") });
 
 /** Cards are charged in whole minor units (cents); a finer amount is refused up front. */
 async function chargeableIn(env: Env, accountId: string, field: string, micros: Micros): Promise<void> {

@@ -1,0 +1,162 @@
+import { planSchema } from "../../rating/plan";
+import { serviceRatesSchema } from "../../rating/service-rates";
+import { accountPath } from "../schemas";
+import { authorizeBody, callPath, endBody, extendBody, quoteBody } from "../routes/calls";
+import { messageBody, messagePath } from "../routes/messages";
+import { spendControlsBody } from "../routes/plans";
+import { usageBody, usagePath, usageQuery } from "../routes/usage";
+import type { Operation } from "./operation";
+import * as r from "./responses";
+
+const err = (description: string) => ({ description, schema: r.errorResponse });
+const common = { 400: err("Invalid input; `details` names each field"), 401: err("Missing or invalid token"), 404: err("No such account") };
+const csvBody = (columns: string) => ({ kind: "raw" as const, contentType: "text/csv", description: `One row per line: \`${columns}\`. Validated whole; a bad row names its line and nothing is replaced.` });
+
+/** Plans, rate decks, the switch's call legs, messages, AI usage and the usage report. */
+export const RATING_OPERATIONS: Operation[] = [
+  {
+    method: "put",
+    path: "/v1/accounts/:id/plan",
+    tag: "Plans",
+    summary: "Set the account's calling package and allowances",
+    caller: "operator",
+    pathParams: accountPath,
+    body: { kind: "json", schema: planSchema },
+    responses: { 200: { description: "The plan in force" }, ...common },
+  },
+  {
+    method: "get",
+    path: "/v1/accounts/:id/plan",
+    tag: "Plans",
+    summary: "Read the account's plan",
+    caller: "account-admin",
+    pathParams: accountPath,
+    responses: { 200: { description: "The plan in force" }, ...common, 403: err("Not an admin key") },
+  },
+  {
+    method: "put",
+    path: "/v1/accounts/:id/spend-controls",
+    tag: "Plans",
+    summary: "Set a maximum cost per call and a daily spend cap (off by default)",
+    caller: "account-admin",
+    pathParams: accountPath,
+    body: { kind: "json", schema: spendControlsBody },
+    responses: { 200: { description: "The controls in force", schema: r.spendControlsResponse }, ...common, 403: err("Not an admin key") },
+  },
+  {
+    method: "get",
+    path: "/v1/accounts/:id/spend-controls",
+    tag: "Plans",
+    summary: "Read the spend controls",
+    caller: "account-admin",
+    pathParams: accountPath,
+    responses: { 200: { description: "The controls in force", schema: r.spendControlsResponse }, ...common, 403: err("Not an admin key") },
+  },
+  {
+    method: "get",
+    path: "/v1/rates",
+    tag: "Rates",
+    summary: "The rate decks in force",
+    caller: "operator",
+    responses: { 200: { description: "One entry per kind", schema: r.rateDecksResponse }, 401: common[401] },
+  },
+  {
+    method: "put",
+    path: "/v1/rates/calls",
+    tag: "Rates",
+    summary: "Upload the call rate deck",
+    caller: "operator",
+    body: csvBody("prefix,destination,rate_per_minute[,initial_increment,subsequent_increment]"),
+    responses: { 200: { description: "The new version (or the same one, unchanged)", schema: r.rateDeckResponse }, 400: err("A bad row; the old deck stays in force"), 401: common[401], 413: err("Larger than a deck may be") },
+  },
+  {
+    method: "put",
+    path: "/v1/rates/messages",
+    tag: "Rates",
+    summary: "Upload the message rate deck",
+    caller: "operator",
+    body: csvBody("country,channel,price_per_fragment"),
+    responses: { 200: { description: "The new version (or the same one, unchanged)", schema: r.rateDeckResponse }, 400: err("A bad row; the old deck stays in force"), 401: common[401], 413: err("Larger than a deck may be") },
+  },
+  {
+    method: "put",
+    path: "/v1/rates/services",
+    tag: "Rates",
+    summary: "Set the per-minute prices of AI services and toll-free inbound",
+    caller: "operator",
+    body: { kind: "json", schema: serviceRatesSchema },
+    responses: { 200: { description: "The new version", schema: r.rateDeckResponse }, 400: common[400], 401: common[401] },
+  },
+  {
+    method: "post",
+    path: "/v1/accounts/:id/calls/:callId/authorize",
+    tag: "Calls",
+    summary: "May this call leg start, how is it billed, for how long?",
+    description: "Credit-billed legs are backed by a reservation for the grant. The same call id and leg again answer the same.",
+    caller: "switch",
+    pathParams: callPath,
+    body: { kind: "json", schema: authorizeBody },
+    responses: { 200: { description: "Allowed or refused, with the grant", schema: r.authorizeResponse }, ...common },
+  },
+  {
+    method: "post",
+    path: "/v1/accounts/:id/calls/:callId/extend",
+    tag: "Calls",
+    summary: "Ask for more time on a running leg",
+    caller: "switch",
+    pathParams: callPath,
+    body: { kind: "json", schema: extendBody },
+    responses: { 200: { description: "A further grant, or refused", schema: r.extendResponse }, ...common },
+  },
+  {
+    method: "post",
+    path: "/v1/accounts/:id/calls/:callId/end",
+    tag: "Calls",
+    summary: "Settle a leg's real duration",
+    caller: "switch",
+    pathParams: callPath,
+    body: { kind: "json", schema: endBody },
+    responses: { 200: { description: "What was charged", schema: r.endResponse }, ...common },
+  },
+  {
+    method: "post",
+    path: "/v1/accounts/:id/calls/quote",
+    tag: "Calls",
+    summary: "What a call would cost and why; changes nothing",
+    caller: "switch-or-account",
+    pathParams: accountPath,
+    body: { kind: "json", schema: quoteBody },
+    responses: { 200: { description: "The price and the rule that applies", schema: r.quoteResponse }, ...common },
+  },
+  {
+    method: "post",
+    path: "/v1/accounts/:id/messages/:messageId",
+    tag: "Messages and AI",
+    summary: "Charge an SMS, MMS or WhatsApp message",
+    caller: "switch",
+    pathParams: messagePath,
+    body: { kind: "json", schema: messageBody },
+    responses: { 201: { description: "Charged", schema: r.messageChargeResponse }, ...common, 402: err("Credit is 0 or below") },
+  },
+  {
+    method: "post",
+    path: "/v1/accounts/:id/usage/:usageId",
+    tag: "Messages and AI",
+    summary: "Charge speech-to-text, AI voice agent or Conversation Intelligence minutes",
+    caller: "switch",
+    pathParams: usagePath,
+    body: { kind: "json", schema: usageBody },
+    responses: { 201: { description: "Charged (the month's allowance first)", schema: r.usageChargeResponse }, ...common, 402: err("Credit is 0 or below") },
+  },
+  {
+    method: "get",
+    path: "/v1/accounts/:id/usage",
+    tag: "Usage",
+    summary: "Usage & overages of a month",
+    description: "Package minutes per user against fair use, allowances used, and spend per category. The month defaults to the current one in the account's time zone.",
+    caller: "account-admin",
+    pathParams: accountPath,
+    query: usageQuery,
+    responses: { 200: { description: "The month's report", schema: r.usageReportResponse }, ...common, 403: err("Not an admin key") },
+  },
+];
