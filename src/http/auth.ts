@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { randomId } from "../ledger/ids";
-import { sha256Hex, secretsEqual } from "./crypto";
+import { digestMatchesSecret, sha256, sha256Hex, toHex } from "./crypto";
 import type { AppEnv } from "./context";
 import { ApiError } from "./errors";
 
@@ -44,15 +44,18 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
 };
 
 async function resolveToken(env: Env, token: string): Promise<Principal | null> {
-  // Both comparisons always run, so timing does not tell which secret was close.
+  // One digest of the token serves both secret comparisons and the key lookup (keys are
+  // stored as this digest). Both comparisons always run, so timing does not tell which
+  // secret was close.
+  const digest = await sha256(token);
   const [isOperator, isSwitch] = await Promise.all([
-    secretsEqual(token, env.ADMIN_TOKEN),
-    secretsEqual(token, env.SWITCH_TOKEN),
+    digestMatchesSecret(digest, env.ADMIN_TOKEN),
+    digestMatchesSecret(digest, env.SWITCH_TOKEN),
   ]);
   if (isOperator) return { kind: "operator" };
   if (isSwitch) return { kind: "switch" };
   if (!token.startsWith(API_KEY_PREFIX)) return null;
-  return lookupKey(env, await sha256Hex(token));
+  return lookupKey(env, toHex(digest));
 }
 
 async function lookupKey(env: Env, hash: string): Promise<Principal | null> {

@@ -82,7 +82,7 @@ export class AccountLedger extends DurableObject<Env> {
     this.#notices = new Notices(this.#core);
     this.#topUps = new TopUps(this.#core, this.#notices, (request) => ctx.exports.default.fetch(request));
     this.#alerts = new CreditAlerts(this.#core, this.#notices, () => {
-      const config = this.#topUps.autoTopUpView().config;
+      const config = this.#topUps.autoTopUpConfig();
       return config?.enabled ? config.thresholdMicros : null;
     });
     this.#plans = new AccountPlans(this.#core);
@@ -167,7 +167,7 @@ export class AccountLedger extends DurableObject<Env> {
       if (!this.#core.account()) return refuse<null>({ reason: "account_not_found" });
       this.#alerts.setLowLevel(settings.lowBalanceLevelMicros);
       if (settings.webhook) this.#core.store.writeSetting("alert_webhook", settings.webhook);
-      else this.#core.store.sql.exec("DELETE FROM settings WHERE key = 'alert_webhook'");
+      else this.#core.store.deleteSetting("alert_webhook");
       this.#alerts.check(Date.now());
       return ok(null);
     });

@@ -36,7 +36,7 @@ export class CreditAlerts {
   }
 
   setLowLevel(micros: number | null): void {
-    if (micros === null) this.core.store.sql.exec("DELETE FROM settings WHERE key = 'low_balance_level'");
+    if (micros === null) this.core.store.deleteSetting("low_balance_level");
     else this.core.store.writeSetting("low_balance_level", micros);
   }
 

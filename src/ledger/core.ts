@@ -35,7 +35,12 @@ export class LedgerCore {
   }
 
   transaction<T>(run: () => T): T {
-    return this.storage.transactionSync(run);
+    try {
+      return this.storage.transactionSync(run);
+    } catch (error) {
+      this.store.forgetCache();
+      throw error;
+    }
   }
 
   account(): LedgerAccount | null {

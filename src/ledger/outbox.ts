@@ -10,7 +10,7 @@ export const OUTBOX_BATCH_ROWS = 600;
 export const OUTBOX_ROWS_PER_STATEMENT = 7;
 const COLUMNS = 14;
 /** A short delay lets a burst of debits reach D1 in one batch instead of one each. */
-export const OUTBOX_FLUSH_DELAY_MS = 250;
+export const OUTBOX_FLUSH_DELAY_MS = 1_000;
 export const OUTBOX_RETRY_BASE_MS = 1_000;
 export const OUTBOX_RETRY_MAX_MS = 5 * 60_000;
 

@@ -8,7 +8,15 @@ import type { AccountMoney, AccountProfile, JsonObject, Movement, MovementKind, 
 export class LedgerStore {
   constructor(readonly sql: SqlStorage) {}
 
+  /** The account row, read on every command; kept in memory since this object is its only writer. */
+  #account: LedgerAccount | null | undefined;
+
   readAccount(): LedgerAccount | null {
+    if (this.#account === undefined) this.#account = this.#loadAccount();
+    return this.#account && { ...this.#account };
+  }
+
+  #loadAccount(): LedgerAccount | null {
     const row = this.sql
       .exec<AccountRow>("SELECT account_id, currency, time_zone, email, balance_micros, reserved_micros FROM account")
       .toArray()[0];
@@ -32,10 +40,12 @@ export class LedgerStore {
       profile.email ?? null,
       nowMs,
     );
+    this.#account = undefined;
   }
 
   writeMoney(money: AccountMoney): void {
     this.sql.exec("UPDATE account SET balance_micros = ?, reserved_micros = ?", money.balanceMicros, money.reservedMicros);
+    if (this.#account) this.#account = { ...this.#account, balanceMicros: money.balanceMicros, reservedMicros: money.reservedMicros };
   }
 
   /** Appends a movement and queues it for the D1 copy; returns its sequence number. */
@@ -140,17 +150,38 @@ export class LedgerStore {
 
   // Settings: small typed values that survive eviction (backoff state, schedules). ------
 
+  /**
+   * Settings are read on every change of money (alert state, auto top-up), so their raw
+   * values are kept in memory: this object is their only writer. A rolled-back
+   * transaction drops the copy (`forgetCache`), as storage drops the write.
+   */
+  #settings = new Map<string, string | undefined>();
+
   readSetting<T>(key: string): T | undefined {
-    const row = this.sql.exec<{ value: string }>("SELECT value FROM settings WHERE key = ?", key).toArray()[0];
-    return row ? (JSON.parse(row.value) as T) : undefined;
+    let raw: string | undefined;
+    if (this.#settings.has(key)) raw = this.#settings.get(key);
+    else {
+      raw = this.sql.exec<{ value: string }>("SELECT value FROM settings WHERE key = ?", key).toArray()[0]?.value;
+      this.#settings.set(key, raw);
+    }
+    return raw === undefined ? undefined : (JSON.parse(raw) as T);
+  }
+
+  deleteSetting(key: string): void {
+    this.sql.exec("DELETE FROM settings WHERE key = ?", key);
+    this.#settings.set(key, undefined);
+  }
+
+  /** After a rolled-back transaction: the next reads go to storage again. */
+  forgetCache(): void {
+    this.#settings.clear();
+    this.#account = undefined;
   }
 
   writeSetting(key: string, value: unknown): void {
-    this.sql.exec(
-      "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-      key,
-      JSON.stringify(value),
-    );
+    const raw = JSON.stringify(value);
+    this.sql.exec("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, raw);
+    this.#settings.set(key, raw);
   }
 }
 

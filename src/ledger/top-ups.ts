@@ -161,7 +161,9 @@ export class TopUps {
    */
   checkAutoTopUp(nowMs: number): void {
     const account = this.core.account();
-    if (!account) return;
+    const config = this.#config();
+    // The common case, on every debit: nothing to do, decided without a query.
+    if (!account || !config?.enabled || availableMicros(account) >= config.thresholdMicros) return;
     const sql = this.core.store.sql;
     const pending = sql
       .exec<{ kind: string; total: number }>("SELECT kind, sum(amount_micros) AS total FROM payments WHERE status = 'pending' GROUP BY kind")
@@ -172,7 +174,7 @@ export class TopUps {
       .one().n;
     const status = this.#status();
     const decision = decideAutoTopUp(
-      this.#config(),
+      config,
       {
         inFlight: pending.some((p) => p.kind === "auto"),
         consecutiveFailures: status.consecutiveFailures,
@@ -184,10 +186,7 @@ export class TopUps {
       account.currency,
       nowMs,
     );
-    if (decision.start) {
-      const config = this.#config() as AutoTopUpConfig;
-      this.#createPayment("auto", decision.amountMicros, config.paymentMethod);
-    }
+    if (decision.start) this.#createPayment("auto", decision.amountMicros, config.paymentMethod);
   }
 
   // Alarm ---------------------------------------------------------------------------------
@@ -408,6 +407,10 @@ export class TopUps {
     } catch (error) {
       console.warn(JSON.stringify({ event: "sandbox_webhook_failed", error: String(error) }));
     }
+  }
+
+  autoTopUpConfig(): AutoTopUpConfig | null {
+    return this.#config();
   }
 
   #config(): AutoTopUpConfig | null {

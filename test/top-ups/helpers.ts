@@ -1,4 +1,4 @@
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { listMailbox } from "../../src/notify";
 import { api, ledger } from "../helpers";
@@ -37,6 +37,8 @@ export async function elapseAutoTopUpBackoff(accountId: string): Promise<void> {
       "UPDATE settings SET value = json_set(value, '$.retryNotBeforeMs', 1) WHERE key = 'auto_top_up_status'",
     );
   });
+  // The ledger keeps its settings in memory; a fresh instance reads the edited row.
+  await evictDurableObject(ledger(accountId));
 }
 
 export async function paymentsOf(accountId: string): Promise<Array<{ id: string; kind: string; status: string; amount_micros: number }>> {
