@@ -240,7 +240,9 @@ export function billingPage(app: Hono<AppEnv>) {
     })
 
     .get("/assets/:file", (c) => {
-      const asset = ASSETS[c.req.param("file")];
+      // Own properties only: "constructor" or "__proto__" must not find Object's.
+      const name = c.req.param("file");
+      const asset = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
       if (!asset) return c.text("Not found", 404);
       c.header("Cache-Control", "public, max-age=300");
       return c.body(asset.body, 200, { "Content-Type": asset.type });
