@@ -1,6 +1,6 @@
 import { formatMoney, type Micros, mulDivFloor } from "../money";
 import type { ExportMovement, MovementUnits } from "./types";
-import { formatLocalDateTime } from "./zone";
+import { formatLocalDateTime } from "../time-zone";
 
 /**
  * One CSV record per credit movement, RFC 4180: every record (the last one too) ends in

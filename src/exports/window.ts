@@ -1,5 +1,5 @@
 import { EXPORT_PAST_DAYS } from "./limits";
-import { addDays, formatDate, localDateTime, startOfLocalDayMs } from "./zone";
+import { addDays, formatDate, localDateTime, startOfLocalDayMs } from "../time-zone";
 
 /**
  * The period an export covers: the account's current local day and the EXPORT_PAST_DAYS

@@ -2,7 +2,7 @@ import { addMicros, type Micros } from "../money";
 import { CSV_HEADER, movementToCsvRow } from "./csv";
 import type { TextFileWriter, WrittenObject } from "./multipart-writer";
 import type { ExportMovement } from "./types";
-import { isTimeZone } from "./zone";
+import { isTimeZone } from "../time-zone";
 
 export interface ExportFileResult {
   rows: number;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isCurrency, parseMoney } from "../money";
+import { isTimeZone } from "../time-zone";
 
 const MONEY_ISSUES = {
   not_a_decimal: 'must be a decimal string such as "25.00"',
@@ -26,14 +27,7 @@ export const accountId = z
 
 export const currency = z.string().refine(isCurrency, "must be an ISO 4217 currency code such as EUR");
 
-export const timeZone = z.string().refine((zone) => {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}, "must be an IANA time zone such as Europe/Prague");
+export const timeZone = z.string().refine(isTimeZone, "must be an IANA time zone such as Europe/Prague");
 
 /** Durable Object location hints; an account's ledger is placed near its traffic. */
 export const REGIONS = ["wnam", "enam", "sam", "weur", "eeur", "apac", "oc", "afr", "me"] as const;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { formatDate, localDateTime } from "../time-zone";
 import { isRatingCountry } from "./classify";
 
 /** The seeds' standard Fair Usage Policy: 3 000 minutes per user per calendar month. */
@@ -50,45 +51,12 @@ export function fairUseLimitSeconds(plan: Plan): number {
 
 // Calendar months in the account's time zone -------------------------------------------------
 
-/** Formatters are costly to build and few zones are in use, so they are kept per zone. */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-const FORMATTERS_CACHED_MAX = 500;
-
-function formatterOf(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hourCycle: "h23",
-    });
-    if (formatters.size >= FORMATTERS_CACHED_MAX) formatters.clear();
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
-export function isTimeZone(timeZone: string): boolean {
-  try {
-    formatterOf(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** "YYYY-MM-DD" of an instant (ms since the epoch) in an IANA time zone. */
 export function dayKeyOf(instantMs: number, timeZone: string): string {
-  const parts = formatterOf(timeZone).formatToParts(new Date(instantMs));
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value;
-  const year = part("year");
-  const month = part("month");
-  const day = part("day");
-  if (!year || !month || !day) throw new Error(`cannot format ${instantMs} in ${timeZone}`);
-  return `${year.padStart(4, "0")}-${month}-${day}`;
+  return formatDate(localDateTime(instantMs, timeZone));
 }
+
+export { isTimeZone } from "../time-zone";
 
 /**
  * "YYYY-MM" of an instant in an IANA time zone. Fair use and allowances reset on the

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CSV_COLUMNS, CSV_HEADER, movementToCsvRow, textField, valuePerUnitMicros } from "../../src/exports/csv";
-import { formatLocalDateTime } from "../../src/exports/zone";
+import { formatLocalDateTime } from "../../src/time-zone";
 import { callMovement, parseCsv } from "./helpers";
 
 describe("CSV header", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { EXPORT_PAST_DAYS } from "../../src/exports/limits";
 import { describeExportPeriod, exportWindow, isInExportWindow } from "../../src/exports/window";
-import { startOfLocalDayMs } from "../../src/exports/zone";
+import { startOfLocalDayMs } from "../../src/time-zone";
 
 describe("exportWindow", () => {
   it("covers today and the 30 local days before it, ending at the request", () => {

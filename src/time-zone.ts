@@ -22,7 +22,9 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
 // Building a DateTimeFormat costs far more than using one, and an export formats every row.
+// Few zones are in use; the cap only keeps a stream of invalid or rare zones from growing it.
 const formatters = new Map<string, Intl.DateTimeFormat>();
+const FORMATTERS_CACHED_MAX = 500;
 
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
   let formatter = formatters.get(timeZone);
@@ -37,6 +39,7 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
       second: "2-digit",
       hourCycle: "h23",
     });
+    if (formatters.size >= FORMATTERS_CACHED_MAX) formatters.clear();
     formatters.set(timeZone, formatter);
   }
   return formatter;
