@@ -38,4 +38,4 @@ export const NOTICES = {
   "signed-in": "You are signed in.",
 } as const;
 export type NoticeCode = keyof typeof NOTICES;
-export const isNoticeCode = (code: string | undefined): code is NoticeCode => code !== undefined && code in NOTICES;
+export const isNoticeCode = (code: string | undefined): code is NoticeCode => code !== undefined && Object.hasOwn(NOTICES, code);

@@ -123,7 +123,7 @@ export function billingPage(app: Hono<AppEnv>) {
       const notice = c.req.query("notice") as keyof typeof SIGN_IN_NOTICES | undefined;
       return htmlPage(
         c,
-        <SignInPage token={await signInFormToken(c.env.SIGNING_SECRET, nonce)} notice={notice ? (SIGN_IN_NOTICES[notice] ?? null) : null} development={!isProduction(c.env)} />,
+        <SignInPage token={await signInFormToken(c.env.SIGNING_SECRET, nonce)} notice={notice && Object.hasOwn(SIGN_IN_NOTICES, notice) ? (SIGN_IN_NOTICES[notice] ?? null) : null} development={!isProduction(c.env)} />,
       );
     })
 
