@@ -11,21 +11,31 @@ export const RECOMMENDED_THRESHOLD_TTL_MS = 10 * 60_000;
  * the state worsens, once per transition, never once per call.
  */
 export class CreditAlerts {
-  #recommended: { atMs: number; micros: number } | null = null;
+  /**
+   * The last 30 days' spend, summed from the movements at most every TTL and kept current
+   * in between by adding each new charge; the TTL lets old charges leave the window.
+   */
+  #spend: { atMs: number; micros: number } | null = null;
 
   constructor(
     private readonly core: LedgerCore,
     private readonly notices: Notices,
     /** The auto top-up threshold when auto top-up is on: the default low level. */
     private readonly autoTopUpThreshold: () => number | null,
-  ) {}
+  ) {
+    core.onMovement((movement) => {
+      // The same rule as LedgerStore.spendSince: charges, not adjustments or top-ups.
+      if (this.#spend && movement.amountMicros < 0 && movement.description !== "adjustment") {
+        this.#spend = { ...this.#spend, micros: this.#spend.micros - movement.amountMicros };
+      }
+    });
+  }
 
   recommendedThresholdMicros(nowMs: number): number {
-    if (!this.#recommended || nowMs - this.#recommended.atMs > RECOMMENDED_THRESHOLD_TTL_MS) {
-      const spend = this.core.store.spendSince(nowMs - SPEND_WINDOW_DAYS * DAY_MS);
-      this.#recommended = { atMs: nowMs, micros: recommendedThreshold(spend) };
+    if (!this.#spend || nowMs - this.#spend.atMs > RECOMMENDED_THRESHOLD_TTL_MS) {
+      this.#spend = { atMs: nowMs, micros: this.core.store.spendSince(nowMs - SPEND_WINDOW_DAYS * DAY_MS) };
     }
-    return this.#recommended.micros;
+    return recommendedThreshold(this.#spend.micros);
   }
 
   /** The admin's own level, else the auto top-up threshold, else the recommended one. */
