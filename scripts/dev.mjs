@@ -39,6 +39,8 @@ try {
   const demo = await res.json();
   console.log(`
   Credit service running at ${BASE}
+  Billing page     ${BASE}/billing   (sign in with the admin key below)
+  API reference    ${BASE}/docs
 
   Demo account     ${demo.accountId}
   Admin key        ${demo.adminKey}
