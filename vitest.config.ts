@@ -7,6 +7,8 @@ export default defineConfig(async () => {
   const bindings = { TEST_MIGRATIONS: migrations };
   return {
     test: {
+      // Every request logs a structured line; show the logs of failing tests only.
+      silent: "passed-only" as const,
       projects: [
         {
           plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings } })],
