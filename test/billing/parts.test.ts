@@ -77,6 +77,15 @@ describe("daily spend", () => {
 });
 
 describe("sections", () => {
+  it("rounds the recommended threshold up to whole cents, so it can be submitted as is", async () => {
+    const section = await render(
+      AutoTopUpSection({ credit: credit({ recommendedThreshold: "0.214667" }), form: undefined, options: [], saved: null, notice: null, csrf: "t" }),
+    );
+    expect(section).toContain("Recommended: EUR 0.22,");
+    const html = await (AutoTopUpSection({ credit: credit({ recommendedThreshold: "0.214667" }), form: undefined, options: [], saved: null, notice: null, csrf: "t" }) as unknown as { toString(): string }).toString();
+    expect(html).toMatch(/id="auto-threshold" name="threshold" type="text" value="0.22"/);
+  });
+
   it("the auto top-up form offers the recommended threshold and warns when the threshold is below it", async () => {
     const off = await render(AutoTopUpSection({ credit: credit(), form: undefined, options: [], saved: null, notice: null, csrf: "t" }));
     expect(off).toContain("Recommended: EUR 42.00, enough for about 14 days of your team's usage");

@@ -72,7 +72,7 @@ input, select { font: inherit; color: var(--text); background: var(--card); bord
 input[type=month] { width: auto; }
 .field-invalid input, .field-invalid select { border-color: var(--danger); border-width: 2px; }
 .field-error, .form-error { color: var(--danger); font-weight: 600; margin: 0; }
-.form-error { background: var(--danger-bg); padding: .5rem .75rem; border-radius: 6px; }
+.form-error { background: var(--danger-bg); padding: .5rem .75rem; border-radius: 6px; margin-bottom: .75rem; }
 .actions { display: flex; flex-wrap: wrap; gap: .5rem; }
 .button { font: inherit; font-weight: 600; border-radius: 6px; padding: .55rem 1.1rem; min-height: 2.75rem; cursor: pointer; border: 1px solid transparent; text-decoration: none; display: inline-flex; align-items: center; }
 .button-primary { background: var(--primary); color: #fff; }

@@ -68,5 +68,6 @@ export function readLastExport(c: Context<AppEnv>): string | null {
   const value = getCookie(c, names(c).lastExport);
   return value && EXPORT_ID.test(value) ? value : null;
 }
+export const clearLastExport = (c: Context<AppEnv>) => drop(c, cookieName(names(c).lastExport));
 export const writeLastExport = (c: Context<AppEnv>, exportId: string) =>
   put(c, cookieName(names(c).lastExport), exportId, LAST_EXPORT_TTL_SECONDS);

@@ -7,9 +7,9 @@ export interface PaymentMethodOption {
 
 /** The sandbox's test cards, named for what they do, so a newcomer can try each outcome. */
 const SANDBOX_CARDS: PaymentMethodOption[] = [
-  { id: SANDBOX_CARD_SUCCEEDS, label: "Test Visa card (payment succeeds)" },
-  { id: SANDBOX_CARD_CONFIRMS_LATE, label: "Test Visa card (confirms after about 5 seconds)" },
-  { id: SANDBOX_CARD_DECLINED, label: "Test card that is declined" },
+  { id: SANDBOX_CARD_SUCCEEDS, label: "Test Visa (succeeds)" },
+  { id: SANDBOX_CARD_CONFIRMS_LATE, label: "Test Visa (confirms after 5 s)" },
+  { id: SANDBOX_CARD_DECLINED, label: "Test card (declined)" },
 ];
 
 /**
@@ -19,7 +19,7 @@ const SANDBOX_CARDS: PaymentMethodOption[] = [
  */
 export function paymentMethodOptions(env: Env, saved: string | null): PaymentMethodOption[] {
   const options: PaymentMethodOption[] = [];
-  if (saved) options.push({ id: saved, label: `Saved payment method (${savedLabel(saved)})` });
+  if (saved) options.push({ id: saved, label: `Saved: ${savedLabel(saved)}` });
   if (env.PAYMENT_GATEWAY === "sandbox") options.push(...SANDBOX_CARDS.filter((card) => card.id !== saved));
   return options;
 }

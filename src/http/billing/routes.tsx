@@ -1,5 +1,6 @@
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { isProduction } from "../../config";
 import type { AppEnv } from "../context";
 import { sha256Hex } from "../crypto";
@@ -7,7 +8,7 @@ import { billingApi, type BillingApi } from "./api-client";
 import type { ExportBody, TopUpBody } from "./api-types";
 import { ASSETS } from "./assets";
 import { BillingPage } from "./billing-page";
-import { clearBillingCookies, clearSignInNonce, readLastExport, readSession, readSignInNonce, writeLastExport, writeSession, writeSignInNonce } from "./cookies";
+import { clearBillingCookies, clearLastExport, clearSignInNonce, readLastExport, readSession, readSignInNonce, writeLastExport, writeSession, writeSignInNonce } from "./cookies";
 import { isCrossSite, sessionFormToken, sessionFormTokenMatches, signInFormToken, signInFormTokenMatches } from "./csrf";
 import { formStateFrom, isNoticeCode, NOTICES, type PageForms } from "./form-state";
 import { loadBillingData } from "./page-data";
@@ -145,6 +146,8 @@ export function billingPage(app: Hono<AppEnv>) {
         );
       }
       clearSignInNonce(c);
+      // An export remembered from another sign-in may belong to another account.
+      clearLastExport(c);
       await writeSession(c, {
         sessionId: randomToken(),
         accountId,
@@ -225,7 +228,7 @@ export function billingPage(app: Hono<AppEnv>) {
       if (!session) return c.json({ error: { code: "signed_out", message: "Sign in again." } }, 401);
       if (!TOP_UP_ID.test(id)) return c.json({ error: { code: "top_up_not_found", message: "No such top-up." } }, 404);
       const answer = await apiFor(c, session).get<TopUpBody>(`${accountPath(session)}/top-ups/${id}`);
-      if (!answer.ok) return c.json({ error: answer.error }, statusOf(answer.status));
+      if (!answer.ok) return c.json({ error: answer.error }, answer.status as ContentfulStatusCode);
       return c.json({ status: answer.body.status, settled: answer.body.status !== "pending" });
     })
 
@@ -235,7 +238,7 @@ export function billingPage(app: Hono<AppEnv>) {
       if (!session) return c.json({ error: { code: "signed_out", message: "Sign in again." } }, 401);
       if (!EXPORT_ID.test(id)) return c.json({ error: { code: "export_not_found", message: "No such export." } }, 404);
       const answer = await apiFor(c, session).get<ExportBody>(`${accountPath(session)}/exports/${id}`);
-      if (!answer.ok) return c.json({ error: answer.error }, statusOf(answer.status));
+      if (!answer.ok) return c.json({ error: answer.error }, answer.status as ContentfulStatusCode);
       return c.json({ status: answer.body.status, settled: answer.body.status !== "processing" });
     })
 
