@@ -1,5 +1,5 @@
 import { parseMoney, type Micros } from "../money";
-import { csvRows, DeckErrors, parseIncrementSeconds, type DeckParseResult } from "./csv";
+import { deckDataRows, DeckErrors, parseIncrementSeconds, type DeckParseResult } from "./csv";
 
 /** A deck beyond this is a wrong file, not a price list (real decks have ~50 000 prefixes). */
 export const CALL_DECK_ROWS_MAX = 200_000;
@@ -101,24 +101,9 @@ export function parseCallDeck(text: string): DeckParseResult<CallDeck> {
   const errors = new DeckErrors();
   const rates: CallRate[] = [];
   const lineOfPrefix = new Map<string, number>();
-  const rows = csvRows(text);
-  // One spare row for the header; checked first so an oversized file is not validated row by row.
-  if (rows.length > CALL_DECK_ROWS_MAX + 1) {
-    errors.add(1, "file", `the deck has ${rows.length} lines, at most ${CALL_DECK_ROWS_MAX} rates`);
-    return errors.failure();
-  }
-  let first = true;
-  for (const row of rows) {
-    if ("error" in row) {
-      errors.add(row.line, "line", row.error);
-      continue;
-    }
-    const { line, fields } = row;
-    if (first && fields[0]?.toLowerCase() === "prefix") {
-      first = false;
-      continue;
-    }
-    first = false;
+  const rows = deckDataRows(text, errors, { rowsMax: CALL_DECK_ROWS_MAX, what: "rates", headerField: "prefix" });
+  if (!rows) return errors.failure();
+  for (const { line, fields } of rows) {
     if (fields.length !== 3 && fields.length !== 5) {
       errors.add(line, "line", `expected 3 or 5 fields (prefix,destination,rate_per_minute[,initial_increment,subsequent_increment]), got ${fields.length}`);
       continue;

@@ -85,3 +85,33 @@ export function parseIncrementSeconds(text: string, max: number): number | undef
   const seconds = Number(text);
   return seconds >= 1 && seconds <= max ? seconds : undefined;
 }
+
+/**
+ * The data rows of a deck file: an oversized file is refused before any row is checked,
+ * unreadable lines are reported, and a header line (first field `headerField`) is skipped.
+ * Returns null when the file is refused as a whole.
+ */
+export function deckDataRows(
+  text: string,
+  errors: DeckErrors,
+  deck: { rowsMax: number; what: string; headerField: string },
+): CsvRow[] | null {
+  const rows = csvRows(text);
+  // One spare row for the header.
+  if (rows.length > deck.rowsMax + 1) {
+    errors.add(1, "file", `the deck has ${rows.length} lines, at most ${deck.rowsMax} ${deck.what}`);
+    return null;
+  }
+  const data: CsvRow[] = [];
+  let first = true;
+  for (const row of rows) {
+    if ("error" in row) {
+      errors.add(row.line, "line", row.error);
+      continue;
+    }
+    // Only the first readable line may be the header.
+    if (!(first && row.fields[0]?.toLowerCase() === deck.headerField)) data.push(row);
+    first = false;
+  }
+  return data;
+}

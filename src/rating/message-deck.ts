@@ -1,6 +1,6 @@
 import { parseMoney, type Micros } from "../money";
 import { isRatingCountry } from "./classify";
-import { csvRows, DeckErrors, type DeckParseResult } from "./csv";
+import { deckDataRows, DeckErrors, type DeckParseResult } from "./csv";
 
 export const MESSAGE_CHANNELS = ["sms", "mms", "whatsapp"] as const;
 export type MessageChannel = (typeof MESSAGE_CHANNELS)[number];
@@ -80,23 +80,9 @@ export function parseMessageDeck(text: string): DeckParseResult<MessageDeck> {
   const errors = new DeckErrors();
   const prices: MessagePrice[] = [];
   const lineOfKey = new Map<string, number>();
-  const rows = csvRows(text);
-  if (rows.length > MESSAGE_DECK_ROWS_MAX + 1) {
-    errors.add(1, "file", `the deck has ${rows.length} lines, at most ${MESSAGE_DECK_ROWS_MAX} prices`);
-    return errors.failure();
-  }
-  let first = true;
-  for (const row of rows) {
-    if ("error" in row) {
-      errors.add(row.line, "line", row.error);
-      continue;
-    }
-    const { line, fields } = row;
-    if (first && fields[0]?.toLowerCase() === "country") {
-      first = false;
-      continue;
-    }
-    first = false;
+  const rows = deckDataRows(text, errors, { rowsMax: MESSAGE_DECK_ROWS_MAX, what: "prices", headerField: "country" });
+  if (!rows) return errors.failure();
+  for (const { line, fields } of rows) {
     if (fields.length !== 3) {
       errors.add(line, "line", `expected 3 fields (country,channel,price_per_fragment), got ${fields.length}`);
       continue;
