@@ -16,7 +16,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Agent, setGlobalDispatcher } from "undici";
-import { PROJECT_ROOT, startWorker } from "./harness.mjs";
+import { findWorkerdPid, PROJECT_ROOT, startWorker } from "./harness.mjs";
 
 export const TARGET_RATIO = 0.5;
 const OPERATOR = "dev-operator-token";
@@ -41,16 +41,7 @@ export async function benchCalls({ seconds = 5, concurrency = 32, log = console.
     log(`no-op route: ${concurrency} clients for ${seconds} s…`);
     rows.push({ scenario: "no-op GET /health", ...(await drive(concurrency, durationMs, () => timed(() => get(`${url}/health`)), workerdPid)) });
 
-    let call = 0;
-    const roundTrip = (accountOf) => async () => {
-      const accountId = accountOf(call);
-      const callId = `bench-${call++}`;
-      const authorize = await timed(() => post(`${url}/v1/accounts/${accountId}/calls/${callId}/authorize`, { userId: "agent-1", direction: "outbound", from: "+12025550123", to: "+4930123456" }));
-      if (!authorize.body.allowed) throw new Error(`authorize refused: ${JSON.stringify(authorize.body)}`);
-      const end = await timed(() => post(`${url}/v1/accounts/${accountId}/calls/${callId}/end`, { durationSeconds: 65 }));
-      if (end.body.charged !== "0.02") throw new Error(`end charged ${JSON.stringify(end.body)}`);
-      return { requests: 2, latenciesMs: [authorize.ms, end.ms], roundTripMs: authorize.ms + end.ms };
-    };
+    const roundTrip = (accountOf) => callRoundTrip(url, accountOf);
 
     log("authorize → end on one account…");
     rows.push({ scenario: "authorize→end, 1 account", ...(await drive(concurrency, durationMs, roundTrip(() => "bench-one"), workerdPid)) });
@@ -74,6 +65,28 @@ export async function benchCalls({ seconds = 5, concurrency = 32, log = console.
   } finally {
     await worker.stop();
   }
+}
+
+let call = 0;
+/** One outbound credit leg, authorize then end, on the account `accountOf(n)` names. */
+export function callRoundTrip(url, accountOf) {
+  return async () => {
+    const accountId = accountOf(call);
+    const callId = `bench-${call++}`;
+    const authorize = await timed(() => post(`${url}/v1/accounts/${accountId}/calls/${callId}/authorize`, { userId: "agent-1", direction: "outbound", from: "+12025550123", to: "+4930123456" }));
+    if (!authorize.body.allowed) throw new Error(`authorize refused: ${JSON.stringify(authorize.body)}`);
+    const end = await timed(() => post(`${url}/v1/accounts/${accountId}/calls/${callId}/end`, { durationSeconds: 65 }));
+    if (end.body.charged !== "0.02") throw new Error(`end charged ${JSON.stringify(end.body)}`);
+    return { requests: 2, latenciesMs: [authorize.ms, end.ms], roundTripMs: authorize.ms + end.ms };
+  };
+}
+
+/** Seeds the decks and `accounts` accounts and returns a load runner for the profiler. */
+export async function callLoad(url, { accounts = 1, concurrency = 32 } = {}) {
+  setGlobalDispatcher(new Agent({ connections: concurrency * 2, pipelining: 1, keepAliveTimeout: 30_000 }));
+  await seed(url);
+  const step = callRoundTrip(url, accounts === 1 ? () => "bench-one" : (i) => `bench-${i % accounts}`);
+  return { run: (seconds) => drive(concurrency, seconds * 1000, step, findWorkerdPid()) };
 }
 
 async function seed(url) {
@@ -101,7 +114,7 @@ function readSample(name) {
  * `clients` loops run `step` back to back for `durationMs` after a warm-up; every step
  * returns its request latencies. Throughput counts what finished inside the window.
  */
-async function drive(clients, durationMs, step, workerdPid) {
+export async function drive(clients, durationMs, step, workerdPid) {
   const warmUntil = performance.now() + WARM_UP_MS;
   await Promise.all(Array.from({ length: clients }, async () => {
     while (performance.now() < warmUntil) await step();
@@ -133,7 +146,7 @@ async function drive(clients, durationMs, step, workerdPid) {
   };
 }
 
-async function timed(request) {
+export async function timed(request) {
   const startMs = performance.now();
   const body = await request();
   return { requests: 1, latenciesMs: [performance.now() - startMs], ms: performance.now() - startMs, body: body.body };
@@ -151,11 +164,11 @@ function percentile(values, q) {
   return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] * 100) / 100;
 }
 
-async function get(url) {
+export async function get(url) {
   return answer(await fetch(url, { headers: { Authorization: `Bearer ${OPERATOR}` } }), url);
 }
 
-async function post(url, body) {
+export async function post(url, body) {
   return answer(await fetch(url, { method: "POST", headers: { Authorization: `Bearer ${SWITCH}`, "Content-Type": "application/json" }, body: JSON.stringify(body) }), url);
 }
 

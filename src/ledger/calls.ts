@@ -140,7 +140,7 @@ export class Calls {
       if (leg.lastExtend && command.usedSeconds <= leg.lastExtend.usedSeconds) return ok(leg.lastExtend.answer);
 
       const nowMs = Date.now();
-      const fairUseUsedSeconds = this.#fairUseUsedSeconds(leg.month, leg.userId, leg);
+      const fairUseUsedSeconds = this.#fairUseUsedBeside(leg);
       const decision = decideExtend({
         terms: leg.terms,
         usedSeconds: command.usedSeconds,
@@ -223,7 +223,7 @@ export class Calls {
   }
 
   #settle(account: LedgerAccount, leg: CallLegRow, durationSeconds: number, abandoned: boolean, nowMs: number): EndAnswer {
-    const fairUseUsedSeconds = this.#fairUseUsedSeconds(leg.month, leg.userId, leg);
+    const fairUseUsedSeconds = this.#fairUseUsedBeside(leg);
     const settlement = settleCall({ terms: leg.terms, durationSeconds, fairUseUsedSeconds, abandoned });
     const reservedAfterMicros = releasedFrom(account, leg);
     let movementId: string | null = null;
@@ -251,6 +251,14 @@ export class Calls {
   /** The user's package seconds this month: settled, plus what other running legs hold. */
   #fairUseUsedSeconds(month: string, userId: string, except?: LegKey): number {
     return this.#legs.fairUseUsedSeconds(month, userId, except);
+  }
+
+  /**
+   * Fair use as seen by one of the user's running legs. Only a package leg is split at the
+   * limit; a credit or free leg's terms never read it, so its hot path skips the query.
+   */
+  #fairUseUsedBeside(leg: CallLegRow): number {
+    return leg.terms.billing === "included" ? this.#fairUseUsedSeconds(leg.month, leg.userId, leg) : 0;
   }
 
   #controls(account: LedgerAccount, nowMs: number): SpendControls | undefined {

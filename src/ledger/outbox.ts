@@ -100,7 +100,7 @@ export class OutboxRelay {
         const last = batch.at(-1);
         if (!last) break;
         await copyMovementsToD1(this.core.env.DB, accountId, batch);
-        this.core.store.removeFromOutbox(last.seq);
+        this.core.store.markCopiedThrough(last.seq);
         copied += batch.length;
       }
       return copied;

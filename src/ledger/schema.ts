@@ -172,6 +172,14 @@ export const LEDGER_SCHEMA_STEPS: readonly string[] = [
     amount_micros INTEGER NOT NULL
   );
   `,
+  // 5: the outbox becomes a mark in settings (movements after it are not yet in D1), so
+  // a movement is one write, not two. Rows were always removed oldest first, so what
+  // was pending is exactly the movements after the first pending one's predecessor.
+  `
+  INSERT INTO settings (key, value) VALUES ('outbox_copied_through_seq',
+    coalesce((SELECT min(movement_seq) - 1 FROM outbox), (SELECT max(seq) FROM movements), 0));
+  DROP TABLE outbox;
+  `,
 ];
 
 /** Applies the steps not yet applied; returns the version the schema is at. */

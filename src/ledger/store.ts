@@ -48,7 +48,7 @@ export class LedgerStore {
     if (this.#account) this.#account = { ...this.#account, balanceMicros: money.balanceMicros, reservedMicros: money.reservedMicros };
   }
 
-  /** Appends a movement and queues it for the D1 copy; returns its sequence number. */
+  /** Appends a movement (the outbox is every movement past the copied mark); returns its sequence number. */
   appendMovement(movement: Omit<Movement, "seq">): number {
     const row = this.sql
       .exec<{ seq: number }>(
@@ -69,7 +69,6 @@ export class LedgerStore {
         movement.details === null ? null : JSON.stringify(movement.details),
       )
       .one();
-    this.sql.exec("INSERT INTO outbox (movement_seq) VALUES (?)", row.seq);
     return row.seq;
   }
 
@@ -105,24 +104,26 @@ export class LedgerStore {
     return row.total ?? 0;
   }
 
-  // Outbox ------------------------------------------------------------------------------
+  // Outbox: movements are copied to D1 in seq order, so the ones not yet copied are
+  // those after one mark; appending a movement needs no second write. ----------------
+
+  #copiedThroughSeq(): number {
+    return this.readSetting<number>(OUTBOX_MARK) ?? 0;
+  }
 
   pendingOutbox(limit: number): Movement[] {
     return this.sql
-      .exec<MovementRow>(
-        "SELECT m.* FROM outbox o JOIN movements m ON m.seq = o.movement_seq ORDER BY o.movement_seq LIMIT ?",
-        limit,
-      )
+      .exec<MovementRow>("SELECT * FROM movements WHERE seq > ? ORDER BY seq LIMIT ?", this.#copiedThroughSeq(), limit)
       .toArray()
       .map(toMovement);
   }
 
   outboxSize(): number {
-    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n;
+    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM movements WHERE seq > ?", this.#copiedThroughSeq()).one().n;
   }
 
-  removeFromOutbox(upToSeq: number): void {
-    this.sql.exec("DELETE FROM outbox WHERE movement_seq <= ?", upToSeq);
+  markCopiedThrough(seq: number): void {
+    this.writeSetting(OUTBOX_MARK, seq);
   }
 
   // Idempotency -------------------------------------------------------------------------
@@ -184,6 +185,9 @@ export class LedgerStore {
     this.#settings.set(key, raw);
   }
 }
+
+/** The settings key of the outbox mark; schema step 5 sets it from the outbox table it replaced. */
+export const OUTBOX_MARK = "outbox_copied_through_seq";
 
 export type LedgerAccount = Omit<AccountProfile, "email"> & AccountMoney & { email: string | null };
 

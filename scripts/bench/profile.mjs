@@ -1,0 +1,69 @@
+// CPU profile of the Worker's isolate under the call load, through workerd's inspector:
+// where the authorize→end path spends its time (a tool for tuning, not part of the bench).
+//
+//   node_modules/.bin/node scripts/bench/profile.mjs [--seconds 5] [--accounts 1] [--top 40]
+import { inspectWorker } from "./heap.mjs";
+import { freePort, startWorker } from "./harness.mjs";
+import { callLoad } from "./calls.mjs";
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const at = args.indexOf(`--${name}`);
+  return at >= 0 ? Number(args[at + 1]) : fallback;
+};
+const inspectorPort = await freePort();
+const worker = await startWorker({ inspectorPort });
+try {
+  const load = await callLoad(worker.url, { accounts: option("accounts", 1) });
+  const inspector = await inspectWorker(inspectorPort);
+  await inspector.call("Profiler.enable");
+  await inspector.call("Profiler.setSamplingInterval", { interval: 200 });
+  await load.run(1);
+  await inspector.call("Profiler.start");
+  await load.run(option("seconds", 5));
+  const { profile } = await inspector.call("Profiler.stop");
+  inspector.close();
+  report(profile, option("top", 40));
+} finally {
+  await worker.stop();
+}
+
+/** Self and total time per function, from the sampled call tree. */
+function report(profile, top) {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const selfHits = new Map();
+  for (const id of profile.samples) selfHits.set(id, (selfHits.get(id) ?? 0) + 1);
+  const parent = new Map();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const key = (node) => `${node.callFrame.functionName || "(anon)"} ${node.callFrame.url.split("/").pop()}:${node.callFrame.lineNumber + 1}`;
+  const self = new Map();
+  const total = new Map();
+  let all = 0;
+  for (const [id, hits] of selfHits) {
+    all += hits;
+    const node = byId.get(id);
+    self.set(key(node), (self.get(key(node)) ?? 0) + hits);
+    const seen = new Set();
+    for (let at = id; at !== undefined; at = parent.get(at)) {
+      const k = key(byId.get(at));
+      if (seen.has(k)) continue;
+      seen.add(k);
+      total.set(k, (total.get(k) ?? 0) + hits);
+    }
+  }
+  const pct = (n) => `${((n / all) * 100).toFixed(1).padStart(5)} %`;
+  console.log(`${all} samples\n\nself:`);
+  for (const [k, n] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(n)}  ${k}`);
+  console.log("\ntotal:");
+  for (const [k, n] of [...total].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(n)}  ${k}`);
+  // Hot lines of the bundle (dist/index.js numbering when built the same way).
+  const lines = new Map();
+  for (const node of profile.nodes) {
+    for (const tick of node.positionTicks ?? []) {
+      const k = `${node.callFrame.url.split("/").pop()}:${tick.line}`;
+      lines.set(k, (lines.get(k) ?? 0) + tick.ticks);
+    }
+  }
+  console.log("\nlines:");
+  for (const [k, n] of [...lines].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(n)}  ${k}`);
+}
