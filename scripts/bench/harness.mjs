@@ -94,6 +94,7 @@ export async function startWorker(options = {}) {
         // Module names are paths relative to this root; the bundle may live in a temp dir.
         modulesRoot: dirname(scriptPath),
         bindings: { ...fromConfig.bindings, PUBLIC_BASE_URL: url, ...options.vars },
+        ...(options.direct ? { unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }] } : {}),
       },
     ],
   }));
@@ -105,6 +106,7 @@ export async function startWorker(options = {}) {
     if (!health.ok) throw new Error(`/health answered ${health.status}: ${await health.text()}`);
     return {
       url,
+      directUrl: options.direct ? (await mf.unsafeGetDirectURL(WORKER_NAME)).href.replace(/\/$/, "") : null,
       mf,
       workerdPid,
       persistDir,

@@ -12,9 +12,9 @@ const option = (name, fallback) => {
   return at >= 0 ? Number(args[at + 1]) : fallback;
 };
 const inspectorPort = await freePort();
-const worker = await startWorker({ inspectorPort });
+const worker = await startWorker({ inspectorPort, direct: true });
 try {
-  const load = await callLoad(worker.url, { accounts: option("accounts", 1) });
+  const load = await callLoad(worker.directUrl, { accounts: option("accounts", 1) });
   const inspector = await inspectWorker(inspectorPort);
   await inspector.call("Profiler.enable");
   await inspector.call("Profiler.setSamplingInterval", { interval: 200 });

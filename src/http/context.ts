@@ -1,3 +1,4 @@
+import type { Context } from "hono";
 import type { Principal } from "./auth";
 
 /** What every handler can read from the Hono context. */
@@ -11,4 +12,14 @@ export interface AppEnv {
     /** A short word for the log: the decision and its reason on call routes. */
     decision?: string;
   };
+}
+
+/** Background work outlives the response only through waitUntil; app.request has none. */
+export function waitUntilOf(c: Context<AppEnv>): ((promise: Promise<unknown>) => void) | undefined {
+  try {
+    const ctx = c.executionCtx;
+    return (promise) => ctx.waitUntil(promise);
+  } catch {
+    return undefined;
+  }
 }

@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { activeDeckRefs, forgetActiveDecks } from "../rate-decks/cache";
 import type { DeckRefs } from "../rate-decks/kinds";
 import type { LedgerRefusal } from "../ledger/types";
-import type { AppEnv } from "./context";
+import { waitUntilOf, type AppEnv } from "./context";
 import { unwrap } from "./ledger-client";
 
 type LedgerAnswer = { ok: true; value: unknown } | { ok: false; refusal: LedgerRefusal };
@@ -22,14 +22,4 @@ export async function askWithDecks<F extends (decks: DeckRefs) => PromiseLike<Le
     result = await ask(await activeDeckRefs(c.env.DB));
   }
   return unwrap(result) as Extract<Awaited<ReturnType<F>>, { ok: true }>["value"];
-}
-
-/** Background work outlives the response only through waitUntil; app.request has none. */
-function waitUntilOf(c: Context<AppEnv>): ((promise: Promise<unknown>) => void) | undefined {
-  try {
-    const ctx = c.executionCtx;
-    return (promise) => ctx.waitUntil(promise);
-  } catch {
-    return undefined;
-  }
 }

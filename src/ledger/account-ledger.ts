@@ -15,8 +15,9 @@ import { ok, refuse, type AccountProfile, type LedgerResult, type Movement } fro
 import type { DeckRefs } from "../rate-decks/kinds";
 import type { CallQuote, CallRequest } from "../rating/decide";
 import { monthKeyOf, type Plan } from "../rating/plan";
-import { Calls, type AuthorizeAnswer, type AuthorizeCommand, type EndAnswer, type EndCommand, type ExtendAnswer, type ExtendCommand } from "./calls";
-import { Charges, type MessageAnswer, type MessageCommand, type UsageAnswer, type UsageCommand } from "./charges";
+import { Calls } from "./calls";
+import { Charges } from "./charges";
+import { COMMANDS_PER_BATCH_MAX, type CommandOutcome, type LedgerCommand } from "./commands";
 import { AccountPlans, type SpendControlSettings } from "./plans";
 import { RateTables } from "./rate-tables";
 import { UsageCounters } from "./usage-counters";
@@ -248,28 +249,41 @@ export class AccountLedger extends DurableObject<Env> {
     return this.#core.account() ? ok(this.#plans.spendControls()) : refuse({ reason: "account_not_found" });
   }
 
-  authorizeCall(command: AuthorizeCommand, decks: DeckRefs): Promise<LedgerResult<AuthorizeAnswer>> {
-    return this.#calls.authorize(command, decks);
+  /**
+   * Runs the switch's commands in order, each in its own transaction; their writes commit
+   * together when this call returns, before any answer leaves (output gate).
+   */
+  async run(commands: LedgerCommand[]): Promise<CommandOutcome[]> {
+    if (commands.length > COMMANDS_PER_BATCH_MAX) throw new RangeError(`${commands.length} commands in one batch`);
+    const outcomes: CommandOutcome[] = [];
+    for (const command of commands) {
+      try {
+        outcomes.push(await this.#runOne(command));
+      } catch (error) {
+        console.error(JSON.stringify({ event: "ledger_command_failed", kind: command.kind, error: String(error) }));
+        outcomes.push({ ok: false, failed: String(error) });
+      }
+    }
+    return outcomes;
   }
 
-  extendCall(command: ExtendCommand): LedgerResult<ExtendAnswer> {
-    return this.#calls.extend(command);
-  }
-
-  endCall(command: EndCommand): LedgerResult<EndAnswer> {
-    return this.#calls.end(command);
+  #runOne(item: LedgerCommand): CommandOutcome | Promise<CommandOutcome> {
+    switch (item.kind) {
+      case "authorize":
+        return this.#calls.authorize(item.command, item.decks);
+      case "extend":
+        return this.#calls.extend(item.command);
+      case "end":
+        return this.#calls.end(item.command);
+      case "message":
+        return this.#charges.message(item.command, item.decks);
+      case "usage":
+        return this.#charges.usage(item.command, item.decks);
+    }
   }
 
   quoteCall(request: CallRequest, durationSeconds: number, decks: DeckRefs): Promise<LedgerResult<CallQuote>> {
     return this.#calls.quote(request, durationSeconds, decks);
-  }
-
-  chargeMessage(command: MessageCommand, decks: DeckRefs): Promise<LedgerResult<MessageAnswer>> {
-    return this.#charges.message(command, decks);
-  }
-
-  chargeUsage(command: UsageCommand, decks: DeckRefs): Promise<LedgerResult<UsageAnswer>> {
-    return this.#charges.usage(command, decks);
   }
 
   /** The month's usage and overages; `month` defaults to the current one in the account's zone. */

@@ -79,9 +79,22 @@ interface Row extends Record<string, SqlStorageValue> {
 export class CallLegStore {
   constructor(private readonly sql: SqlStorage) {}
 
+  /**
+   * Running legs as last written, so extend and end find theirs without a query: this
+   * object is the table's only writer. Bounded by the calls in progress; a rolled-back
+   * transaction drops it (`forgetCache`) as storage drops the write.
+   */
+  #running = new Map<string, CallLegRow>();
+
   read(callId: string, leg: CallLeg): CallLegRow | null {
+    const cached = this.#running.get(keyOf(callId, leg));
+    if (cached) return cached;
     const row = this.sql.exec<Row>("SELECT * FROM call_legs WHERE call_id = ? AND leg = ?", callId, leg).toArray()[0];
     return row ? toLeg(row) : null;
+  }
+
+  forgetCache(): void {
+    this.#running.clear();
   }
 
   insert(leg: CallLegRow): void {
@@ -104,6 +117,7 @@ export class CallLegStore {
       leg.createdAtMs,
       leg.state === "running" ? null : leg.createdAtMs,
     );
+    if (leg.state === "running") this.#running.set(keyOf(leg.callId, leg.leg), leg);
   }
 
   extend(leg: CallLegRow, change: { grantedSeconds: number; includedHoldSeconds: number; reservedMicros: number; expiresAtMs: number; usedSeconds: number; answer: ExtendAnswer }): void {
@@ -119,6 +133,14 @@ export class CallLegStore {
       leg.callId,
       leg.leg,
     );
+    this.#running.set(keyOf(leg.callId, leg.leg), {
+      ...leg,
+      grantedSeconds: change.grantedSeconds,
+      includedHoldSeconds: change.includedHoldSeconds,
+      reservedMicros: change.reservedMicros,
+      expiresAtMs: change.expiresAtMs,
+      lastExtend: { usedSeconds: change.usedSeconds, answer: change.answer },
+    });
   }
 
   end(leg: CallLegRow, answer: EndAnswer, nowMs: number): void {
@@ -130,6 +152,7 @@ export class CallLegStore {
       leg.callId,
       leg.leg,
     );
+    this.#running.delete(keyOf(leg.callId, leg.leg));
   }
 
   /**
@@ -171,6 +194,8 @@ export class CallLegStore {
     this.sql.exec("DELETE FROM call_legs WHERE ended_at_ms < ?", beforeMs);
   }
 }
+
+const keyOf = (callId: string, leg: CallLeg) => `${leg}/${callId}`;
 
 function toLeg(row: Row): CallLegRow {
   return {

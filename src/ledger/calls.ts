@@ -64,7 +64,9 @@ export class Calls {
     private readonly counters: UsageCounters,
     private readonly tables: RateTables,
   ) {
-    this.#legs = new CallLegStore(core.store.sql);
+    const legs = new CallLegStore(core.store.sql);
+    core.onRollback(() => legs.forgetCache());
+    this.#legs = legs;
   }
 
   async authorize(command: AuthorizeCommand, decks: DeckRefs): Promise<LedgerResult<AuthorizeAnswer>> {
@@ -198,14 +200,12 @@ export class Calls {
 
   /** Settles legs whose grant ran out with no end, for the time they were granted. */
   onAlarm(nowMs: number): number | null {
+    // Nothing runs between the query and the settlements (no await), so the rows are current.
     const due = this.#legs.expired(nowMs, ABANDONED_SETTLED_PER_ALARM);
-    for (const { callId, leg: legName } of due) {
+    for (const leg of due) {
       this.core.transaction(() => {
         const account = this.core.account();
-        const leg = this.#legs.read(callId, legName);
-        // Read again inside the transaction: an end may have come in since the query.
-        if (!account || leg?.state !== "running" || leg.expiresAtMs > nowMs) return;
-        this.#settle(account, leg, leg.grantedSeconds, true, nowMs);
+        if (account) this.#settle(account, leg, leg.grantedSeconds, true, nowMs);
       });
     }
     if (nowMs - this.#prunedAtMs >= LEG_PRUNE_EVERY_MS) {

@@ -39,8 +39,16 @@ export class LedgerCore {
       return this.storage.transactionSync(run);
     } catch (error) {
       this.store.forgetCache();
+      for (const listener of this.#rollbackListeners) listener();
       throw error;
     }
+  }
+
+  #rollbackListeners: Array<() => void> = [];
+
+  /** Parts that keep rows in memory subscribe here: a rolled-back write must not linger there. */
+  onRollback(listener: () => void): void {
+    this.#rollbackListeners.push(listener);
   }
 
   account(): LedgerAccount | null {

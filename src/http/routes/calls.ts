@@ -3,6 +3,7 @@ import { z } from "zod";
 import { coverageOf, FREE_GRANT_SECONDS, type CallRequest } from "../../rating/decide";
 import { requireAccount, requireSwitch } from "../auth";
 import type { AppEnv } from "../context";
+import { runCommand } from "../ledger-batches";
 import { ledgerOf, unwrap } from "../ledger-client";
 import { askWithDecks } from "../rate-decks";
 import { authorizeView, endView, extendView, quoteView } from "../rating-views";
@@ -45,8 +46,7 @@ export const calls = new Hono<AppEnv>()
       c.set("decision", "allowed:free");
       return c.json(authorizeView({ allowed: true, reason: null, billing: "free", chargeReason: null, grantSeconds: FREE_GRANT_SECONDS, rate: null }));
     }
-    const ledger = ledgerOf(c.env, id);
-    const answer = await askWithDecks(c, (decks) => ledger.authorizeCall({ callId, ...request }, decks));
+    const answer = await askWithDecks(c, (decks) => runCommand(c, id, { kind: "authorize", command: { callId, ...request }, decks }));
     c.set("decision", answer.allowed ? `allowed:${answer.billing}` : `refused:${answer.reason}`);
     return c.json(authorizeView(answer));
   })
@@ -54,7 +54,7 @@ export const calls = new Hono<AppEnv>()
   .post("/:id/calls/:callId/extend", async (c) => {
     const { id, callId } = switchCall(c);
     const body = await jsonBody(c, extendBody);
-    const answer = unwrap(await ledgerOf(c.env, id).extendCall({ callId, leg: body.leg, usedSeconds: body.usedSeconds }));
+    const answer = unwrap(await runCommand(c, id, { kind: "extend", command: { callId, leg: body.leg, usedSeconds: body.usedSeconds } }));
     c.set("decision", answer.allowed ? `extended:${answer.billing}` : `refused:${answer.reason}`);
     return c.json(extendView(answer));
   })
@@ -62,7 +62,7 @@ export const calls = new Hono<AppEnv>()
   .post("/:id/calls/:callId/end", async (c) => {
     const { id, callId } = switchCall(c);
     const body = await jsonBody(c, endBody);
-    const answer = unwrap(await ledgerOf(c.env, id).endCall({ callId, leg: body.leg, durationSeconds: body.durationSeconds }));
+    const answer = unwrap(await runCommand(c, id, { kind: "end", command: { callId, leg: body.leg, durationSeconds: body.durationSeconds } }));
     c.set("decision", `ended:${answer.billing}`);
     return c.json(endView(answer));
   })

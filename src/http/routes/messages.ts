@@ -5,7 +5,7 @@ import { MESSAGE_FRAGMENTS_MAX } from "../../rating/decide";
 import { requireSwitch } from "../auth";
 import type { AppEnv } from "../context";
 import { sha256Hex } from "../crypto";
-import { ledgerOf } from "../ledger-client";
+import { runCommand } from "../ledger-batches";
 import { askWithDecks } from "../rate-decks";
 import { messageView } from "../rating-views";
 import * as schemas from "../schemas";
@@ -29,8 +29,7 @@ export const messages = new Hono<AppEnv>()
     c.set("accountId", id);
     const body = await jsonBody(c, messageBody);
     const requestHash = await sha256Hex(JSON.stringify(body));
-    const ledger = ledgerOf(c.env, id);
-    const answer = await askWithDecks(c, (decks) => ledger.chargeMessage({ messageId, ...body, requestHash }, decks));
+    const answer = await askWithDecks(c, (decks) => runCommand(c, id, { kind: "message", command: { messageId, ...body, requestHash }, decks }));
     c.set("decision", "charged");
     return c.json(messageView(answer), 201);
   });

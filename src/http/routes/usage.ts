@@ -4,6 +4,7 @@ import { AI_SERVICES } from "../../rating/service-rates";
 import { requireAccount, requireSwitch } from "../auth";
 import type { AppEnv } from "../context";
 import { sha256Hex } from "../crypto";
+import { runCommand } from "../ledger-batches";
 import { ledgerOf, unwrap } from "../ledger-client";
 import { askWithDecks } from "../rate-decks";
 import { usageChargeView, usageReportView } from "../rating-views";
@@ -35,8 +36,7 @@ export const usage = new Hono<AppEnv>()
     c.set("accountId", id);
     const body = await jsonBody(c, usageBody);
     const requestHash = await sha256Hex(JSON.stringify(body));
-    const ledger = ledgerOf(c.env, id);
-    const answer = await askWithDecks(c, (decks) => ledger.chargeUsage({ usageId, ...body, requestHash }, decks));
+    const answer = await askWithDecks(c, (decks) => runCommand(c, id, { kind: "usage", command: { usageId, ...body, requestHash }, decks }));
     c.set("decision", "charged");
     return c.json(usageChargeView(answer), 201);
   })

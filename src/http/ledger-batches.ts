@@ -1,0 +1,129 @@
+import type { Context } from "hono";
+import { COMMANDS_PER_BATCH_MAX, type CommandAnswers, type CommandKind, type LedgerCommand } from "../ledger/commands";
+import type { LedgerResult } from "../ledger/types";
+import { waitUntilOf, type AppEnv } from "./context";
+import { ApiError } from "./errors";
+import { ledgerOf } from "./ledger-client";
+
+/**
+ * Group commit for the switch's commands. Every authorize, extend, end and charge is one
+ * durable write in its account's ledger, and the ledger runs them one at a time anyway;
+ * what costs is the RPC and the commit around each. So an isolate keeps one lane per
+ * account. A command for an idle account leaves at once; commands that arrive while a
+ * batch is in flight wait and leave together in the next one. Each gets its own answer,
+ * after its batch has committed.
+ *
+ * The Workers runtime ties I/O to the request that started it, and a promise's reactions
+ * run in the request that resolved it. So no request is woken by another: the request
+ * that starts a lane's pump sends every batch (kept alive past its own response by
+ * waitUntil) and learns its own answer from the pump it owns; the others find theirs by
+ * checking on their own short timers, which also let them start a new pump when the last
+ * one retired or stalled. Between requests only plain data passes.
+ */
+interface Waiter {
+  item: LedgerCommand;
+  outcome: { ok: true; result: LedgerResult<unknown> } | { ok: false; error: unknown } | null;
+  /** When the batch carrying this command was sent; null while it waits. */
+  sentAtMs: number | null;
+}
+
+interface Lane {
+  waiting: Waiter[];
+  pumping: boolean;
+  /** When the batch in flight was sent; null when none is. */
+  sentAtMs: number | null;
+}
+
+const lanes = new Map<string, Lane>();
+
+/** A pump hands over after this long, well inside the runtime's limits on work after a response. */
+export const PUMP_RUN_MAX_MS = 5_000;
+/** How often a waiting request looks for its answer: the latency a batch adds, at most. */
+export const WAITER_CHECK_EVERY_MS = 1;
+/**
+ * A batch not answered within this is presumed lost (the request pumping it was cancelled
+ * mid-RPC): its commands are answered 503, to be retried under the same ids, and another
+ * request pumps the lane.
+ */
+export const BATCH_ANSWER_WAIT_MAX_MS = 10_000;
+
+/** Runs one command in the account's ledger, in a batch with whatever else is waiting. */
+export async function runCommand<K extends CommandKind>(
+  c: Context<AppEnv>,
+  accountId: string,
+  item: Extract<LedgerCommand, { kind: K }>,
+): Promise<LedgerResult<CommandAnswers[K]>> {
+  const waiter: Waiter = { item, outcome: null, sentAtMs: null };
+  laneOf(accountId).waiting.push(waiter);
+  const pumped = startPumpIfIdle(c, accountId);
+  if (pumped) await Promise.race([pumped.firstBatch, pumped.done]);
+  while (!waiter.outcome) {
+    await new Promise((resolve) => setTimeout(resolve, WAITER_CHECK_EVERY_MS));
+    if (waiter.outcome) break;
+    const lane = laneOf(accountId);
+    const nowMs = Date.now();
+    if (waiter.sentAtMs !== null && nowMs - waiter.sentAtMs >= BATCH_ANSWER_WAIT_MAX_MS) {
+      throw new ApiError(503, "ledger_unavailable", "The account's ledger did not answer in time; retry with the same id.");
+    }
+    if (lane.sentAtMs !== null && nowMs - lane.sentAtMs >= BATCH_ANSWER_WAIT_MAX_MS) {
+      // The pump is stuck on a lost batch: a fresh lane takes the queue, pumped from here.
+      lanes.set(accountId, { waiting: lane.waiting, pumping: false, sentAtMs: null });
+    }
+    startPumpIfIdle(c, accountId);
+  }
+  if (!waiter.outcome.ok) throw waiter.outcome.error;
+  return waiter.outcome.result as LedgerResult<CommandAnswers[K]>;
+}
+
+function laneOf(accountId: string): Lane {
+  let lane = lanes.get(accountId);
+  if (!lane) {
+    lane = { waiting: [], pumping: false, sentAtMs: null };
+    lanes.set(accountId, lane);
+  }
+  return lane;
+}
+
+/**
+ * Starts a pump in the current request (its I/O is this request's) unless one runs.
+ * `firstBatch` settles when the batch holding this request's own command has its answers.
+ */
+function startPumpIfIdle(c: Context<AppEnv>, accountId: string): { firstBatch: Promise<void>; done: Promise<void> } | null {
+  const lane = laneOf(accountId);
+  if (lane.pumping || lane.waiting.length === 0) return null;
+  lane.pumping = true;
+  const firstBatch = Promise.withResolvers<void>();
+  const done = pump(c.env, accountId, lane, firstBatch.resolve);
+  waitUntilOf(c)?.(done);
+  return { firstBatch: firstBatch.promise, done };
+}
+
+async function pump(env: Env, accountId: string, lane: Lane, onFirstBatch: () => void): Promise<void> {
+  const startedMs = Date.now();
+  try {
+    while (lane.waiting.length > 0 && Date.now() - startedMs < PUMP_RUN_MAX_MS && lanes.get(accountId) === lane) {
+      const batch = lane.waiting.splice(0, COMMANDS_PER_BATCH_MAX);
+      const sentAtMs = Date.now();
+      lane.sentAtMs = sentAtMs;
+      for (const waiter of batch) waiter.sentAtMs = sentAtMs;
+      try {
+        const outcomes = await ledgerOf(env, accountId).run(batch.map((w) => w.item));
+        batch.forEach((waiter, i) => {
+          const outcome = outcomes[i];
+          waiter.outcome =
+            outcome && !("failed" in outcome)
+              ? { ok: true, result: outcome }
+              : { ok: false, error: new Error(`ledger command ${waiter.item.kind} failed: ${outcome ? outcome.failed : "no outcome"}`) };
+        });
+      } catch (error) {
+        for (const waiter of batch) waiter.outcome = { ok: false, error };
+      }
+      lane.sentAtMs = null;
+      onFirstBatch();
+    }
+  } finally {
+    lane.pumping = false;
+    // Commands still waiting (the pump retired) leave with the next arrival or a waiter's check.
+    if (lane.waiting.length === 0 && lanes.get(accountId) === lane) lanes.delete(accountId);
+  }
+}
