@@ -52,7 +52,24 @@ const E164 = /^\+([1-9]\d{1,14})$/;
  * Classifies a number. Only strict E.164 is accepted (no spaces, no national format) so
  * that the same number always rates the same; normalising is the caller's job.
  */
-export function classifyNumber(text: string): NumberClass {
+export function classifyNumber(text: string): Readonly<NumberClass> {
+  const known = classified.get(text);
+  if (known) return known;
+  const found = classifyUncached(text);
+  if (classified.size >= CLASSIFIED_KEPT_MAX) classified.clear();
+  classified.set(text, found);
+  return found;
+}
+
+/**
+ * Classifications already made, by number. A parse with the full metadata is the dearest
+ * step of a decision, and an account's own numbers (the caller ids of its outbound legs)
+ * recur on every call. Cleared when full: a bound, not an eviction policy.
+ */
+const classified = new Map<string, Readonly<NumberClass>>();
+const CLASSIFIED_KEPT_MAX = 10_000;
+
+function classifyUncached(text: string): NumberClass {
   const match = E164.exec(text);
   if (!match) return { type: "special" };
   const digits = match[1]!;
