@@ -113,12 +113,19 @@ async function sabotage(client, db, accounts) {
   log(`  sabotaged: ${what} on ${id}`);
 }
 
+/** Asks a ledger to copy its pending movements to D1 now, as an export does (through the bench probe). */
+async function flushOutbox(worker, accountId) {
+  const response = await fetch(`${worker.probeUrl}/flush?account=${encodeURIComponent(accountId)}`, { method: "POST" });
+  if (!response.ok) throw new Error(`flushing ${accountId}: ${response.status} ${await response.text()}`);
+}
+
 async function main() {
   log(`soak: ${seconds} s, ${accountCount} accounts, ${loops} loops, seed ${seed}`);
   setGlobalDispatcher(new Agent({ connections: loops * 2, pipelining: 1, keepAliveTimeout: 30_000 }));
   const workerErrors = [];
   const worker = await phase("build and start the Worker on workerd", () =>
     startWorker({
+      probe: true,
       onLog: (entry) => {
         const text = typeof entry === "string" ? entry : JSON.stringify(entry);
         if (/unhandled_error|uncaught|exception/i.test(text) && workerErrors.length < 10) workerErrors.push(text.slice(0, 600));
@@ -143,7 +150,7 @@ async function main() {
     // D1 read directly through Miniflare, beside the Worker: the copy the outbox made.
     const db = await worker.mf.getD1Database("DB");
     await sabotage(client, db, accounts);
-    const checks = await phase("settle and check", () => checkInvariants({ client, db, accounts, traffic, book, random, stats, loops }));
+    const checks = await phase("settle and check", () => checkInvariants({ client, db, accounts, traffic, book, random, stats, loops, flushOutbox: (accountId) => flushOutbox(worker, accountId) }));
     return { stats, checks, trafficSeconds, trafficRequests, workerErrors };
   } finally {
     await worker.stop();

@@ -63,6 +63,10 @@ export async function freePort() {
  * - `onLog(entry)`: receives the Worker's structured console output; by default it is dropped.
  * - `inspectorPort`: open workerd's V8 inspector there (see heap.mjs for the Worker's own heap).
  * - `migrate`: apply migrations/ to D1 (default true; applied ones are skipped, as wrangler does).
+ * - `direct`: also serve the Worker on its own socket (`directUrl`), which skips the entry
+ *   worker Miniflare puts in front of `url` (a proxy costing more per request than a
+ *   no-op route itself); benchmarks load `directUrl`.
+ * - `probe`: also run the ledger probe (below) at `probeUrl`.
  */
 export async function startWorker(options = {}) {
   const scriptPath = options.scriptPath ?? buildWorker();
@@ -96,6 +100,19 @@ export async function startWorker(options = {}) {
         bindings: { ...fromConfig.bindings, PUBLIC_BASE_URL: url, ...options.vars },
         ...(options.direct ? { unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }] } : {}),
       },
+      ...(options.probe
+        ? [
+            {
+              name: PROBE_NAME,
+              modules: true,
+              script: PROBE_SCRIPT,
+              compatibilityDate: fromConfig.compatibilityDate,
+              compatibilityFlags: fromConfig.compatibilityFlags,
+              durableObjects: { LEDGER: { className: "AccountLedger", scriptName: WORKER_NAME, useSQLite: true } },
+              unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+            },
+          ]
+        : []),
     ],
   }));
   try {
@@ -107,6 +124,7 @@ export async function startWorker(options = {}) {
     return {
       url,
       directUrl: options.direct ? (await mf.unsafeGetDirectURL(WORKER_NAME)).href.replace(/\/$/, "") : null,
+      probeUrl: options.probe ? (await mf.unsafeGetDirectURL(PROBE_NAME)).href.replace(/\/$/, "") : null,
       mf,
       workerdPid,
       persistDir,
@@ -124,6 +142,25 @@ export async function startWorker(options = {}) {
     throw error;
   }
 }
+
+const PROBE_NAME = "ledger-probe";
+/**
+ * A bench instrument, never deployed: a second Worker in the same workerd bound to the
+ * service's ledger objects, so the ledger's own cost can be measured without the HTTP
+ * routes in front of it. POST /run?account=ID with a JSON array of commands sends them as
+ * one ledger RPC (what the Worker's batches do); an empty array is a no-op RPC.
+ * POST /flush?account=ID copies the ledger's pending movements to D1 now.
+ */
+const PROBE_SCRIPT = `
+export default {
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    const ledger = env.LEDGER.get(env.LEDGER.idFromName(url.searchParams.get("account")));
+    if (url.pathname === "/flush") return Response.json(await ledger.flushOutbox());
+    return Response.json(await ledger.run(await request.json()));
+  },
+};
+`;
 
 /** Applies migrations/*.sql in name order, recording them in d1_migrations as wrangler does. */
 export async function applyMigrations(db, dir = join(PROJECT_ROOT, "migrations")) {

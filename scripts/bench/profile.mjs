@@ -2,9 +2,11 @@
 // where the authorize→end path spends its time (a tool for tuning, not part of the bench).
 //
 //   node_modules/.bin/node scripts/bench/profile.mjs [--seconds 5] [--accounts 1] [--top 40]
+// Lines are those of the bundle as `npm run build` writes it to dist/index.js.
+import { rmSync } from "node:fs";
 import { inspectWorker } from "./heap.mjs";
 import { freePort, startWorker } from "./harness.mjs";
-import { callLoad } from "./calls.mjs";
+import { callSteps, drive, seed, stateDir } from "./calls.mjs";
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -12,9 +14,14 @@ const option = (name, fallback) => {
   return at >= 0 ? Number(args[at + 1]) : fallback;
 };
 const inspectorPort = await freePort();
-const worker = await startWorker({ inspectorPort, direct: true });
+const persistDir = stateDir("memory");
+const worker = await startWorker({ inspectorPort, direct: true, persistDir });
 try {
-  const load = await callLoad(worker.directUrl, { accounts: option("accounts", 1) });
+  const accounts = option("accounts", 1);
+  const ids = Array.from({ length: accounts }, (_, i) => `bench-${i}`);
+  await seed(worker.url, ids);
+  const step = callSteps(worker.directUrl, (n) => ids[n % accounts], { extend: false });
+  const load = { run: (seconds) => drive(32, seconds * 1000, step, worker.workerdPid) };
   const inspector = await inspectWorker(inspectorPort);
   await inspector.call("Profiler.enable");
   await inspector.call("Profiler.setSamplingInterval", { interval: 200 });
@@ -26,6 +33,7 @@ try {
   report(profile, option("top", 40));
 } finally {
   await worker.stop();
+  rmSync(persistDir, { recursive: true, force: true });
 }
 
 /** Self and total time per function, from the sampled call tree. */

@@ -63,7 +63,7 @@ export class Checks {
 const TRAFFIC_KINDS = ["call authorize", "call extend", "call end", "message", "ai usage", "top-up", "export", "adjustment", "credit read"];
 
 
-export async function checkInvariants({ client, db, accounts, traffic, book, random, stats, loops }) {
+export async function checkInvariants({ client, db, accounts, traffic, book, random, stats, loops, flushOutbox }) {
   const checks = new Checks();
   const missing = TRAFFIC_KINDS.filter((kind) => !(stats.kinds.get(kind)?.statuses.size > 0));
   checks.check("traffic of every kind was made", missing.length === 0, missing.length ? `none of: ${missing.join(", ")}` : TRAFFIC_KINDS.join(", "));
@@ -138,7 +138,9 @@ export async function checkInvariants({ client, db, accounts, traffic, book, ran
   checks.check("each movement's balance-after follows from the one before", broken.length === 0, broken.join("; ") || "all chained");
   checks.check("no interaction charged twice", doubled.length === 0, doubled.join("; ") || "each call leg, message, usage and payment once");
 
-  // D1's copy, once every ledger's outbox has drained (the alarm copies about a second after a movement).
+  // D1's copy, once every ledger's outbox has drained: the alarm copies within half a
+  // minute of a movement; each ledger is asked to copy now, as an export would.
+  for (const account of accounts) await flushOutbox(account.id);
   const copied = await waitUntil("the outbox", async () => {
     const rows = (await db.prepare("SELECT account_id, id, amount_micros FROM movements WHERE account_id LIKE 'soak-%'").all()).results;
     const byAccount = new Map();

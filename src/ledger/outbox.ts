@@ -9,8 +9,14 @@ export const OUTBOX_BATCH_ROWS = 600;
  */
 export const OUTBOX_ROWS_PER_STATEMENT = 7;
 const COLUMNS = 14;
-/** A short delay lets a burst of debits reach D1 in one batch instead of one each. */
-export const OUTBOX_FLUSH_DELAY_MS = 1_000;
+/**
+ * How long a movement may wait before its copy to D1 starts, so that the movements of a
+ * while go in one batch: D1 is one database behind every ledger, and an account with a
+ * call every few seconds would otherwise cost it a write each. Nothing reads movements
+ * from D1 without first asking the ledger to copy what is pending (exports), so the delay
+ * is never seen in an answer. A backlog, once copying, is copied without waiting.
+ */
+export const OUTBOX_FLUSH_DELAY_MS = 30_000;
 export const OUTBOX_RETRY_BASE_MS = 1_000;
 export const OUTBOX_RETRY_MAX_MS = 5 * 60_000;
 
@@ -75,9 +81,10 @@ export class OutboxRelay {
 
   /** Runs due work; returns when it next needs the alarm, or null. */
   async onAlarm(accountId: string, nowMs: number): Promise<number | null> {
+    let backlog = false;
     if (nowMs >= this.#notBeforeMs) {
       try {
-        await this.drain(accountId, OUTBOX_BATCH_ROWS);
+        backlog = (await this.drain(accountId, OUTBOX_BATCH_ROWS)) === OUTBOX_BATCH_ROWS;
         this.#recordFailures(0, nowMs);
       } catch (error) {
         // D1 is down or slow: keep the rows and try again later, backing off. The alarm
@@ -87,7 +94,10 @@ export class OutboxRelay {
         console.warn(JSON.stringify({ event: "outbox_flush_failed", accountId, failures, error: String(error) }));
       }
     }
-    return this.core.store.outboxSize() > 0 ? Math.max(nowMs + OUTBOX_FLUSH_DELAY_MS, this.#notBeforeMs) : null;
+    if (this.core.store.outboxSize() === 0) return null;
+    // A full batch means more were waiting: go on at once. Otherwise what came in during
+    // the copy waits for the next window like any new movement.
+    return Math.max(backlog ? nowMs : nowMs + OUTBOX_FLUSH_DELAY_MS, this.#notBeforeMs);
   }
 
   /** Copies up to `maxRows` pending movements; one flush runs at a time. */
