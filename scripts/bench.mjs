@@ -1,14 +1,17 @@
 #!/usr/bin/env node
-// `npm run bench`: every benchmark of the service, each on the built Worker running on
-// local workerd (scripts/bench/harness.mjs starts it through Miniflare, not through
-// `wrangler dev`, whose proxy would be the bottleneck), each figure printed beside the
-// no-op route measured in the same run.
+// `npm run bench`: every benchmark of the service, one table each, on the built Worker
+// running on local workerd (scripts/bench/harness.mjs starts it through Miniflare and the
+// load goes to the Worker's own socket: neither `wrangler dev`'s proxy nor Miniflare's
+// entry worker sits in front). Each figure is printed beside the same server's no-op
+// route (and a no-op ledger RPC) measured in the same run.
 //
-//   npm run bench                      # calls, then exports of 100 000 and 1 000 000 rows
-//   npm run bench -- --seconds 10      # longer call runs
-//   npm run bench -- --only calls      # or: --only exports
-import { benchCalls, formatCallsTable } from "./bench/calls.mjs";
+//   npm run bench                          # calls, scaling over processes, exports of 100 000 and 1 000 000 rows
+//   npm run bench -- --seconds 10          # longer load runs
+//   npm run bench -- --only calls          # or: scaling, exports
+//   npm run bench -- --state disk          # ledger files on disk instead of tmpfs
+import { benchCalls, callsVerdict, formatCallsTable } from "./bench/calls.mjs";
 import { benchExport, formatExportTable } from "./bench/export.mjs";
+import { benchScaling, formatScalingTable } from "./bench/scaling.mjs";
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -18,13 +21,29 @@ const option = (name, fallback) => {
 const only = option("only", "all");
 const seconds = Number(option("seconds", "5"));
 const concurrency = Number(option("concurrency", "32"));
+const accounts = Number(option("accounts", "1000"));
+const state = option("state", "memory");
+const wanted = (part) => only === "all" || only === part;
 
-if (only === "all" || only === "calls") {
-  const rows = await benchCalls({ seconds, concurrency });
-  console.log("\nCall authorization (authorize → end), beside the no-op route GET /health:\n");
-  console.log(formatCallsTable(rows));
+if (wanted("calls")) {
+  const result = await benchCalls({ seconds, concurrency, accounts, state });
+  console.log("\nThe real-time path, beside the no-op route GET /health and a no-op ledger RPC (same server, same run):\n");
+  console.log(formatCallsTable(result.rows));
+  console.log(`\n${callsVerdict(result)}`);
 }
-if (only === "all" || only === "exports") {
+if (wanted("scaling")) {
+  const rows = await benchScaling({ seconds, accounts, concurrency });
+  console.log(`\nauthorize→extend→end across ${accounts} accounts, spread over 1 and 2 workerd processes (one JavaScript thread each):\n`);
+  console.log(formatScalingTable(rows));
+  const [one, more] = rows;
+  if (more) {
+    console.log(
+      `\n${more.processes} processes: ${Math.round((more.requestsPerSecond / one.requestsPerSecond) * 100) / 100}× the throughput on ` +
+        `${Math.round((more.coresInUse / one.coresInUse) * 100) / 100}× the cores; per core ${Math.round((more.perCore / one.perCore) * 100)} % of one process's.`,
+    );
+  }
+}
+if (wanted("exports")) {
   const rows = await benchExport({});
   console.log("\nExport of credit movements (D1 → CSV → R2 multipart, through the real queue consumer):\n");
   console.log(formatExportTable(rows));

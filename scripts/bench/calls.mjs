@@ -53,19 +53,22 @@ export async function benchCalls({ seconds = 5, concurrency = 32, accounts = 100
     await seed(worker.url, ["bench-one", "bench-rpc", "bench-drain", ...spread]);
     const decks = await activeDecks(worker.mf);
     const durationMs = seconds * 1000;
-    const run = async (scenario, step) => {
+    // A row that made movements ends by copying them to D1 (which the outbox would do within
+    // half a minute, during some later row): its time and CPU count in the row's figures.
+    const run = async (scenario, step, madeMovementsIn = []) => {
       log(`${scenario}: ${concurrency} clients for ${seconds} s…`);
-      return { scenario, ...(await drive(concurrency, durationMs, step, pid)) };
+      const settle = () => flushLedgers(worker.probeUrl, madeMovementsIn);
+      return { scenario, ...(await drive(concurrency, durationMs, step, pid, settle)) };
     };
 
     const rows = [];
     rows.push(await run("no-op route GET /health", () => timed(() => request("GET", `${url}/health`))));
     rows.push(await run("no-op ledger RPC", () => timed(() => ledgerRpc(worker.probeUrl, "bench-rpc", []))));
-    rows.push(await run("ledger RPC: one authorize, then one end", ledgerDecisions(worker.probeUrl, "bench-rpc", decks)));
-    rows.push(await run("authorize→end, 1 account", callSteps(url, () => "bench-one", { extend: false })));
-    rows.push(await run("authorize→extend→end, 1 account", callSteps(url, () => "bench-one", { extend: true })));
-    rows.push(await run(`authorize→extend→end, ${accounts} accounts`, callSteps(url, (n) => spread[n % accounts], { extend: true })));
-    rows.push(await run("message charge, 1 account", messageStep(url, "bench-one")));
+    rows.push(await run("ledger RPC: one authorize, then one end", ledgerDecisions(worker.probeUrl, "bench-rpc", decks), ["bench-rpc"]));
+    rows.push(await run("authorize→end, 1 account", callSteps(url, () => "bench-one", { extend: false }), ["bench-one"]));
+    rows.push(await run("authorize→extend→end, 1 account", callSteps(url, () => "bench-one", { extend: true }), ["bench-one"]));
+    rows.push(await run(`authorize→extend→end, ${accounts} accounts`, callSteps(url, (n) => spread[n % accounts], { extend: true }), spread));
+    rows.push(await run("message charge, 1 account", messageStep(url, "bench-one"), ["bench-one"]));
 
     // Nothing may be left held once every leg has ended.
     for (const accountId of ["bench-one", "bench-rpc", spread[0]]) {
@@ -128,12 +131,13 @@ const germanMobile = () => `+49151${10_000_000 + Math.floor(Math.random() * 89_9
 /**
  * One outbound credit leg (a US caller id calling Berlin under an EU package: outside the
  * package's number region, so a reservation at authorize and a movement at end) — the
- * dearest path a call takes. With `extend`, the switch re-asks once half-way.
+ * dearest path a call takes. With `extend`, the switch re-asks once half-way. The step
+ * takes an account id, or asks `accountOf` for one.
  */
 export function callSteps(url, accountOf, { extend }) {
-  return async () => {
+  return async (chosenAccountId) => {
     const n = sequence++;
-    const accountId = accountOf(n);
+    const accountId = chosenAccountId ?? accountOf(n);
     const leg = `${url}/v1/accounts/${accountId}/calls/bench-${n}`;
     const latenciesMs = [];
     const authorize = await timed(() => request("POST", `${leg}/authorize`, { body: { userId: "agent-1", direction: "outbound", from: CALLER_ID, to: berlin() } }));
@@ -221,10 +225,11 @@ function readSample(name) {
 
 /**
  * `clients` loops run `step` back to back for `durationMs` after a warm-up; every step
- * returns its request latencies. Throughput counts what finished inside the window.
- * `pids` are the workerd processes whose CPU time is counted.
+ * returns its request latencies. Throughput counts what finished inside the window;
+ * `settle` runs after the clients stop, inside the measured time and CPU. `pids` are the
+ * workerd processes whose CPU time is counted.
  */
-export async function drive(clients, durationMs, step, pids) {
+export async function drive(clients, durationMs, step, pids, settle = async () => {}) {
   const workerds = [pids].flat();
   const warmUntil = performance.now() + WARM_UP_MS;
   await Promise.all(Array.from({ length: clients }, async () => {
@@ -235,6 +240,7 @@ export async function drive(clients, durationMs, step, pids) {
   let requests = 0;
   const startMs = performance.now();
   const startCpuMs = workerds.map(cpuMs);
+  const startClientCpu = process.cpuUsage();
   const stopAt = startMs + durationMs;
   await Promise.all(Array.from({ length: clients }, async () => {
     while (performance.now() < stopAt) {
@@ -244,11 +250,15 @@ export async function drive(clients, durationMs, step, pids) {
       if (result.roundTripMs !== undefined) roundTripsMs.push(result.roundTripMs);
     }
   }));
+  await settle();
   const elapsedS = (performance.now() - startMs) / 1000;
   const serverCpuMs = workerds.reduce((sum, pid, i) => sum + cpuMs(pid) - startCpuMs[i], 0);
+  const clientCpu = process.cpuUsage(startClientCpu);
   return {
     serverCpuUsPerRequest: Math.round((serverCpuMs * 1000) / requests),
     coresInUse: Math.round((serverCpuMs / 1000 / elapsedS) * 100) / 100,
+    // The load generator's own share of the machine (it runs beside workerd).
+    clientCores: Math.round(((clientCpu.user + clientCpu.system) / 1e6 / elapsedS) * 100) / 100,
     requests,
     requestsPerSecond: Math.round(requests / elapsedS),
     ...(roundTripsMs.length > 0 && { roundTripsPerSecond: Math.round(roundTripsMs.length / elapsedS) }),
@@ -287,6 +297,19 @@ export async function request(method, url, { token = SWITCH, body, text, content
   const answer = await response.text();
   if (!response.ok) throw new Error(`${method} ${url} answered ${response.status}: ${answer}`);
   return { status: response.status, body: answer ? JSON.parse(answer) : null };
+}
+
+/** Has each ledger copy its pending movements to D1 now (through the probe). */
+export async function flushLedgers(probeUrl, accountIds) {
+  const queue = [...accountIds];
+  await Promise.all(
+    Array.from({ length: SEED_PARALLELISM }, async () => {
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+        const flushed = await request("POST", `${probeUrl}/flush?account=${id}`, { body: [] });
+        if (!flushed.body.ok || flushed.body.value.remaining !== 0) throw new Error(`flushing ${id}: ${JSON.stringify(flushed.body)}`);
+      }
+    }),
+  );
 }
 
 const ledgerRpc = (probeUrl, accountId, commands) => request("POST", `${probeUrl}/run?account=${accountId}`, { body: commands });
