@@ -51,6 +51,8 @@ export async function benchCalls({ seconds = 5, concurrency = 32, accounts = 100
     log(`seeding rate decks and ${accounts + 3} accounts…`);
     const spread = Array.from({ length: accounts }, (_, i) => `bench-${i}`);
     await seed(worker.url, ["bench-one", "bench-rpc", "bench-drain", ...spread]);
+    // The opening credits' copies to D1 would otherwise land in whichever row runs 30 s later.
+    await flushLedgers(worker.probeUrl, ["bench-one", "bench-rpc", "bench-drain", ...spread]);
     const decks = await activeDecks(worker.mf);
     const durationMs = seconds * 1000;
     // A row that made movements ends by copying them to D1 (which the outbox would do within

@@ -24,7 +24,9 @@ export async function benchScaling({ seconds = 5, accounts = 1000, processes = 2
       try {
         for (const persistDir of dirs) workers.push(await startWorker({ scriptPath: bundle, direct: true, probe: true, persistDir }));
         const ids = Array.from({ length: accounts }, (_, i) => `bench-${i}`);
-        await Promise.all(workers.map((worker, w) => seed(worker.url, ids.filter((_, i) => i % count === w))));
+        const shardOf = (w) => ids.filter((_, i) => i % count === w);
+        await Promise.all(workers.map((worker, w) => seed(worker.url, shardOf(w))));
+        await Promise.all(workers.map((worker, w) => flushLedgers(worker.probeUrl, shardOf(w))));
         // One step per account in turn; the account decides the process, as placement would.
         const steps = workers.map((worker) => callSteps(worker.directUrl, (n) => ids[n % accounts], { extend: true }));
         let next = 0;
@@ -34,7 +36,7 @@ export async function benchScaling({ seconds = 5, accounts = 1000, processes = 2
         };
         log(`  driving ${concurrency} clients for ${seconds} s…`);
         // Movements are copied to D1 inside the measured time, as in the calls bench.
-        const settle = () => Promise.all(workers.map((worker, w) => flushLedgers(worker.probeUrl, ids.filter((_, i) => i % count === w))));
+        const settle = () => Promise.all(workers.map((worker, w) => flushLedgers(worker.probeUrl, shardOf(w))));
         const result = await drive(concurrency, seconds * 1000, step, workers.map((w) => w.workerdPid), settle);
         rows.push({ processes: count, ...result, perCore: Math.round(result.requestsPerSecond / result.coresInUse) });
       } finally {
