@@ -119,6 +119,13 @@ export function toMinorUnits(micros: Micros, currency: string): number {
   return micros / per;
 }
 
+/** The smallest amount of whole minor units at or above `micros`: what a card can be charged. */
+export function roundUpToMinorUnits(micros: Micros, currency: string): Micros {
+  const step = 10 ** (MAX_DECIMALS - minorUnitDigits(currency));
+  const remainder = micros % step;
+  return remainder === 0 ? micros : micros + step - remainder;
+}
+
 /** True when the amount can be charged by a payment network in that currency. */
 export function isWholeMinorUnits(micros: Micros, currency: string): boolean {
   return micros % 10 ** (MAX_DECIMALS - minorUnitDigits(currency)) === 0;

@@ -35,7 +35,7 @@ export class CreditAlerts {
     if (!this.#spend || nowMs - this.#spend.atMs > RECOMMENDED_THRESHOLD_TTL_MS) {
       this.#spend = { atMs: nowMs, micros: this.core.store.spendSince(nowMs - SPEND_WINDOW_DAYS * DAY_MS) };
     }
-    return recommendedThreshold(this.#spend.micros);
+    return recommendedThreshold(this.#spend.micros, this.core.account()?.currency ?? "EUR");
   }
 
   /** The admin's own level, else the auto top-up threshold, else the recommended one. */

@@ -1,4 +1,4 @@
-import { mulDivCeil, type Micros } from "../money";
+import { mulDivCeil, roundUpToMinorUnits, type Micros } from "../money";
 
 export type CreditState = "ok" | "low" | "exhausted";
 
@@ -12,7 +12,10 @@ export function creditState(balanceMicros: Micros, lowLevelMicros: Micros): Cred
 export const RECOMMENDED_COVER_DAYS = 14;
 export const SPEND_WINDOW_DAYS = 30;
 
-/** The seeds' advice: a threshold that covers 14 days, from the spend of the last 30 days. */
-export function recommendedThreshold(spendLast30DaysMicros: Micros): Micros {
-  return mulDivCeil(Math.max(0, spendLast30DaysMicros), RECOMMENDED_COVER_DAYS, SPEND_WINDOW_DAYS);
+/**
+ * The seeds' advice: a threshold that covers 14 days, from the spend of the last 30 days;
+ * in whole minor units, so the admin can set it (or top up by it) as offered.
+ */
+export function recommendedThreshold(spendLast30DaysMicros: Micros, currency: string): Micros {
+  return roundUpToMinorUnits(mulDivCeil(Math.max(0, spendLast30DaysMicros), RECOMMENDED_COVER_DAYS, SPEND_WINDOW_DAYS), currency);
 }

@@ -1,4 +1,4 @@
-import { MAX_DECIMALS, minorUnitDigits, type Micros } from "../money";
+import { roundUpToMinorUnits, type Micros } from "../money";
 
 /** Failed auto top-ups in a row after which auto top-up switches itself off. */
 export const AUTO_TOP_UP_FAILURES_MAX = 3;
@@ -61,10 +61,4 @@ export function autoTopUpRetryAtMs(consecutiveFailures: number, nowMs: number): 
   const delays = AUTO_TOP_UP_RETRY_DELAYS_MS;
   const delay = delays[Math.min(consecutiveFailures - 1, delays.length - 1)] ?? delays[0];
   return nowMs + delay;
-}
-
-function roundUpToMinorUnits(micros: Micros, currency: string): Micros {
-  const step = 10 ** (MAX_DECIMALS - minorUnitDigits(currency));
-  const remainder = micros % step;
-  return remainder === 0 ? micros : micros + step - remainder;
 }

@@ -77,12 +77,12 @@ describe("daily spend", () => {
 });
 
 describe("sections", () => {
-  it("rounds the recommended threshold up to whole cents, so it can be submitted as is", async () => {
+  it("offers the recommended threshold as the API gives it (whole cents), so it can be submitted as is", async () => {
     const section = await render(
-      AutoTopUpSection({ credit: credit({ recommendedThreshold: "0.214667" }), form: undefined, options: [], saved: null, notice: null, csrf: "t" }),
+      AutoTopUpSection({ credit: credit({ recommendedThreshold: "0.22" }), form: undefined, options: [], saved: null, notice: null, csrf: "t" }),
     );
     expect(section).toContain("Recommended: EUR 0.22,");
-    const html = await (AutoTopUpSection({ credit: credit({ recommendedThreshold: "0.214667" }), form: undefined, options: [], saved: null, notice: null, csrf: "t" }) as unknown as { toString(): string }).toString();
+    const html = await (AutoTopUpSection({ credit: credit({ recommendedThreshold: "0.22" }), form: undefined, options: [], saved: null, notice: null, csrf: "t" }) as unknown as { toString(): string }).toString();
     expect(html).toMatch(/id="auto-threshold" name="threshold" type="text" value="0.22"/);
   });
 

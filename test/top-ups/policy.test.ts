@@ -46,9 +46,15 @@ describe("credit state and the recommended threshold", () => {
     expect(creditState(balance, low)).toBe(state);
   });
 
-  it("covers 14 days from the spend of the last 30", () => {
-    expect(recommendedThreshold(30_000_000)).toBe(14_000_000);
-    expect(recommendedThreshold(1)).toBe(1);
-    expect(recommendedThreshold(0)).toBe(0);
+  it.each([
+    [30_000_000, "EUR", 14_000_000],
+    // 0.000001 × 14 / 30 rounds up to a micro, then to the cent a card can be charged.
+    [1, "EUR", 10_000],
+    [1_234_567, "EUR", 580_000],
+    [1_234_567, "JPY", 1_000_000],
+    [1_234_567, "BHD", 577_000],
+    [0, "EUR", 0],
+  ] as const)("covers 14 days from the spend of the last 30: %d micros in %s ⇒ %d, whole minor units", (spend, currency, threshold) => {
+    expect(recommendedThreshold(spend, currency)).toBe(threshold);
   });
 });

@@ -47,8 +47,12 @@ describe("top-ups and calling", () => {
       .filter((m) => m.description !== "adjustment" && m.amount.startsWith("-"))
       .reduce((sum, m) => sum - micros(m.amount), 0);
     expect(spendMicros).toBeGreaterThan(0);
-    const expected = Math.ceil((spendMicros * 14) / 30);
+    // 14/30 of the spend, rounded up to the micro and then to the cent: an amount the
+    // admin can set as the auto top-up threshold as offered.
+    const cent = 10_000;
+    const expected = Math.ceil(Math.ceil((spendMicros * 14) / 30) / cent) * cent;
     const view = await credit(acct.id);
     expect(micros(view.recommendedThreshold)).toBe(expected);
+    expect((await api("PUT", `/v1/accounts/${acct.id}/auto-top-up`, { token: acct.adminKey, body: { enabled: true, threshold: view.recommendedThreshold, amount: "20.00", paymentMethod: "pm_card_visa" } })).status).toBe(200);
   });
 });

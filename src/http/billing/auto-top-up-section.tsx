@@ -1,6 +1,6 @@
 import { parseMoney } from "../../money";
 import type { CreditBody } from "./api-types";
-import { amountText, chargeableSuggestion } from "./format";
+import { amountText } from "./format";
 import type { FormState } from "./form-state";
 import { CsrfInput, Field, MONEY_PATTERN } from "./layout";
 import { PaymentMethodSelect, type PaymentMethodOption } from "./payment-methods";
@@ -44,7 +44,7 @@ function AutoTopUpStatus(props: { credit: CreditBody }) {
     if (threshold?.ok && recommended?.ok && threshold.micros < recommended.micros) {
       lines.push(
         <p class="outcome outcome-warning">
-          Your threshold is below the recommended {amountText(chargeableSuggestion(credit.recommendedThreshold, credit.currency), credit.currency)}, so it may not cover 14
+          Your threshold is below the recommended {amountText(credit.recommendedThreshold, credit.currency)}, so it may not cover 14
           days of usage. A payment problem could then stop your calls before you can fix it.
         </p>,
       );
@@ -70,7 +70,7 @@ export function AutoTopUpSection(props: {
 }) {
   const { credit, form } = props;
   const auto = credit.autoTopUp;
-  const recommendedValue = chargeableSuggestion(credit.recommendedThreshold, credit.currency);
+  const recommendedValue = credit.recommendedThreshold;
   const recommended = amountText(recommendedValue, credit.currency);
   const recommendedMicros = micros(credit.recommendedThreshold);
   const recommendedPositive = recommendedMicros?.ok === true && recommendedMicros.micros > 0;

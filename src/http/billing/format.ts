@@ -1,4 +1,4 @@
-import { formatMoney, MICROS_PER_UNIT, minorUnitDigits, parseMoney, type Micros } from "../../money";
+import { parseMoney, type Micros } from "../../money";
 import { formatAmount } from "../../notify/messages";
 
 /** "EUR 25.00" from the API's decimal string; the same form the alerts and emails use. */
@@ -33,15 +33,4 @@ export function dateText(isoOrDate: string, timeZone = "UTC"): string {
 /** YYYY-MM of now in the account's zone: the month the usage section opens on. */
 export function currentMonth(nowMs: number, timeZone: string): string {
   return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit" }).format(nowMs).slice(0, 7);
-}
-
-/**
- * A suggested amount the admin can submit as is: cards are charged in whole minor units, so
- * a finer figure (the recommended threshold is spend scaled to 14 days) is rounded up.
- */
-export function chargeableSuggestion(decimal: string, currency: string): string {
-  const parsed = parseMoney(decimal);
-  if (!parsed.ok) return decimal;
-  const unit = MICROS_PER_UNIT / 10 ** minorUnitDigits(currency);
-  return formatMoney(Math.ceil(parsed.micros / unit) * unit);
 }

@@ -92,7 +92,7 @@ export const creditResponse = z.strictObject({
   state: z.enum(["ok", "low", "exhausted"]),
   alerts: z.array(alert),
   lowBalanceLevel: money,
-  recommendedThreshold: money.describe("Spend of the last 30 days scaled to 14 days"),
+  recommendedThreshold: money.describe("Spend of the last 30 days scaled to 14 days, rounded up to whole minor units (cents)"),
   autoTopUp: autoTopUpResponse,
 });
 
