@@ -57,6 +57,7 @@ export async function seedDemo(app: Hono<AppEnv>, env: Env): Promise<Record<stri
   }
   rateDecks.services = ((await call("PUT", "/v1/rates/services", SAMPLE_SERVICE_RATES)) as { version: string }).version;
   await call("PUT", `/v1/accounts/${DEMO.accountId}/plan`, DEMO_PLAN);
+  await demoTraffic(app, env);
   return {
     accountId: DEMO.accountId,
     adminKey: DEMO.adminKey,
@@ -66,4 +67,30 @@ export async function seedDemo(app: Hono<AppEnv>, env: Env): Promise<Record<stri
     plan: DEMO_PLAN.package.name,
     rateDecks,
   };
+}
+
+/**
+ * A morning of the demo call centre's traffic, through the switch's own routes, so the
+ * usage, the spend chart and the movements have something to show. Ids are fixed: a
+ * second seed answers the same and charges nothing again.
+ */
+const DEMO_CALLS = [
+  { id: "seed-call-included", from: "+4969123456", to: "+4915123456789", seconds: 312 },
+  { id: "seed-call-us", from: "+4969123456", to: "+12025550199", seconds: 185 },
+  { id: "seed-call-outside-region", from: "+12025550123", to: "+4930123456", seconds: 65 },
+  { id: "seed-call-premium", from: "+4969123456", to: "+499001234567", seconds: 40 },
+] as const;
+
+async function demoTraffic(app: Hono<AppEnv>, env: Env): Promise<void> {
+  const asSwitch = async (path: string, body: unknown) => {
+    const headers = { Authorization: `Bearer ${env.SWITCH_TOKEN}`, "Content-Type": "application/json" };
+    const res = await app.request(`/v1/accounts/${DEMO.accountId}${path}`, { method: "POST", headers, body: JSON.stringify(body) }, env);
+    if (res.status >= 300) throw new Error(`seeding POST ${path} answered ${res.status}: ${await res.text()}`);
+  };
+  for (const leg of DEMO_CALLS) {
+    await asSwitch(`/calls/${leg.id}/authorize`, { userId: "agent-anna", direction: "outbound", from: leg.from, to: leg.to });
+    await asSwitch(`/calls/${leg.id}/end`, { durationSeconds: leg.seconds });
+  }
+  await asSwitch("/messages/seed-sms-1", { channel: "sms", to: "+4915123456789", fragments: 2, userId: "agent-anna" });
+  await asSwitch("/usage/seed-stt-1", { service: "stt", seconds: 600, userId: "agent-anna" });
 }
