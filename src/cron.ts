@@ -1,5 +1,6 @@
 import { sweepExpiredExports } from "./exports/retention";
 import { ledgerOf } from "./http/ledger-client";
+import { pruneSupersededDecks } from "./rate-decks/d1-store";
 
 /**
  * Accounts visited per cron tick. Each visit is one RPC (a subrequest); the tick keeps
@@ -12,9 +13,16 @@ const PAGE = 100;
  * The safety net behind the ledgers' own alarms: cron has no delivery guarantee and an
  * alarm is the first line, so everything here is safe to run twice or not at all.
  */
-export async function runCron(env: Env, nowMs: number): Promise<{ accountsSwept: number; exportFilesDeleted: number }> {
-  const [accountsSwept, exports] = await Promise.all([sweepAutoTopUps(env), sweepExpiredExports(env, nowMs)]);
-  const result = { accountsSwept, exportFilesDeleted: exports.deletedFiles };
+export async function runCron(
+  env: Env,
+  nowMs: number,
+): Promise<{ accountsSwept: number; exportFilesDeleted: number; rateDecksPruned: number }> {
+  const [accountsSwept, exports, rateDecksPruned] = await Promise.all([
+    sweepAutoTopUps(env),
+    sweepExpiredExports(env, nowMs),
+    pruneSupersededDecks(env.DB),
+  ]);
+  const result = { accountsSwept, exportFilesDeleted: exports.deletedFiles, rateDecksPruned };
   console.log(JSON.stringify({ event: "cron", ...result }));
   return result;
 }

@@ -64,6 +64,23 @@ export async function saveDeck(db: D1Database, kind: DeckKind, rows: readonly un
   return { ref: { deckId, version: versionLabel(kind, number) }, rows: rows.length, previous, created: true };
 }
 
+/**
+ * Superseded decks kept per kind beside the one in force. Movements carry the version and
+ * the rate they were priced at, so no answer needs an old deck; the few kept cover an
+ * isolate that still names one of them for the seconds before it re-reads the decks.
+ */
+export const SUPERSEDED_DECKS_KEPT = 3;
+
+/** Deletes the decks older than the kept ones, with their rows; returns how many went. */
+export async function pruneSupersededDecks(db: D1Database): Promise<number> {
+  const old = `SELECT d.id FROM rate_decks d JOIN rate_decks_active a ON a.kind = d.kind WHERE d.version < a.version - ?`;
+  const [, decks] = await db.batch([
+    db.prepare(`DELETE FROM rate_deck_chunks WHERE deck_id IN (${old})`).bind(SUPERSEDED_DECKS_KEPT),
+    db.prepare(`DELETE FROM rate_decks WHERE id IN (${old})`).bind(SUPERSEDED_DECKS_KEPT),
+  ]);
+  return decks?.meta.changes ?? 0;
+}
+
 /** The decks in force, one small query: what an isolate re-reads every few seconds. */
 export async function readActiveDecks(db: D1Database): Promise<DeckRefs> {
   const { results } = await db.prepare("SELECT kind, deck_id, version FROM rate_decks_active").all<Omit<ActiveRow, "sha256">>();

@@ -1,4 +1,7 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { runCron } from "../../src/cron";
+import { SUPERSEDED_DECKS_KEPT } from "../../src/rate-decks/d1-store";
 import { SAMPLE_CALL_DECK_CSV, SAMPLE_MESSAGE_DECK_CSV, SAMPLE_SERVICE_RATES } from "../../src/rating/sample-decks";
 import { api, newAccount, SWITCH } from "../helpers";
 import { authorize, N, putCsv, sendMessage } from "./helpers";
@@ -112,5 +115,30 @@ describe("rate decks", () => {
     // The JSON routes keep their small limit.
     const huge = await api("PUT", "/v1/accounts/x/plan", { rawBody: "x".repeat(70 * 1024) });
     expect(huge.status).toBe(413);
+  });
+
+  it("the cron keeps the deck in force and the last superseded ones, and deletes older decks with their rows", async () => {
+    for (let cents = 1; cents <= SUPERSEDED_DECKS_KEPT + 3; cents++) {
+      const deck = { ...SAMPLE_SERVICE_RATES, stt: `0.0${cents}` };
+      expect((await api("PUT", "/v1/rates/services", { body: deck })).body.changed).toBe(true);
+    }
+    const versions = async () =>
+      (await env.DB.prepare("SELECT version FROM rate_decks WHERE kind = 'services' ORDER BY version").all<{ version: number }>()).results.map((r) => r.version);
+    const all = await versions();
+    const newest = all.at(-1)!;
+    expect(all.length).toBeGreaterThan(SUPERSEDED_DECKS_KEPT + 1);
+
+    const decks = async () => (await env.DB.prepare("SELECT count(*) AS n FROM rate_decks").first<{ n: number }>())!.n;
+    const before = await decks();
+    const ran = await runCron(env, Date.now());
+    expect(ran.rateDecksPruned).toBe(before - (await decks()));
+    expect(await versions()).toEqual(Array.from({ length: SUPERSEDED_DECKS_KEPT + 1 }, (_, i) => newest - SUPERSEDED_DECKS_KEPT + i));
+    const orphans = await env.DB.prepare("SELECT count(*) AS n FROM rate_deck_chunks WHERE deck_id NOT IN (SELECT id FROM rate_decks)").first<{ n: number }>();
+    expect(orphans?.n).toBe(0);
+    // The deck in force still prices: speech-to-text at its rate.
+    const acct = await newAccount({ credit: "10.00" });
+    const charged = await api("POST", `/v1/accounts/${acct.id}/usage/prune-check`, { token: SWITCH, body: { service: "stt", seconds: 60 } });
+    expect(charged.body).toMatchObject({ charged: `0.0${SUPERSEDED_DECKS_KEPT + 3}` });
+    expect((await runCron(env, Date.now())).rateDecksPruned).toBe(0);
   });
 });
