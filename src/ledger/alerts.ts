@@ -23,6 +23,10 @@ export class CreditAlerts {
     /** The auto top-up threshold when auto top-up is on: the default low level. */
     private readonly autoTopUpThreshold: () => number | null,
   ) {
+    // A rolled-back charge must not stay counted: the next read sums the movements again.
+    core.onRollback(() => {
+      this.#spend = null;
+    });
     core.onMovement((movement) => {
       // The same rule as LedgerStore.spendSince: charges, not adjustments or top-ups.
       if (this.#spend && movement.amountMicros < 0 && movement.description !== "adjustment") {

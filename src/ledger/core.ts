@@ -35,9 +35,13 @@ export class LedgerCore {
   }
 
   transaction<T>(run: () => T): T {
+    const alarmBefore = this.#alarmAtMs;
     try {
       return this.storage.transactionSync(run);
     } catch (error) {
+      // If the rollback undid an alarm set inside, the old one stands; if it did not, an
+      // earlier alarm than remembered only wakes the ledger early, which is harmless.
+      this.#alarmAtMs = alarmBefore;
       this.store.forgetCache();
       for (const listener of this.#rollbackListeners) listener();
       throw error;
