@@ -71,6 +71,8 @@ export async function benchCalls({ seconds = 5, concurrency = 32, accounts = 100
     rows.push(await run("authorize→extend→end, 1 account", callSteps(url, () => "bench-one", { extend: true }), ["bench-one"]));
     rows.push(await run(`authorize→extend→end, ${accounts} accounts`, callSteps(url, (n) => spread[n % accounts], { extend: true }), spread));
     rows.push(await run("message charge, 1 account", messageStep(url, "bench-one"), ["bench-one"]));
+    // Once more at the end: the faster of the two no-op runs is the reference (the stricter one).
+    rows.push(await run("no-op route GET /health, again", () => timed(() => request("GET", `${url}/health`))));
 
     // Nothing may be left held once every leg has ended.
     for (const accountId of ["bench-one", "bench-rpc", spread[0]]) {
@@ -80,7 +82,8 @@ export async function benchCalls({ seconds = 5, concurrency = 32, accounts = 100
     log(`outbox drain: ${DRAIN_MOVEMENTS} movements from one ledger to D1…`);
     const drain = await outboxDrain(worker, decks);
 
-    const [noop, noopRpc] = rows;
+    const noop = [rows[0], rows.at(-1)].reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a));
+    const noopRpc = rows[1];
     const ratio = (a, b) => Math.round((a / b) * 100) / 100;
     return {
       state,
@@ -324,7 +327,7 @@ export function formatCallsTable(rows) {
     ["p50 ms", (r) => r.p50Ms],
     ["p99 ms", (r) => r.p99Ms],
     ["workerd CPU µs/req", (r) => r.serverCpuUsPerRequest],
-    ["req/s vs no-op route", (r) => `${Math.round(r.ratio * 100)} %`],
+    ["req/s vs no-op route*", (r) => `${Math.round(r.ratio * 100)} %`],
     ["req/s vs no-op RPC", (r) => `${Math.round(r.rpcRatio * 100)} %`],
     ["p99 vs no-op route", (r) => `${r.p99Multiple}×`],
     ["req per CPU-s vs no-op route", (r) => `${Math.round(r.cpuRatio * 100)} %`],
@@ -343,6 +346,7 @@ export function callsVerdict({ rows, inLedgerUsPerCommand, drain, state }) {
   const hot = rows.find((r) => r.scenario === "authorize→end, 1 account");
   const met = hot.ratio >= TARGET_RATIO && hot.p99Multiple < TARGET_P99_MULTIPLE;
   return [
+    "* the faster of the two no-op runs.",
     `State in ${state}. In the ledger, one decision plus its commit costs ${inLedgerUsPerCommand} µs of workerd CPU beyond a no-op ledger RPC.`,
     `Outbox drain: ${drain.movements} movements to D1 in ${drain.seconds} s = ${drain.rowsPerSecond} rows/s.`,
     `authorize→end on one account: ${Math.round(hot.ratio * 100)} % of the no-op route's request throughput (target ≥ ${TARGET_RATIO * 100} %), ` +
