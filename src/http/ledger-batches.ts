@@ -56,7 +56,16 @@ export async function runCommand<K extends CommandKind>(
   const waiter: Waiter = { item, outcome: null, sentAtMs: null };
   laneOf(accountId).waiting.push(waiter);
   const pumped = startPumpIfIdle(c, accountId);
-  if (pumped) await Promise.race([pumped.firstBatch, pumped.done]);
+  if (pumped) {
+    // Its own pump resolves these in this request, so this request goes on here; a batch
+    // that never returns is left to the checks below.
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const giveUp = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, BATCH_ANSWER_WAIT_MAX_MS);
+    });
+    await Promise.race([pumped.firstBatch, pumped.done, giveUp]);
+    clearTimeout(timer);
+  }
   while (!waiter.outcome) {
     await new Promise((resolve) => setTimeout(resolve, WAITER_CHECK_EVERY_MS));
     if (waiter.outcome) break;
