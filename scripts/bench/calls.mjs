@@ -347,7 +347,7 @@ export function callsVerdict({ rows, inLedgerUsPerCommand, drain, state }) {
   const met = hot.ratio >= TARGET_RATIO && hot.p99Multiple < TARGET_P99_MULTIPLE;
   return [
     "* the faster of the two no-op runs.",
-    `State in ${state}. In the ledger, one decision plus its commit costs ${inLedgerUsPerCommand} µs of workerd CPU beyond a no-op ledger RPC.`,
+    `State ${state === "disk" ? "on disk" : "in memory (tmpfs)"}. In the ledger, one decision plus its commit costs ${inLedgerUsPerCommand} µs of workerd CPU beyond a no-op ledger RPC.`,
     `Outbox drain: ${drain.movements} movements to D1 in ${drain.seconds} s = ${drain.rowsPerSecond} rows/s.`,
     `authorize→end on one account: ${Math.round(hot.ratio * 100)} % of the no-op route's request throughput (target ≥ ${TARGET_RATIO * 100} %), ` +
       `p99 ${hot.p99Multiple}× the no-op's (target < ${TARGET_P99_MULTIPLE}×): ${met ? "met" : "NOT met"}.`,
