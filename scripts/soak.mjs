@@ -113,12 +113,6 @@ async function sabotage(client, db, accounts) {
   log(`  sabotaged: ${what} on ${id}`);
 }
 
-/** Asks a ledger to copy its pending movements to D1 now, as an export does (through the bench probe). */
-async function flushOutbox(worker, accountId) {
-  const response = await fetch(`${worker.probeUrl}/flush?account=${encodeURIComponent(accountId)}`, { method: "POST" });
-  if (!response.ok) throw new Error(`flushing ${accountId}: ${response.status} ${await response.text()}`);
-}
-
 async function main() {
   log(`soak: ${seconds} s, ${accountCount} accounts, ${loops} loops, seed ${seed}`);
   setGlobalDispatcher(new Agent({ connections: loops * 2, pipelining: 1, keepAliveTimeout: 30_000 }));
@@ -150,7 +144,7 @@ async function main() {
     // D1 read directly through Miniflare, beside the Worker: the copy the outbox made.
     const db = await worker.mf.getD1Database("DB");
     await sabotage(client, db, accounts);
-    const checks = await phase("settle and check", () => checkInvariants({ client, db, accounts, traffic, book, random, stats, loops, flushOutbox: (accountId) => flushOutbox(worker, accountId) }));
+    const checks = await phase("settle and check", () => checkInvariants({ client, db, accounts, traffic, book, random, stats, loops, flushOutbox: (accountId) => worker.flushLedger(accountId) }));
     return { stats, checks, trafficSeconds, trafficRequests, workerErrors };
   } finally {
     await worker.stop();

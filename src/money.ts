@@ -114,19 +114,24 @@ export function minorUnitDigits(currency: string): number {
  * can be charged, so an amount with a finer fraction is a programmer error.
  */
 export function toMinorUnits(micros: Micros, currency: string): number {
-  const per = 10 ** (MAX_DECIMALS - minorUnitDigits(currency));
+  const per = microsPerMinorUnit(currency);
   if (micros % per !== 0) throw new RangeError(`${formatMoney(micros)} is not a whole number of ${currency} minor units`);
   return micros / per;
 }
 
 /** The smallest amount of whole minor units at or above `micros`: what a card can be charged. */
 export function roundUpToMinorUnits(micros: Micros, currency: string): Micros {
-  const step = 10 ** (MAX_DECIMALS - minorUnitDigits(currency));
+  const step = microsPerMinorUnit(currency);
   const remainder = micros % step;
   return remainder === 0 ? micros : micros + step - remainder;
 }
 
 /** True when the amount can be charged by a payment network in that currency. */
 export function isWholeMinorUnits(micros: Micros, currency: string): boolean {
-  return micros % 10 ** (MAX_DECIMALS - minorUnitDigits(currency)) === 0;
+  return micros % microsPerMinorUnit(currency) === 0;
+}
+
+/** Micros in one minor unit: 10 000 for EUR's cent, 1 000 000 for JPY, 1 000 for BHD's fils. */
+function microsPerMinorUnit(currency: string): number {
+  return 10 ** (MAX_DECIMALS - minorUnitDigits(currency));
 }

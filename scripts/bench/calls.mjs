@@ -52,14 +52,14 @@ export async function benchCalls({ seconds = 5, concurrency = 32, accounts = 100
     const spread = Array.from({ length: accounts }, (_, i) => `bench-${i}`);
     await seed(worker.url, ["bench-one", "bench-rpc", "bench-drain", ...spread]);
     // The opening credits' copies to D1 would otherwise land in whichever row runs 30 s later.
-    await flushLedgers(worker.probeUrl, ["bench-one", "bench-rpc", "bench-drain", ...spread]);
+    await flushLedgers(worker, ["bench-one", "bench-rpc", "bench-drain", ...spread]);
     const decks = await activeDecks(worker.mf);
     const durationMs = seconds * 1000;
     // A row that made movements ends by copying them to D1 (which the outbox would do within
     // half a minute, during some later row): its time and CPU count in the row's figures.
     const run = async (scenario, step, madeMovementsIn = []) => {
       log(`${scenario}: ${concurrency} clients for ${seconds} s…`);
-      const settle = () => flushLedgers(worker.probeUrl, madeMovementsIn);
+      const settle = () => flushLedgers(worker, madeMovementsIn);
       return { scenario, ...(await drive(concurrency, durationMs, step, pid, settle)) };
     };
 
@@ -204,9 +204,8 @@ async function outboxDrain(worker, decks) {
   const count = async () => (await db.prepare("SELECT count(*) AS n FROM movements WHERE account_id = ?").bind(accountId).first()).n;
   const before = await count();
   const startMs = performance.now();
-  const flushed = await request("POST", `${worker.probeUrl}/flush?account=${accountId}`, { body: [] });
+  await worker.flushLedger(accountId);
   const elapsedS = (performance.now() - startMs) / 1000;
-  if (!flushed.body.ok || flushed.body.value.remaining !== 0) throw new Error(`flush: ${JSON.stringify(flushed.body)}`);
   const copied = (await count()) - before;
   return { movements: copied, seconds: Math.round(elapsedS * 100) / 100, rowsPerSecond: Math.round(copied / elapsedS) };
 }
@@ -304,15 +303,12 @@ export async function request(method, url, { token = SWITCH, body, text, content
   return { status: response.status, body: answer ? JSON.parse(answer) : null };
 }
 
-/** Has each ledger copy its pending movements to D1 now (through the probe). */
-export async function flushLedgers(probeUrl, accountIds) {
+/** Has each ledger copy its pending movements to D1 now (through the probe), a few at a time. */
+export async function flushLedgers(worker, accountIds) {
   const queue = [...accountIds];
   await Promise.all(
     Array.from({ length: SEED_PARALLELISM }, async () => {
-      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-        const flushed = await request("POST", `${probeUrl}/flush?account=${id}`, { body: [] });
-        if (!flushed.body.ok || flushed.body.value.remaining !== 0) throw new Error(`flushing ${id}: ${JSON.stringify(flushed.body)}`);
-      }
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) await worker.flushLedger(id);
     }),
   );
 }

@@ -66,7 +66,7 @@ export async function freePort() {
  * - `direct`: also serve the Worker on its own socket (`directUrl`), which skips the entry
  *   worker Miniflare puts in front of `url` (a proxy costing more per request than a
  *   no-op route itself); benchmarks load `directUrl`.
- * - `probe`: also run the ledger probe (below) at `probeUrl`.
+ * - `probe`: also run the ledger probe (below) at `probeUrl`; `flushLedger(id)` uses it.
  */
 export async function startWorker(options = {}) {
   const scriptPath = options.scriptPath ?? buildWorker();
@@ -125,6 +125,12 @@ export async function startWorker(options = {}) {
       url,
       directUrl: options.direct ? (await mf.unsafeGetDirectURL(WORKER_NAME)).href.replace(/\/$/, "") : null,
       probeUrl: options.probe ? (await mf.unsafeGetDirectURL(PROBE_NAME)).href.replace(/\/$/, "") : null,
+      /** With `probe`: has the ledger copy its pending movements to D1 now, as an export does. */
+      async flushLedger(accountId) {
+        const response = await fetch(`${this.probeUrl}/flush?account=${encodeURIComponent(accountId)}`, { method: "POST" });
+        const answer = await response.json().catch(() => null);
+        if (!response.ok || !answer?.ok || answer.value.remaining !== 0) throw new Error(`flushing ${accountId}: ${response.status} ${JSON.stringify(answer)}`);
+      },
       mf,
       workerdPid,
       persistDir,

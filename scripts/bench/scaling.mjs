@@ -42,7 +42,7 @@ export async function benchScaling({ seconds = 5, accounts = 1000, processes = 2
         const ids = Array.from({ length: accounts }, (_, i) => `bench-${i}`);
         const shardOf = (w) => ids.filter((_, i) => i % count === w);
         await Promise.all(workers.map((worker, w) => seed(worker.url, shardOf(w))));
-        await Promise.all(workers.map((worker, w) => flushLedgers(worker.probeUrl, shardOf(w))));
+        await Promise.all(workers.map((worker, w) => flushLedgers(worker, shardOf(w))));
         // One step per account in turn; the account decides the process, as placement would.
         const steps = workers.map((worker) => callSteps(worker.directUrl, (n) => ids[n % accounts], { extend: true }));
         let next = 0;
@@ -59,7 +59,7 @@ export async function benchScaling({ seconds = 5, accounts = 1000, processes = 2
         const paced = await drive(concurrency, seconds * 1000, pace(step, PACED_ROUND_TRIPS_PER_SECOND), pids);
         log(`  then ${concurrency} clients as fast as they go for ${seconds} s…`);
         // Movements are copied to D1 inside the measured time, as in the calls bench.
-        const settle = () => Promise.all(workers.map((worker, w) => flushLedgers(worker.probeUrl, shardOf(w))));
+        const settle = () => Promise.all(workers.map((worker, w) => flushLedgers(worker, shardOf(w))));
         const result = await drive(concurrency, seconds * 1000, step, pids, settle);
         rows.push({
           processes: count,

@@ -156,8 +156,8 @@ export class AccountLedger extends DurableObject<Env> {
       reservedMicros: account.reservedMicros,
       availableMicros: availableMicros(account),
       state: this.#alerts.state(now),
-      lowLevelMicros: this.#alerts.lowLevelMicros(now),
-      recommendedThresholdMicros: this.#alerts.recommendedThresholdMicros(now),
+      lowLevelMicros: this.#alerts.lowLevelMicros(now, account.currency),
+      recommendedThresholdMicros: this.#alerts.recommendedThresholdMicros(now, account.currency),
       autoTopUp: this.#topUps.autoTopUpView(),
     });
   }

@@ -35,17 +35,17 @@ export class CreditAlerts {
     });
   }
 
-  recommendedThresholdMicros(nowMs: number): number {
+  recommendedThresholdMicros(nowMs: number, currency: string): number {
     if (!this.#spend || nowMs - this.#spend.atMs > RECOMMENDED_THRESHOLD_TTL_MS) {
       this.#spend = { atMs: nowMs, micros: this.core.store.spendSince(nowMs - SPEND_WINDOW_DAYS * DAY_MS) };
     }
-    return recommendedThreshold(this.#spend.micros, this.core.account()?.currency ?? "EUR");
+    return recommendedThreshold(this.#spend.micros, currency);
   }
 
   /** The admin's own level, else the auto top-up threshold, else the recommended one. */
-  lowLevelMicros(nowMs: number): number {
+  lowLevelMicros(nowMs: number, currency: string): number {
     return (
-      this.core.store.readSetting<number>("low_balance_level") ?? this.autoTopUpThreshold() ?? this.recommendedThresholdMicros(nowMs)
+      this.core.store.readSetting<number>("low_balance_level") ?? this.autoTopUpThreshold() ?? this.recommendedThresholdMicros(nowMs, currency)
     );
   }
 
@@ -56,14 +56,14 @@ export class CreditAlerts {
 
   state(nowMs: number): CreditState {
     const account = this.core.account();
-    return account ? creditState(account.balanceMicros, this.lowLevelMicros(nowMs)) : "exhausted";
+    return account ? creditState(account.balanceMicros, this.lowLevelMicros(nowMs, account.currency)) : "exhausted";
   }
 
   /** Inside the transaction of every change of balance. */
   check(nowMs: number): void {
     const account = this.core.account();
     if (!account) return;
-    const state = creditState(account.balanceMicros, this.lowLevelMicros(nowMs));
+    const state = creditState(account.balanceMicros, this.lowLevelMicros(nowMs, account.currency));
     const previous = this.core.store.readSetting<CreditState>("alert_state") ?? "ok";
     if (state === previous) return;
     this.core.store.writeSetting("alert_state", state);

@@ -70,8 +70,7 @@ export function AutoTopUpSection(props: {
 }) {
   const { credit, form } = props;
   const auto = credit.autoTopUp;
-  const recommendedValue = credit.recommendedThreshold;
-  const recommended = amountText(recommendedValue, credit.currency);
+  const recommended = amountText(credit.recommendedThreshold, credit.currency);
   const recommendedMicros = micros(credit.recommendedThreshold);
   const recommendedPositive = recommendedMicros?.ok === true && recommendedMicros.micros > 0;
   return (
@@ -114,7 +113,7 @@ export function AutoTopUpSection(props: {
           inputmode="decimal"
           pattern={MONEY_PATTERN}
           required
-          value={form?.values.threshold ?? auto.threshold ?? (recommendedPositive ? recommendedValue : AUTO_TOP_UP_SUGGESTED_THRESHOLD)}
+          value={form?.values.threshold ?? auto.threshold ?? (recommendedPositive ? credit.recommendedThreshold : AUTO_TOP_UP_SUGGESTED_THRESHOLD)}
           hint={
             recommendedPositive ? (
               <>
@@ -131,7 +130,7 @@ export function AutoTopUpSection(props: {
           error={form?.fieldErrors.threshold}
         />
         {recommendedPositive ? (
-          <button type="button" class="button button-link" hidden data-fill="auto-threshold" data-value={recommendedValue}>
+          <button type="button" class="button button-link" hidden data-fill="auto-threshold" data-value={credit.recommendedThreshold}>
             Use the recommended threshold
           </button>
         ) : null}
