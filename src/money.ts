@@ -104,9 +104,20 @@ export function isCurrency(code: string): boolean {
   return currencies.has(code);
 }
 
-/** Decimal places of the currency's minor unit (EUR 2, JPY 0, BHD 3), as payment networks count. */
+const minorDigitsByCurrency = new Map<string, number>();
+
+/**
+ * Decimal places of the currency's minor unit (EUR 2, JPY 0, BHD 3), as payment networks count.
+ * Remembered per currency: building an Intl.NumberFormat costs more than a whole ledger write,
+ * and the low-credit check asks on every balance change.
+ */
 export function minorUnitDigits(currency: string): number {
-  return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  let digits = minorDigitsByCurrency.get(currency);
+  if (digits === undefined) {
+    digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    minorDigitsByCurrency.set(currency, digits);
+  }
+  return digits;
 }
 
 /**

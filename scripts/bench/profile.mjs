@@ -1,7 +1,8 @@
 // CPU profile of the Worker's isolate under the call load, through workerd's inspector:
 // where the authorize→end path spends its time (a tool for tuning, not part of the bench).
 //
-//   node_modules/.bin/node scripts/bench/profile.mjs [--seconds 5] [--accounts 1] [--top 40]
+//   node_modules/.bin/node scripts/bench/profile.mjs [--seconds 5] [--accounts 1] [--top 40] [--under name]
+// --under keeps only the samples below a function of that name (e.g. transactionSync: the ledger).
 // Lines are those of the bundle as `npm run build` writes it to dist/index.js.
 import { rmSync } from "node:fs";
 import { inspectWorker } from "./heap.mjs";
@@ -30,14 +31,15 @@ try {
   await load.run(option("seconds", 5));
   const { profile } = await inspector.call("Profiler.stop");
   inspector.close();
-  report(profile, option("top", 40));
+  const at = args.indexOf("--under");
+  report(profile, option("top", 40), at >= 0 ? args[at + 1] : null);
 } finally {
   await worker.stop();
   rmSync(persistDir, { recursive: true, force: true });
 }
 
 /** Self and total time per function, from the sampled call tree. */
-function report(profile, top) {
+function report(profile, top, under) {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfHits = new Map();
   for (const id of profile.samples) selfHits.set(id, (selfHits.get(id) ?? 0) + 1);
@@ -47,7 +49,12 @@ function report(profile, top) {
   const self = new Map();
   const total = new Map();
   let all = 0;
+  const isUnder = (id) => {
+    for (let at = id; at !== undefined; at = parent.get(at)) if (byId.get(at).callFrame.functionName === under) return true;
+    return false;
+  };
   for (const [id, hits] of selfHits) {
+    if (under && !isUnder(id)) continue;
     all += hits;
     const node = byId.get(id);
     self.set(key(node), (self.get(key(node)) ?? 0) + hits);
@@ -60,7 +67,7 @@ function report(profile, top) {
     }
   }
   const pct = (n) => `${((n / all) * 100).toFixed(1).padStart(5)} %`;
-  console.log(`${all} samples\n\nself:`);
+  console.log(`${all} samples${under ? ` below ${under}, of ${profile.samples.length}` : ""}\n\nself:`);
   for (const [k, n] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(n)}  ${k}`);
   console.log("\ntotal:");
   for (const [k, n] of [...total].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(n)}  ${k}`);
