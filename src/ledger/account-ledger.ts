@@ -6,6 +6,7 @@ import type { AutoTopUpConfig } from "../payments/auto-top-up-policy";
 import { CreditAlerts } from "./alerts";
 import type { CreditState } from "./credit-state";
 import { ExportJobs, type ExportJob } from "./export-jobs";
+import { MovementRetention } from "./movement-retention";
 import { Notices } from "./notices";
 import { OutboxRelay } from "./outbox";
 import { TopUps, type AutoTopUpView, type PaymentView, type TopUpCommand } from "./top-ups";
@@ -66,6 +67,7 @@ export interface LedgerAudit {
 export class AccountLedger extends DurableObject<Env> {
   readonly #core: LedgerCore;
   readonly #outbox: OutboxRelay;
+  readonly #retention: MovementRetention;
   readonly #exports: ExportJobs;
   readonly #notices: Notices;
   readonly #topUps: TopUps;
@@ -79,6 +81,7 @@ export class AccountLedger extends DurableObject<Env> {
     super(ctx, env);
     this.#core = new LedgerCore(ctx.storage, env);
     this.#outbox = new OutboxRelay(this.#core);
+    this.#retention = new MovementRetention(this.#core);
     this.#exports = new ExportJobs(this.#core);
     this.#notices = new Notices(this.#core);
     this.#topUps = new TopUps(this.#core, this.#notices, (request) => ctx.exports.default.fetch(request));
@@ -202,10 +205,14 @@ export class AccountLedger extends DurableObject<Env> {
     return ok(this.#topUps.autoTopUpView());
   }
 
-  /** Committed movements, whether or not D1 has its copy yet. */
+  /**
+   * Committed movements, whether or not D1 has its copy yet. Those up to `prunedThroughSeq`
+   * left the ledger (movement-retention.ts) and are read from D1.
+   */
   movements(query: { afterSeq: number; fromMs?: number; toMs?: number; limit: number }): LedgerResult<{
     movements: Movement[];
     nextAfterSeq: number | null;
+    prunedThroughSeq: number;
   }> {
     const store = this.#core.store;
     if (!store.readAccount()) return refuse({ reason: "account_not_found" });
@@ -213,7 +220,7 @@ export class AccountLedger extends DurableObject<Env> {
     const page = store.listMovements({ ...query, limit: limit + 1 });
     const movements = page.slice(0, limit);
     const last = movements.at(-1);
-    return ok({ movements, nextAfterSeq: page.length > limit && last ? last.seq : null });
+    return ok({ movements, nextAfterSeq: page.length > limit && last ? last.seq : null, prunedThroughSeq: store.prunedMovements().throughSeq });
   }
 
   /** Balance against the sum of movements: the invariant tests and operators check. */
@@ -335,6 +342,7 @@ export class AccountLedger extends DurableObject<Env> {
       await this.#notices.onAlarm(now),
       this.#calls.onAlarm(now),
       this.#pruneIdempotency(now),
+      this.#retention.onAlarm(now),
     ];
     const next = Math.min(...due.filter((t): t is number => t !== null));
     if (Number.isFinite(next)) core.wakeAt(next);

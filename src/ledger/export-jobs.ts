@@ -61,10 +61,11 @@ export class ExportJobs {
       const id = randomId("exp");
       core.store.sql.exec(
         `INSERT INTO export_jobs (id, status, period_start_ms, period_end_ms, through_seq, requested_at_ms)
-         VALUES (?, 'processing', ?, ?, coalesce((SELECT max(seq) FROM movements), 0), ?)`,
+         VALUES (?, 'processing', ?, ?, ?, ?)`,
         id,
         window.periodStartMs,
         window.periodEndMs,
+        core.store.lastMovementSeq(),
         now,
       );
       core.wakeAt(now + EXPORT_REQUEUE_AFTER_MS);

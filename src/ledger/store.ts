@@ -86,11 +86,50 @@ export class LedgerStore {
       .map(toMovement);
   }
 
+  /** Every movement ever posted, those pruned from this table included. */
   sumMovements(): { count: number; sumMicros: Micros } {
     const row = this.sql
       .exec<{ n: number; total: number | null }>("SELECT count(*) AS n, sum(amount_micros) AS total FROM movements")
       .one();
-    return { count: row.n, sumMicros: row.total ?? 0 };
+    const pruned = this.prunedMovements();
+    return { count: pruned.count + row.n, sumMicros: pruned.sumMicros + (row.total ?? 0) };
+  }
+
+  /** The seq of the last movement posted, pruned or not; 0 before the first. */
+  lastMovementSeq(): number {
+    const row = this.sql.exec<{ seq: number | null }>("SELECT max(seq) AS seq FROM movements").one();
+    return Math.max(row.seq ?? 0, this.prunedMovements().throughSeq);
+  }
+
+  // Pruning: movements D1 has copied may leave this table (movement-retention.ts). What
+  // they added up to is kept, so the balance still equals the sum of every movement. ---
+
+  prunedMovements(): PrunedMovements {
+    return this.readSetting<PrunedMovements>(PRUNED_MOVEMENTS) ?? { throughSeq: 0, count: 0, sumMicros: 0 };
+  }
+
+  /** Seq and time of the oldest movements still here, in seq order, up to `throughSeq`. */
+  oldestMovements(throughSeq: number, limit: number): Array<{ seq: number; atMs: number }> {
+    return this.sql
+      .exec<{ seq: number; at_ms: number }>("SELECT seq, at_ms FROM movements WHERE seq <= ? ORDER BY seq LIMIT ?", throughSeq, limit)
+      .toArray()
+      .map((row) => ({ seq: row.seq, atMs: row.at_ms }));
+  }
+
+  /** Deletes the movements up to `throughSeq`, adding them to the pruned totals. */
+  pruneMovementsThrough(throughSeq: number): number {
+    const before = this.prunedMovements();
+    if (throughSeq <= before.throughSeq) return 0;
+    const gone = this.sql
+      .exec<{ n: number; total: number | null }>("SELECT count(*) AS n, sum(amount_micros) AS total FROM movements WHERE seq <= ?", throughSeq)
+      .one();
+    this.sql.exec("DELETE FROM movements WHERE seq <= ?", throughSeq);
+    this.writeSetting(PRUNED_MOVEMENTS, {
+      throughSeq,
+      count: before.count + gone.n,
+      sumMicros: before.sumMicros + (gone.total ?? 0),
+    } satisfies PrunedMovements);
+    return gone.n;
   }
 
   /** Total charged (negative movements other than adjustments) since `sinceMs`, as a positive amount. */
@@ -107,19 +146,19 @@ export class LedgerStore {
   // Outbox: movements are copied to D1 in seq order, so the ones not yet copied are
   // those after one mark; appending a movement needs no second write. ----------------
 
-  #copiedThroughSeq(): number {
+  copiedThroughSeq(): number {
     return this.readSetting<number>(OUTBOX_MARK) ?? 0;
   }
 
   pendingOutbox(limit: number): Movement[] {
     return this.sql
-      .exec<MovementRow>("SELECT * FROM movements WHERE seq > ? ORDER BY seq LIMIT ?", this.#copiedThroughSeq(), limit)
+      .exec<MovementRow>("SELECT * FROM movements WHERE seq > ? ORDER BY seq LIMIT ?", this.copiedThroughSeq(), limit)
       .toArray()
       .map(toMovement);
   }
 
   outboxSize(): number {
-    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM movements WHERE seq > ?", this.#copiedThroughSeq()).one().n;
+    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM movements WHERE seq > ?", this.copiedThroughSeq()).one().n;
   }
 
   markCopiedThrough(seq: number): void {
@@ -188,6 +227,14 @@ export class LedgerStore {
 
 /** The settings key of the outbox mark; schema step 5 sets it from the outbox table it replaced. */
 export const OUTBOX_MARK = "outbox_copied_through_seq";
+const PRUNED_MOVEMENTS = "pruned_movements";
+
+/** The movements removed from the ledger, all with seq ≤ throughSeq; D1 keeps them. */
+export interface PrunedMovements {
+  throughSeq: number;
+  count: number;
+  sumMicros: Micros;
+}
 
 export type LedgerAccount = Omit<AccountProfile, "email"> & AccountMoney & { email: string | null };
 

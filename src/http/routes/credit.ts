@@ -5,6 +5,7 @@ import { requireAccount, requireOperator } from "../auth";
 import type { AppEnv } from "../context";
 import { invalidField } from "../errors";
 import { ledgerOf, unwrap } from "../ledger-client";
+import { movementsPage } from "../movement-history";
 import * as schemas from "../schemas";
 import { idempotency, jsonBody, pathParams, queryParams } from "../validate";
 import { creditView, decodeCursor, encodeCursor, movementView } from "../views";
@@ -39,16 +40,14 @@ export const credit = new Hono<AppEnv>()
     return c.json(creditView(unwrap(await ledgerOf(c.env, id).credit())));
   })
 
-  /** Read from the ledger itself: a committed movement is listed before D1 has its copy. */
+  /** Read from the ledger itself (a committed movement is listed before D1 has its copy), older ones from D1. */
   .get("/:id/movements", async (c) => {
     const { id } = pathParams(c, schemas.accountPath);
     requireAccount(c, id, "admin");
     const query = queryParams(c, movementsQuery);
     const afterSeq = query.cursor === undefined ? 0 : decodeCursor(query.cursor);
     if (afterSeq === null) throw invalidField("cursor", "is not a cursor this service returned");
-    const page = unwrap(
-      await ledgerOf(c.env, id).movements({ afterSeq, fromMs: query.from, toMs: query.to, limit: query.limit }),
-    );
+    const page = await movementsPage(c.env, id, { afterSeq, fromMs: query.from, toMs: query.to, limit: query.limit });
     return c.json({
       movements: page.movements.map(movementView),
       nextCursor: page.nextAfterSeq === null ? null : encodeCursor(page.nextAfterSeq),
