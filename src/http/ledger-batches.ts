@@ -22,7 +22,8 @@ import { ledgerOf } from "./ledger-client";
  * request is woken by another, under either rule: the request that starts a lane's pump
  * sends every batch (kept alive past its own response by waitUntil) and learns its own
  * answer from the pump it owns; the others find theirs by checking on their own short
- * timers, which also let them start a new pump when the last one retired or stalled. Between requests only plain data passes.
+ * timers, which also let them start a new pump when the last one retired or stalled.
+ * Between requests only plain data passes.
  */
 interface Waiter {
   item: LedgerCommand;

@@ -15,7 +15,11 @@ export interface MovementsQuery {
  * copied them (all up to one seq) come from D1. Those never change once pruned, so
  * reading the two apart cannot miss or repeat one.
  */
-export async function movementsPage(env: Env, accountId: string, query: MovementsQuery): Promise<{ movements: Movement[]; nextAfterSeq: number | null }> {
+export async function movementsPage(
+  env: Env,
+  accountId: string,
+  query: MovementsQuery,
+): Promise<{ movements: Movement[]; nextAfterSeq: number | null }> {
   const kept = unwrap(await ledgerOf(env, accountId).movements(query));
   if (query.afterSeq >= kept.prunedThroughSeq) return { movements: kept.movements, nextAfterSeq: kept.nextAfterSeq };
   const older = await prunedMovementsFromD1(env.DB, accountId, { ...query, throughSeq: kept.prunedThroughSeq, limit: query.limit + 1 });

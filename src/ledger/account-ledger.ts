@@ -349,13 +349,9 @@ export class AccountLedger extends DurableObject<Env> {
   }
 
   #pruneIdempotency(now: number): number {
-    const store = this.#core.store;
-    const lastPruneMs = store.readSetting<number>("idempotency_pruned_at_ms") ?? 0;
-    if (now - lastPruneMs >= IDEMPOTENCY_PRUNE_EVERY_MS) {
-      store.pruneIdempotency(now - IDEMPOTENCY_RETENTION_MS);
-      store.writeSetting("idempotency_pruned_at_ms", now);
-      return now + IDEMPOTENCY_PRUNE_EVERY_MS;
-    }
-    return lastPruneMs + IDEMPOTENCY_PRUNE_EVERY_MS;
+    return this.#core.periodically("idempotency_pruned_at_ms", IDEMPOTENCY_PRUNE_EVERY_MS, now, () => {
+      this.#core.store.pruneIdempotency(now - IDEMPOTENCY_RETENTION_MS);
+      return false;
+    });
   }
 }

@@ -126,6 +126,19 @@ export class LedgerCore {
     this.#moneyListeners.push(listener);
   }
 
+  /**
+   * Housekeeping for the alarm: runs `work` at most once per `everyMs`, the last run kept
+   * in a setting so an evicted ledger keeps the pace. `work` returns true when it stopped
+   * with more to do, which makes the next run due at once. Returns when that is.
+   */
+  periodically(settingKey: string, everyMs: number, nowMs: number, work: () => boolean): number {
+    const lastRunMs = this.store.readSetting<number>(settingKey) ?? 0;
+    if (nowMs - lastRunMs < everyMs) return lastRunMs + everyMs;
+    if (work()) return nowMs;
+    this.store.writeSetting(settingKey, nowMs);
+    return nowMs + everyMs;
+  }
+
   /** Makes sure the alarm fires no later than `atMs`; one alarm serves all due work. */
   wakeAt(atMs: number): void {
     if (this.#alarmAtMs !== null && this.#alarmAtMs !== undefined && this.#alarmAtMs <= atMs) return;

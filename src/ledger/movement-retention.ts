@@ -22,13 +22,7 @@ export class MovementRetention {
 
   /** The alarm's part: prunes when due; returns when it is next due. */
   onAlarm(nowMs: number): number {
-    const store = this.core.store;
-    const lastRunMs = store.readSetting<number>("movements_pruned_at_ms") ?? 0;
-    if (nowMs - lastRunMs < MOVEMENT_PRUNE_EVERY_MS) return lastRunMs + MOVEMENT_PRUNE_EVERY_MS;
-    const pruned = this.prune(nowMs);
-    if (pruned === MOVEMENTS_PRUNED_PER_RUN) return nowMs;
-    store.writeSetting("movements_pruned_at_ms", nowMs);
-    return nowMs + MOVEMENT_PRUNE_EVERY_MS;
+    return this.core.periodically("movements_pruned_at_ms", MOVEMENT_PRUNE_EVERY_MS, nowMs, () => this.prune(nowMs) === MOVEMENTS_PRUNED_PER_RUN);
   }
 
   /** Prunes up to one run's worth; returns how many movements left the ledger. */

@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { MOVEMENTS_KEPT_IN_LEDGER_MS } from "../../src/ledger/movement-retention";
+import { MOVEMENTS_KEPT_IN_LEDGER_MS, MOVEMENTS_PRUNED_PER_RUN } from "../../src/ledger/movement-retention";
 import { parseMoney } from "../../src/money";
 import { adjust, api, d1Sum, drainOutbox, ledger, newAccount } from "../helpers";
 
@@ -59,6 +59,41 @@ describe("movement retention in the ledger", () => {
     // A time filter applies on both sides of the line.
     const recent = await api("GET", `/v1/accounts/${acct.id}/movements?from=${new Date(Date.now() - DAY_MS).toISOString()}`, { token: acct.adminKey });
     expect(recent.body.movements).toHaveLength(4);
+  });
+
+  it("prunes a long history a run at a time, the next run due at once, and nothing is lost", async () => {
+    const acct = await newAccount({ credit: "1.00" });
+    const stub = ledger(acct.id);
+    const history = MOVEMENTS_PRUNED_PER_RUN + 10;
+    const longAgo = Date.now() - MOVEMENTS_KEPT_IN_LEDGER_MS - DAY_MS;
+    // Years of activity in a few lines: alternating ±0.01 adjustments that leave the balance as it was.
+    await runInDurableObject(stub, (_instance, state) => {
+      for (let i = 0; i < history; i++) {
+        state.storage.sql.exec(
+          "INSERT INTO movements (id, at_ms, description, interaction_id, amount_micros, balance_after_micros) VALUES (?, ?, 'adjustment', ?, ?, ?)",
+          crypto.randomUUID(),
+          longAgo,
+          `history-${i}`,
+          i % 2 === 0 ? -10_000 : 10_000,
+          i % 2 === 0 ? 990_000 : 1_000_000,
+        );
+      }
+    });
+    await backdate(acct.id, 1, MOVEMENTS_KEPT_IN_LEDGER_MS + DAY_MS);
+    expect((await stub.flushOutbox()).ok).toBe(true);
+
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await rowsInLedger(acct.id)).toBe(history + 1 - MOVEMENTS_PRUNED_PER_RUN);
+    const nextAlarm = await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm());
+    expect(nextAlarm).not.toBeNull();
+    expect(nextAlarm!).toBeLessThanOrEqual(Date.now());
+
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await rowsInLedger(acct.id)).toBe(0);
+    expect(await ledger(acct.id).audit()).toMatchObject({ balanceMicros: 1_000_000, movementSumMicros: 1_000_000, movementCount: history + 1 });
+    const listed = await listAll(acct.id, acct.adminKey, 500);
+    expect(listed).toHaveLength(history + 1);
+    expect(new Set(listed.map((m) => m.id)).size).toBe(history + 1);
   });
 
   it("keeps a movement D1 does not have yet, however old", async () => {
