@@ -1,13 +1,6 @@
 import { movementFromRow, type MovementRow } from "../exports/d1-pages";
-import type { JsonObject, Movement } from "../ledger/types";
+import type { JsonObject, Movement, MovementsQuery } from "../ledger/types";
 import { ledgerOf, unwrap } from "./ledger-client";
-
-export interface MovementsQuery {
-  afterSeq: number;
-  fromMs?: number;
-  toMs?: number;
-  limit: number;
-}
 
 /**
  * A page of the account's movements in commit order. The ledger answers first, so a

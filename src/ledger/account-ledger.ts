@@ -12,7 +12,7 @@ import { OutboxRelay } from "./outbox";
 import { TopUps, type AutoTopUpView, type PaymentView, type TopUpCommand } from "./top-ups";
 import type { PaymentEvent } from "../payments/gateway";
 import { availableMicros } from "./posting";
-import { ok, refuse, type AccountProfile, type LedgerResult, type Movement } from "./types";
+import { ok, refuse, type AccountProfile, type LedgerResult, type Movement, type MovementsQuery } from "./types";
 import type { DeckRefs } from "../rate-decks/kinds";
 import type { CallQuote, CallRequest } from "../rating/decide";
 import { monthKeyOf, type Plan } from "../rating/plan";
@@ -209,7 +209,7 @@ export class AccountLedger extends DurableObject<Env> {
    * Committed movements, whether or not D1 has its copy yet. Those up to `prunedThroughSeq`
    * left the ledger (movement-retention.ts) and are read from D1.
    */
-  movements(query: { afterSeq: number; fromMs?: number; toMs?: number; limit: number }): LedgerResult<{
+  movements(query: MovementsQuery): LedgerResult<{
     movements: Movement[];
     nextAfterSeq: number | null;
     prunedThroughSeq: number;

@@ -1,5 +1,5 @@
 import type { Micros } from "../money";
-import type { AccountMoney, AccountProfile, JsonObject, Movement, MovementKind, MovementUnits } from "./types";
+import type { AccountMoney, AccountProfile, JsonObject, Movement, MovementKind, MovementsQuery, MovementUnits } from "./types";
 
 /**
  * Typed access to the ledger's SQLite tables. No rules live here: callers decide, this
@@ -73,7 +73,7 @@ export class LedgerStore {
   }
 
   /** Movements in commit order after `afterSeq`, optionally within [fromMs, toMs). */
-  listMovements(query: { afterSeq: number; fromMs?: number; toMs?: number; limit: number }): Movement[] {
+  listMovements(query: MovementsQuery): Movement[] {
     return this.sql
       .exec<MovementRow>(
         `SELECT * FROM movements WHERE seq > ? AND at_ms >= ? AND at_ms < ? ORDER BY seq LIMIT ?`,

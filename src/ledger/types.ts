@@ -18,6 +18,14 @@ export const MOVEMENT_UNITS = ["seconds", "fragments", "minutes"] as const;
 export type MovementUnits = (typeof MOVEMENT_UNITS)[number];
 
 /** One committed change of an account's balance. The balance is the sum of these. */
+/** A page request of the movements listing: after a seq, optionally within [fromMs, toMs). */
+export interface MovementsQuery {
+  afterSeq: number;
+  fromMs?: number;
+  toMs?: number;
+  limit: number;
+}
+
 export interface Movement {
   /** Order of commitment inside the ledger; the cursor of the movements listing. */
   seq: number;
