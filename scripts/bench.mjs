@@ -9,7 +9,7 @@
 //   npm run bench -- --seconds 10          # longer load runs
 //   npm run bench -- --only calls          # or: scaling, exports
 //   npm run bench -- --state disk          # ledger files on disk instead of tmpfs
-import { benchCalls, callsVerdict, formatCallsTable } from "./bench/calls.mjs";
+import { benchCalls, CAPACITY_CLIENTS, callsVerdict, formatCallsTable, formatCapacityTable } from "./bench/calls.mjs";
 import { benchExport, formatExportTable } from "./bench/export.mjs";
 import { benchScaling, formatScalingTable } from "./bench/scaling.mjs";
 
@@ -29,6 +29,9 @@ if (wanted("calls")) {
   const result = await benchCalls({ seconds, concurrency, accounts, state });
   console.log("\nThe real-time path, beside the no-op route GET /health and a no-op ledger RPC (same server, same run):\n");
   console.log(formatCallsTable(result.rows));
+  console.log("* the faster of the two no-op runs.");
+  console.log(`\nCapacity: the no-op route and authorize→end on one account, each driven by ${CAPACITY_CLIENTS.join(", ")} clients:\n`);
+  console.log(formatCapacityTable(result.capacity));
   console.log(`\n${callsVerdict(result)}`);
 }
 if (wanted("scaling")) {

@@ -1,7 +1,7 @@
 // CPU profile of the Worker's isolate under the call load, through workerd's inspector:
 // where the authorize→end path spends its time (a tool for tuning, not part of the bench).
 //
-//   node_modules/.bin/node scripts/bench/profile.mjs [--seconds 5] [--accounts 1] [--top 40] [--under name]
+//   node_modules/.bin/node scripts/bench/profile.mjs [--seconds 5] [--accounts 1] [--clients 32] [--top 40] [--under name]
 // --under keeps only the samples below a function of that name (e.g. transactionSync: the ledger).
 // Lines are those of the bundle as `npm run build` writes it to dist/index.js.
 import { rmSync } from "node:fs";
@@ -22,7 +22,7 @@ try {
   const ids = Array.from({ length: accounts }, (_, i) => `bench-${i}`);
   await seed(worker.url, ids);
   const step = callSteps(worker.directUrl, (n) => ids[n % accounts], { extend: false });
-  const load = { run: (seconds) => drive(32, seconds * 1000, step, worker.workerdPid) };
+  const load = { run: (seconds) => drive(option("clients", 32), seconds * 1000, step, worker.workerdPid) };
   const inspector = await inspectWorker(inspectorPort);
   await inspector.call("Profiler.enable");
   await inspector.call("Profiler.setSamplingInterval", { interval: 200 });
