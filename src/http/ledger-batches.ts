@@ -46,14 +46,6 @@ export const PUMP_RUN_MAX_MS = 5_000;
 /** How often a waiting request looks for its answer: the latency a batch adds, at most. */
 export const WAITER_CHECK_EVERY_MS = 1;
 /**
- * A busy lane waits this long before each batch after its first, so that the commands
- * arriving meanwhile share the batch's RPC and commit. A ledger commit costs as much CPU
- * as a few commands (README, "Benchmark"), so under load this buys more throughput than
- * the millisecond costs; it is PostgreSQL's commit_delay, which also waits only when
- * other transactions are in progress. A command reaching an idle lane leaves at once.
- */
-export const BUSY_LANE_GATHER_MS = 1;
-/**
  * A batch not answered within this is presumed lost (the request pumping it was cancelled
  * mid-RPC): its commands are answered 503, to be retried under the same ids, and another
  * request pumps the lane.
@@ -122,12 +114,8 @@ function startPumpIfIdle(c: Context<AppEnv>, accountId: string): { firstBatch: P
 
 async function pump(env: Env, accountId: string, lane: Lane, onFirstBatch: () => void): Promise<void> {
   const startedMs = Date.now();
-  let gather = false;
   try {
     while (lane.waiting.length > 0 && Date.now() - startedMs < PUMP_RUN_MAX_MS && lanes.get(accountId) === lane) {
-      // Commands came while the last batch was in flight: the lane is busy.
-      if (gather) await new Promise((resolve) => setTimeout(resolve, BUSY_LANE_GATHER_MS));
-      gather = true;
       const batch = lane.waiting.splice(0, COMMANDS_PER_BATCH_MAX);
       const sentAtMs = Date.now();
       lane.sentAtMs = sentAtMs;
