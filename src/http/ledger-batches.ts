@@ -13,16 +13,16 @@ import { ledgerOf } from "./ledger-client";
  * batch is in flight wait and leave together in the next one. Each gets its own answer,
  * after its batch has committed.
  *
- * The Workers runtime ties I/O to the request that started it. Deployed (compatibility
- * date after 2024-10-14), a promise settled by another request runs its reactions in the
- * request that created it; the vitest runner opts out of that
- * (no_handle_cross_request_promise_resolution), and there the reactions run in the
- * resolving request, whose I/O the woken one cannot use. Waking waiters from the pump
- * measured 4 points faster in the bench but would leave that path untested, so no
- * request is woken by another, under either rule: the request that starts a lane's pump
- * sends every batch (kept alive past its own response by waitUntil) and learns its own
- * answer from the pump it owns; the others find theirs by checking on their own short
- * timers, which also let them start a new pump when the last one retired or stalled.
+ * The Workers runtime ties I/O to the request that started it, so no request is woken
+ * by another: the request that starts a lane's pump sends every batch (kept alive past
+ * its own response by waitUntil) and learns its own answer from the pump it owns; the
+ * others find theirs by checking on their own short timers, which also let them start a
+ * new pump when the last one retired or stalled. Waking them from the pump is not safe
+ * even where the runtime is meant to run a promise's reactions in the request that
+ * created it (handle_cross_request_promise_resolution, on since 2024-10-14): on local
+ * workerd with it on, a pump that resolved its waiters' promises answered about one
+ * request in ten thousand with a 500 ("Cannot perform I/O on behalf of a different
+ * request"), and the vitest runner turns the flag off altogether.
  * Between requests only plain data passes.
  */
 interface Waiter {
