@@ -190,8 +190,11 @@ export class CallLegStore {
     return this.sql.exec<{ s: number | null }>("SELECT sum(reserved_micros) AS s FROM call_legs WHERE state = 'running'").one().s ?? 0;
   }
 
-  pruneEndedBefore(beforeMs: number): void {
-    this.sql.exec("DELETE FROM call_legs WHERE ended_at_ms < ?", beforeMs);
+  /** Deletes up to `limit` legs ended before `beforeMs`; returns how many. */
+  pruneEndedBefore(beforeMs: number, limit: number): number {
+    return this.sql
+      .exec("DELETE FROM call_legs WHERE rowid IN (SELECT rowid FROM call_legs WHERE ended_at_ms < ? LIMIT ?) RETURNING 1", beforeMs, limit)
+      .toArray().length;
   }
 }
 

@@ -37,8 +37,10 @@ export const ABANDONED_AFTER_GRACE_MS = 120_000;
 export const ABANDONED_SETTLED_PER_ALARM = 100;
 /** Ended legs are kept as long as idempotency records, so a late retry gets its answer. */
 export const ENDED_LEGS_KEPT_MS = 35 * DAY_MS;
-/** Old legs and spend days are pruned at most this often: the alarm also runs per outbox flush. */
-export const LEG_PRUNE_EVERY_MS = 60 * 60_000;
+/** Ended legs and old spend days are pruned once a day, like the ledger's other housekeeping. */
+export const LEG_PRUNE_EVERY_MS = DAY_MS;
+/** Bounds one alarm's pruning (a busy account ends a day's calls at once); a full run is followed by the next at once. */
+export const ENDED_LEGS_PRUNED_PER_RUN = 5_000;
 
 export interface LegKey {
   callId: string;
@@ -56,7 +58,6 @@ export type EndCommand = LegKey & { durationSeconds: number };
  */
 export class Calls {
   readonly #legs: CallLegStore;
-  #prunedAtMs = 0;
 
   constructor(
     private readonly core: LedgerCore,
@@ -208,13 +209,18 @@ export class Calls {
         if (account) this.#settle(account, leg, leg.grantedSeconds, true, nowMs);
       });
     }
-    if (nowMs - this.#prunedAtMs >= LEG_PRUNE_EVERY_MS) {
-      this.#prunedAtMs = nowMs;
-      this.#legs.pruneEndedBefore(nowMs - ENDED_LEGS_KEPT_MS);
+    const pruneDueMs = this.core.periodically("call_legs_pruned_at_ms", LEG_PRUNE_EVERY_MS, nowMs, () => this.#prune(nowMs));
+    const settleDueMs = due.length === ABANDONED_SETTLED_PER_ALARM ? nowMs : this.#legs.nextExpiryMs();
+    return settleDueMs === null ? pruneDueMs : Math.min(settleDueMs, pruneDueMs);
+  }
+
+  /** Prunes old spend days and up to one run's worth of old ended legs; true when legs are left. */
+  #prune(nowMs: number): boolean {
+    return this.core.transaction(() => {
       const timeZone = this.core.account()?.timeZone;
       if (timeZone) this.counters.pruneDaysBefore(calendarAt(nowMs - SPEND_DAYS_KEPT * DAY_MS, timeZone).day);
-    }
-    return due.length === ABANDONED_SETTLED_PER_ALARM ? nowMs : this.#legs.nextExpiryMs();
+      return this.#legs.pruneEndedBefore(nowMs - ENDED_LEGS_KEPT_MS, ENDED_LEGS_PRUNED_PER_RUN) === ENDED_LEGS_PRUNED_PER_RUN;
+    });
   }
 
   /** Open reservations by leg, for audits: must always equal the account's reserved total. */
