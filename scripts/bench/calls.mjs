@@ -19,13 +19,13 @@ import { Agent, setGlobalDispatcher } from "undici";
 import { findWorkerdPid, PROJECT_ROOT, startWorker } from "./harness.mjs";
 
 export const TARGET_RATIO = 0.5;
+export const TARGET_P99_MULTIPLE = 4;
 /**
  * Client counts of the capacity sweep. At 32 clients the call path is bound by latency
  * (a request waits for its account's batch while workerd has idle time), so the no-op and
  * authorize→end are also each driven at every one of these, and their best are compared.
  */
 export const CAPACITY_CLIENTS = [32, 64, 128, 256];
-export const TARGET_P99_MULTIPLE = 4;
 const OPERATOR = "dev-operator-token";
 const SWITCH = "dev-switch-token";
 const OPENING_CREDIT = "100000.00";
@@ -45,7 +45,7 @@ export function stateDir(state) {
   return mkdtempSync(join(base ?? (process.env.TMPDIR || "/tmp"), "credit-bench-state-"));
 }
 
-/** Runs every scenario on one server; returns { rows, drain }. */
+/** Runs every scenario on one server; returns { rows, capacity, drain, … }. */
 export async function benchCalls({ seconds = 5, concurrency = 32, accounts = 1000, state = "memory", capacityClients = CAPACITY_CLIENTS, log = console.error } = {}) {
   setGlobalDispatcher(new Agent({ connections: Math.max(concurrency, ...capacityClients) * 2, pipelining: 1, keepAliveTimeout: 30_000 }));
   log(`building and starting the Worker on local workerd (state in ${state})…`);
@@ -374,7 +374,7 @@ export function formatCapacityTable(capacity) {
  * The targets on one hot account, judged on capacity: each side's best throughput over the
  * sweep, and p99 at the client count where authorize→end peaks against the no-op's there.
  */
-export function capacityVerdict(capacity) {
+function capacityVerdict(capacity) {
   const best = (side) => capacity.reduce((a, b) => (b[side].requestsPerSecond > a[side].requestsPerSecond ? b : a));
   const noopPeak = best("noop");
   const callPeak = best("call");

@@ -39,7 +39,7 @@ export const ABANDONED_SETTLED_PER_ALARM = 100;
 export const ENDED_LEGS_KEPT_MS = 35 * DAY_MS;
 /** Ended legs and old spend days are pruned once a day, like the ledger's other housekeeping. */
 export const LEG_PRUNE_EVERY_MS = DAY_MS;
-/** Bounds one alarm's pruning (a busy account ends a day's calls at once); a full run is followed by the next at once. */
+/** Bounds one alarm's pruning (a busy account's whole day of legs comes due together); a full run is followed by the next at once. */
 export const ENDED_LEGS_PRUNED_PER_RUN = 5_000;
 
 export interface LegKey {
