@@ -11,7 +11,12 @@ export default defineConfig(async () => {
       silent: "passed-only" as const,
       projects: [
         {
-          plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings } })],
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: { bindings },
+            }),
+          ],
           test: {
             name: "workers",
             setupFiles: ["./test/setup.ts"],
@@ -25,10 +30,20 @@ export default defineConfig(async () => {
           plugins: [
             cloudflareTest({
               wrangler: { configPath: "./wrangler.toml" },
-              miniflare: { bindings: { ...bindings, PAYMENT_GATEWAY: "stripe", STRIPE_SECRET_KEY: "sk_test_credit_service" } },
+              miniflare: {
+                bindings: {
+                  ...bindings,
+                  PAYMENT_GATEWAY: "stripe",
+                  STRIPE_SECRET_KEY: "sk_test_credit_service",
+                },
+              },
             }),
           ],
-          test: { name: "stripe-mode", setupFiles: ["./test/setup.ts"], include: ["test/stripe-mode/**/*.test.ts"] },
+          test: {
+            name: "stripe-mode",
+            setupFiles: ["./test/setup.ts"],
+            include: ["test/stripe-mode/**/*.test.ts"],
+          },
         },
       ],
     },

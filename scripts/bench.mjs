@@ -9,7 +9,13 @@
 //   npm run bench -- --seconds 10          # longer load runs
 //   npm run bench -- --only calls          # or: scaling, exports
 //   npm run bench -- --state disk          # ledger files on disk instead of tmpfs
-import { benchCalls, CAPACITY_CLIENTS, callsVerdict, formatCallsTable, formatCapacityTable } from "./bench/calls.mjs";
+import {
+  benchCalls,
+  CAPACITY_CLIENTS,
+  callsVerdict,
+  formatCallsTable,
+  formatCapacityTable,
+} from "./bench/calls.mjs";
 import { benchExport, formatExportTable } from "./bench/export.mjs";
 import { benchScaling, formatScalingTable } from "./bench/scaling.mjs";
 
@@ -27,16 +33,22 @@ const wanted = (part) => only === "all" || only === part;
 
 if (wanted("calls")) {
   const result = await benchCalls({ seconds, concurrency, accounts, state });
-  console.log("\nThe real-time path, beside the no-op route GET /health and a no-op ledger RPC (same server, same run):\n");
+  console.log(
+    "\nThe real-time path, beside the no-op route GET /health and a no-op ledger RPC (same server, same run):\n",
+  );
   console.log(formatCallsTable(result.rows));
   console.log("* the faster of the two no-op runs.");
-  console.log(`\nCapacity: the no-op route and authorize→end on one account, each driven by ${CAPACITY_CLIENTS.join(", ")} clients:\n`);
+  console.log(
+    `\nCapacity: the no-op route and authorize→end on one account, each driven by ${CAPACITY_CLIENTS.join(", ")} clients:\n`,
+  );
   console.log(formatCapacityTable(result.capacity));
   console.log(`\n${callsVerdict(result)}`);
 }
 if (wanted("scaling")) {
   const rows = await benchScaling({ seconds, accounts, concurrency });
-  console.log(`\nauthorize→extend→end across ${accounts} accounts, spread over 1 and 2 workerd processes (one JavaScript thread each):\n`);
+  console.log(
+    `\nauthorize→extend→end across ${accounts} accounts, spread over 1 and 2 workerd processes (one JavaScript thread each):\n`,
+  );
   console.log(formatScalingTable(rows));
   const [one, more] = rows;
   if (more) {
@@ -48,6 +60,8 @@ if (wanted("scaling")) {
 }
 if (wanted("exports")) {
   const rows = await benchExport({});
-  console.log("\nExport of credit movements (D1 → CSV → R2 multipart, through the real queue consumer):\n");
+  console.log(
+    "\nExport of credit movements (D1 → CSV → R2 multipart, through the real queue consumer):\n",
+  );
   console.log(formatExportTable(rows));
 }

@@ -16,7 +16,9 @@ const DEMO_KEY = "ck_dev_demo_admin_0000000000000000000000000000";
 const SERVER_START_TIMEOUT_MS = 180_000;
 
 if (!existsSync(CHROMIUM)) {
-  console.error(`Chromium is not at ${CHROMIUM}. Install it with: apt-get update && apt-get install -y chromium`);
+  console.error(
+    `Chromium is not at ${CHROMIUM}. Install it with: apt-get update && apt-get install -y chromium`,
+  );
   process.exit(1);
 }
 
@@ -35,11 +37,15 @@ const base = `http://127.0.0.1:${port}`;
 // A state of its own, so the demo account starts from its seeded 50.00 and a developer's
 // local data is neither read nor changed.
 const state = mkdtempSync(join(tmpdir(), "billing-browser-state-"));
-const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", state], {
-  cwd: ROOT,
-  stdio: ["ignore", "ignore", "inherit"],
-  env: { ...process.env, CI: "true" },
-});
+const migrate = spawnSync(
+  "npx",
+  ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", state],
+  {
+    cwd: ROOT,
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, CI: "true" },
+  },
+);
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
 // Screenshots of an earlier run would pass for this one's.
@@ -48,7 +54,10 @@ mkdirSync(join(ROOT, "test-results"), { recursive: true });
 const serverLog = join(ROOT, "test-results", "browser-dev-server.log");
 const server = spawn(
   "sh",
-  ["-c", `exec node scripts/dev.mjs --persist-to "${state}" --var "PUBLIC_BASE_URL:${base}" > "${serverLog}" 2>&1`],
+  [
+    "-c",
+    `exec node scripts/dev.mjs --persist-to "${state}" --var "PUBLIC_BASE_URL:${base}" > "${serverLog}" 2>&1`,
+  ],
   { cwd: ROOT, env: { ...process.env, PORT: String(port), CI: "true" }, detached: true },
 );
 let serverExited = false;
@@ -65,21 +74,26 @@ function stopServer() {
     // already gone
   }
 }
-for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => (stopServer(), process.exit(1)));
+for (const signal of ["SIGINT", "SIGTERM"])
+  process.on(signal, () => (stopServer(), process.exit(1)));
 
 async function waitForDemo() {
   const deadline = Date.now() + SERVER_START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (serverExited) throw new Error(`the dev server exited; see ${serverLog}`);
     try {
-      const res = await fetch(`${base}/v1/accounts/demo/credit`, { headers: { Authorization: `Bearer ${DEMO_KEY}` } });
+      const res = await fetch(`${base}/v1/accounts/demo/credit`, {
+        headers: { Authorization: `Bearer ${DEMO_KEY}` },
+      });
       if (res.ok) return;
     } catch {
       // not up yet
     }
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error(`the dev server did not seed the demo account within ${SERVER_START_TIMEOUT_MS / 1000} s; see ${serverLog}`);
+  throw new Error(
+    `the dev server did not seed the demo account within ${SERVER_START_TIMEOUT_MS / 1000} s; see ${serverLog}`,
+  );
 }
 
 let exitCode = 1;

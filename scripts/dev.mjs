@@ -15,7 +15,14 @@ const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB",
 });
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
-const dev = wrangler(["dev", "--port", String(PORT), "--ip", "127.0.0.1", ...process.argv.slice(2)]);
+const dev = wrangler([
+  "dev",
+  "--port",
+  String(PORT),
+  "--ip",
+  "127.0.0.1",
+  ...process.argv.slice(2),
+]);
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));
 dev.on("exit", (code) => process.exit(code ?? 0));
 
@@ -34,7 +41,10 @@ async function waitForHealth() {
 
 try {
   await waitForHealth();
-  const res = await fetch(`${BASE}/dev/seed`, { method: "POST", headers: { Authorization: `Bearer ${OPERATOR}` } });
+  const res = await fetch(`${BASE}/dev/seed`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${OPERATOR}` },
+  });
   if (!res.ok) throw new Error(`seeding failed: ${res.status} ${await res.text()}`);
   const demo = await res.json();
   console.log(`

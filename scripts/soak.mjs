@@ -22,7 +22,9 @@ const ROOT = resolve(import.meta.dirname, "..");
 const nodeMajor = Number(process.versions.node.split(".")[0]);
 const projectNode = join(ROOT, "node_modules/.bin/node");
 if (nodeMajor < 22 && existsSync(projectNode)) {
-  const rerun = spawnSync(projectNode, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: "inherit" });
+  const rerun = spawnSync(projectNode, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: "inherit",
+  });
   process.exit(rerun.status ?? 1);
 }
 
@@ -43,12 +45,19 @@ const accountCount = option("accounts", 12);
 const loops = option("loops", 12);
 const seed = option("seed", Math.floor(Math.random() * 2 ** 31));
 if (!(seconds > 0) || !(accountCount >= 2) || !(loops >= 1)) {
-  console.error("usage: node scripts/soak.mjs [--seconds N>0] [--accounts N>=2] [--loops N>=1] [--seed N] [--json] [--sabotage leak|d1]");
+  console.error(
+    "usage: node scripts/soak.mjs [--seconds N>0] [--accounts N>=2] [--loops N>=1] [--seed N] [--json] [--sabotage leak|d1]",
+  );
   process.exit(2);
 }
 const ADMIN_KEYS_PER_ACCOUNT = 2;
 const OPENING_CREDIT = "100.00";
-const SERVICE_RATES = { stt: "0.02", "ai-voice-agents": "0.10", "conversation-intelligence": "0.03", "toll-free-inbound": "0.05" };
+const SERVICE_RATES = {
+  stt: "0.02",
+  "ai-voice-agents": "0.10",
+  "conversation-intelligence": "0.03",
+  "toll-free-inbound": "0.05",
+};
 
 const log = (line) => process.stderr.write(`${line}\n`);
 const phase = async (name, run) => {
@@ -69,24 +78,69 @@ async function sampleDeck(name) {
 
 async function setUp(client) {
   const must = async (what, answer) => {
-    if (answer.status >= 300) throw new Error(`${what} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+    if (answer.status >= 300)
+      throw new Error(`${what} answered ${answer.status}: ${JSON.stringify(answer.body)}`);
     return answer.body;
   };
-  await must("calls deck", await client.request("setup", "PUT", "/v1/rates/calls", { rawBody: await sampleDeck("SAMPLE_CALL_DECK_CSV"), contentType: "text/csv" }));
-  await must("messages deck", await client.request("setup", "PUT", "/v1/rates/messages", { rawBody: await sampleDeck("SAMPLE_MESSAGE_DECK_CSV"), contentType: "text/csv" }));
-  await must("service rates", await client.request("setup", "PUT", "/v1/rates/services", { body: SERVICE_RATES }));
+  await must(
+    "calls deck",
+    await client.request("setup", "PUT", "/v1/rates/calls", {
+      rawBody: await sampleDeck("SAMPLE_CALL_DECK_CSV"),
+      contentType: "text/csv",
+    }),
+  );
+  await must(
+    "messages deck",
+    await client.request("setup", "PUT", "/v1/rates/messages", {
+      rawBody: await sampleDeck("SAMPLE_MESSAGE_DECK_CSV"),
+      contentType: "text/csv",
+    }),
+  );
+  await must(
+    "service rates",
+    await client.request("setup", "PUT", "/v1/rates/services", { body: SERVICE_RATES }),
+  );
   return Promise.all(
     Array.from({ length: accountCount }, async (_, i) => {
       const id = `soak-${i}`;
-      await must(id, await client.request("setup", "POST", "/v1/accounts", { body: { id, name: `Soak ${i}`, currency: "EUR", email: `${id}@example.test`, timezone: "Europe/Prague" } }));
-      await must(`${id} plan`, await client.request("setup", "PUT", `/v1/accounts/${id}/plan`, { body: EU_PLAN }));
-      await must(`${id} credit`, await client.request("setup", "POST", `/v1/accounts/${id}/adjustments`, {
-        body: { amount: i === 0 ? HOT_OPENING_CREDIT : OPENING_CREDIT, reason: "soak opening credit" },
-        headers: { "Idempotency-Key": `soak-opening-${id}` },
-      }));
+      await must(
+        id,
+        await client.request("setup", "POST", "/v1/accounts", {
+          body: {
+            id,
+            name: `Soak ${i}`,
+            currency: "EUR",
+            email: `${id}@example.test`,
+            timezone: "Europe/Prague",
+          },
+        }),
+      );
+      await must(
+        `${id} plan`,
+        await client.request("setup", "PUT", `/v1/accounts/${id}/plan`, { body: EU_PLAN }),
+      );
+      await must(
+        `${id} credit`,
+        await client.request("setup", "POST", `/v1/accounts/${id}/adjustments`, {
+          body: {
+            amount: i === 0 ? HOT_OPENING_CREDIT : OPENING_CREDIT,
+            reason: "soak opening credit",
+          },
+          headers: { "Idempotency-Key": `soak-opening-${id}` },
+        }),
+      );
       const adminKeys = [];
       for (let k = 0; k < ADMIN_KEYS_PER_ACCOUNT; k++) {
-        adminKeys.push((await must(`${id} key`, await client.request("setup", "POST", `/v1/accounts/${id}/api-keys`, { body: { role: "admin" } }))).key);
+        adminKeys.push(
+          (
+            await must(
+              `${id} key`,
+              await client.request("setup", "POST", `/v1/accounts/${id}/api-keys`, {
+                body: { role: "admin" },
+              }),
+            )
+          ).key,
+        );
       }
       return { id, adminKeys };
     }),
@@ -100,11 +154,21 @@ async function sabotage(client, db, accounts) {
   if (what === null) return;
   const id = accounts[1].id;
   if (what === "leak") {
-    const leg = { userId: "agent-1", direction: "outbound", from: "+12025550123", to: "+4930123456" };
-    await client.request("sabotage", "POST", `/v1/accounts/${id}/calls/never-ended/authorize`, { token: "dev-switch-token", body: leg });
+    const leg = {
+      userId: "agent-1",
+      direction: "outbound",
+      from: "+12025550123",
+      to: "+4930123456",
+    };
+    await client.request("sabotage", "POST", `/v1/accounts/${id}/calls/never-ended/authorize`, {
+      token: "dev-switch-token",
+      body: leg,
+    });
   } else if (what === "d1") {
     await db
-      .prepare("INSERT INTO movements (id, account_id, seq, at_ms, description, interaction_id, amount_micros, balance_after_micros) VALUES (?, ?, ?, ?, 'adjustment', 'stray', -1, 0)")
+      .prepare(
+        "INSERT INTO movements (id, account_id, seq, at_ms, description, interaction_id, amount_micros, balance_after_micros) VALUES (?, ?, ?, ?, 'adjustment', 'stray', -1, 0)",
+      )
       .bind(`stray-${Date.now()}`, id, 1_000_000_000, Date.now())
       .run();
   } else {
@@ -115,14 +179,17 @@ async function sabotage(client, db, accounts) {
 
 async function main() {
   log(`soak: ${seconds} s, ${accountCount} accounts, ${loops} loops, seed ${seed}`);
-  setGlobalDispatcher(new Agent({ connections: loops * 2, pipelining: 1, keepAliveTimeout: 30_000 }));
+  setGlobalDispatcher(
+    new Agent({ connections: loops * 2, pipelining: 1, keepAliveTimeout: 30_000 }),
+  );
   const workerErrors = [];
   const worker = await phase("build and start the Worker on workerd", () =>
     startWorker({
       probe: true,
       onLog: (entry) => {
         const text = typeof entry === "string" ? entry : JSON.stringify(entry);
-        if (/unhandled_error|uncaught|exception/i.test(text) && workerErrors.length < 10) workerErrors.push(text.slice(0, 600));
+        if (/unhandled_error|uncaught|exception/i.test(text) && workerErrors.length < 10)
+          workerErrors.push(text.slice(0, 600));
       },
     }),
   );
@@ -144,7 +211,19 @@ async function main() {
     // D1 read directly through Miniflare, beside the Worker: the copy the outbox made.
     const db = await worker.mf.getD1Database("DB");
     await sabotage(client, db, accounts);
-    const checks = await phase("settle and check", () => checkInvariants({ client, db, accounts, traffic, book, random, stats, loops, flushOutbox: (accountId) => worker.flushLedger(accountId) }));
+    const checks = await phase("settle and check", () =>
+      checkInvariants({
+        client,
+        db,
+        accounts,
+        traffic,
+        book,
+        random,
+        stats,
+        loops,
+        flushOutbox: (accountId) => worker.flushLedger(accountId),
+      }),
+    );
     return { stats, checks, trafficSeconds, trafficRequests, workerErrors };
   } finally {
     await worker.stop();
@@ -156,13 +235,24 @@ const outcome = await main();
 const { stats, checks, trafficSeconds, trafficRequests, workerErrors } = outcome;
 console.log("");
 console.log(requestTable(stats, trafficSeconds));
-console.log(`traffic: ${trafficRequests} requests, ${Math.round(trafficRequests / trafficSeconds)} req/s over ${loops} loops (seed ${seed})`);
+console.log(
+  `traffic: ${trafficRequests} requests, ${Math.round(trafficRequests / trafficSeconds)} req/s over ${loops} loops (seed ${seed})`,
+);
 console.log("");
 console.log(invariantTable(checks));
 console.log(`\nsoak finished in ${((performance.now() - startedMs) / 1000).toFixed(1)} s`);
-if (args.includes("--json")) console.log(JSON.stringify({ seed, seconds, trafficRequests, trafficSeconds, checks: checks.results }, null, 2));
+if (args.includes("--json"))
+  console.log(
+    JSON.stringify(
+      { seed, seconds, trafficRequests, trafficSeconds, checks: checks.results },
+      null,
+      2,
+    ),
+  );
 if (checks.failed.length > 0) {
-  console.error(`\n!!! SOAK FAILED: ${checks.failed.length} invariant(s) broken: ${checks.failed.map((c) => c.name).join("; ")}`);
+  console.error(
+    `\n!!! SOAK FAILED: ${checks.failed.length} invariant(s) broken: ${checks.failed.map((c) => c.name).join("; ")}`,
+  );
   if (workerErrors.length > 0) console.error(`Worker errors:\n${workerErrors.join("\n")}`);
   console.error(`Rerun with --seed ${seed} to replay the same traffic choices.`);
   process.exit(1);

@@ -29,7 +29,9 @@ export async function runCron(
 
 /** Asks every account with auto top-up on to check its threshold; a ledger starts at most one payment. */
 export async function sweepAutoTopUps(env: Env): Promise<number> {
-  const cursorRow = await env.DB.prepare("SELECT value FROM cron_state WHERE key = 'auto_top_up_cursor'").first<{ value: string }>();
+  const cursorRow = await env.DB.prepare(
+    "SELECT value FROM cron_state WHERE key = 'auto_top_up_cursor'",
+  ).first<{ value: string }>();
   let cursor = cursorRow?.value ?? "";
   let visited = 0;
   while (visited < ACCOUNTS_PER_CRON_TICK) {

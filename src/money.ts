@@ -22,10 +22,15 @@ const TOO_MANY_DECIMALS = /^-?\d+\.\d{7,}$/;
 export type ParseMoneyError = "not_a_decimal" | "too_many_decimals" | "out_of_range";
 
 /** Parses a decimal string ("25.00", "-0.0123") into micros. */
-export function parseMoney(text: string): { ok: true; micros: Micros } | { ok: false; error: ParseMoneyError } {
+export function parseMoney(
+  text: string,
+): { ok: true; micros: Micros } | { ok: false; error: ParseMoneyError } {
   const match = DECIMAL.exec(text);
   if (!match) {
-    return { ok: false, error: TOO_MANY_DECIMALS.test(text) ? "too_many_decimals" : "not_a_decimal" };
+    return {
+      ok: false,
+      error: TOO_MANY_DECIMALS.test(text) ? "too_many_decimals" : "not_a_decimal",
+    };
   }
   const [, sign, whole, fraction = ""] = match;
   const micros = Number(whole) * MICROS_PER_UNIT + Number(fraction.padEnd(MAX_DECIMALS, "0"));
@@ -42,7 +47,9 @@ export function formatMoney(micros: Micros): string {
   const negative = micros < 0;
   const abs = Math.abs(micros);
   const whole = Math.floor(abs / MICROS_PER_UNIT);
-  let fraction = String(abs % MICROS_PER_UNIT).padStart(MAX_DECIMALS, "0").replace(/0+$/, "");
+  let fraction = String(abs % MICROS_PER_UNIT)
+    .padStart(MAX_DECIMALS, "0")
+    .replace(/0+$/, "");
   if (fraction.length < 2) fraction = fraction.padEnd(2, "0");
   return `${negative ? "-" : ""}${whole}.${fraction}`;
 }
@@ -53,7 +60,8 @@ export function isMicros(value: unknown): value is Micros {
 
 /** A programmer error, not a business rejection: money left the safe integers. */
 export function assertMicros(value: number): asserts value is Micros {
-  if (!Number.isSafeInteger(value)) throw new RangeError(`not an integer amount of micros: ${value}`);
+  if (!Number.isSafeInteger(value))
+    throw new RangeError(`not an integer amount of micros: ${value}`);
 }
 
 export function addMicros(a: Micros, b: Micros): Micros {
@@ -83,8 +91,17 @@ export function mulDivFloor(a: number, b: number, d: number): Micros {
 }
 
 function assertNonNegativeInts(a: number, b: number, d: number): void {
-  if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b) || !Number.isSafeInteger(d) || a < 0 || b < 0 || d <= 0) {
-    throw new RangeError(`mulDiv needs non-negative integers and a positive divisor: ${a}, ${b}, ${d}`);
+  if (
+    !Number.isSafeInteger(a) ||
+    !Number.isSafeInteger(b) ||
+    !Number.isSafeInteger(d) ||
+    a < 0 ||
+    b < 0 ||
+    d <= 0
+  ) {
+    throw new RangeError(
+      `mulDiv needs non-negative integers and a positive divisor: ${a}, ${b}, ${d}`,
+    );
   }
 }
 
@@ -114,7 +131,9 @@ const minorDigitsByCurrency = new Map<string, number>();
 export function minorUnitDigits(currency: string): number {
   let digits = minorDigitsByCurrency.get(currency);
   if (digits === undefined) {
-    digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    digits =
+      new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions()
+        .maximumFractionDigits ?? 2;
     minorDigitsByCurrency.set(currency, digits);
   }
   return digits;
@@ -126,7 +145,8 @@ export function minorUnitDigits(currency: string): number {
  */
 export function toMinorUnits(micros: Micros, currency: string): number {
   const per = microsPerMinorUnit(currency);
-  if (micros % per !== 0) throw new RangeError(`${formatMoney(micros)} is not a whole number of ${currency} minor units`);
+  if (micros % per !== 0)
+    throw new RangeError(`${formatMoney(micros)} is not a whole number of ${currency} minor units`);
   return micros / per;
 }
 

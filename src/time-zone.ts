@@ -147,11 +147,21 @@ export function startOfLocalDayMs(date: LocalDate, timeZone: string): number {
     (atMs) => zoneOffsetMs(atMs, timeZone) === wallMs - atMs,
   );
   if (candidates.length > 0) return Math.min(...candidates);
-  return firstInstantWithOffsetMs(wallMs - offsetAfterMs, wallMs - offsetBeforeMs, offsetAfterMs, timeZone);
+  return firstInstantWithOffsetMs(
+    wallMs - offsetAfterMs,
+    wallMs - offsetBeforeMs,
+    offsetAfterMs,
+    timeZone,
+  );
 }
 
 /** Binary search, at whole seconds, for the transition that skipped the local midnight. */
-function firstInstantWithOffsetMs(lowMs: number, highMs: number, offsetMs: number, timeZone: string): number {
+function firstInstantWithOffsetMs(
+  lowMs: number,
+  highMs: number,
+  offsetMs: number,
+  timeZone: string,
+): number {
   let low = lowMs / 1000;
   let high = highMs / 1000;
   while (low < high) {

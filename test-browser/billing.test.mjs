@@ -33,7 +33,11 @@ async function topUp(amount, paymentMethod) {
 }
 
 function assertNoProblems() {
-  assert.deepEqual(browser.takeProblems(), [], "the page logged errors (CSP violations or script errors)");
+  assert.deepEqual(
+    browser.takeProblems(),
+    [],
+    "the page logged errors (CSP violations or script errors)",
+  );
 }
 
 test("the sign-in form refuses a wrong key and says why", async () => {
@@ -62,7 +66,10 @@ test("signs in with the demo admin key and sees the balance, available and reser
   assert.ok(session, "a session cookie is set");
   assert.equal(session.httpOnly, true);
   assert.equal(session.sameSite, "Strict");
-  assert.ok(!session.value.includes(DEMO.adminKey), "the cookie does not carry the key in the clear");
+  assert.ok(
+    !session.value.includes(DEMO.adminKey),
+    "the cookie does not carry the key in the clear",
+  );
   await screenshot(page, "02-billing-signed-in");
   assertNoProblems();
 });
@@ -75,7 +82,9 @@ test("charges the switch makes show in usage & overages, the daily spend chart a
   assert.match(await usage.textContent(), /alice/);
   // The demo seed's morning of traffic is in the month too; charges are exact to the micro.
   assert.match(await page.getByTestId("usage-total").textContent(), /^EUR \d+\.\d{2,6}$/);
-  const bars = await page.locator(".chart-bar rect").evaluateAll((rects) => rects.map((r) => Number(r.getAttribute("height"))));
+  const bars = await page
+    .locator(".chart-bar rect")
+    .evaluateAll((rects) => rects.map((r) => Number(r.getAttribute("height"))));
   assert.equal(bars.length, 30);
   assert.ok(bars.at(-1) > 0, "today's bar shows the spend");
   const movements = await page.locator("#movements").textContent();
@@ -90,9 +99,14 @@ test("adds credit with the sandbox card and sees the new balance", async () => {
   const before = await balance();
   await topUp("25.00", "pm_card_visa");
   const outcome = page.getByTestId("top-up-outcome");
-  await page.waitForFunction(() => /succeeded/.test(document.querySelector("[data-testid=top-up-outcome]")?.textContent ?? ""), null, {
-    timeout: SETTLE_TIMEOUT_MS,
-  });
+  await page.waitForFunction(
+    () =>
+      /succeeded/.test(document.querySelector("[data-testid=top-up-outcome]")?.textContent ?? ""),
+    null,
+    {
+      timeout: SETTLE_TIMEOUT_MS,
+    },
+  );
   assert.match(await outcome.textContent(), /Payment of EUR 25\.00 succeeded/);
   assert.equal(await balance(), before + 2500);
   await screenshot(page, "04-top-up-succeeded");
@@ -106,9 +120,14 @@ test("a card that confirms late shows the payment pending, then the new balance"
   assert.match(await outcome.textContent(), /being processed/);
   await screenshot(page, "05-top-up-pending");
   // The page's script polls and reloads once the payment settles.
-  await page.waitForFunction(() => /succeeded/.test(document.querySelector("[data-testid=top-up-outcome]")?.textContent ?? ""), null, {
-    timeout: SETTLE_TIMEOUT_MS,
-  });
+  await page.waitForFunction(
+    () =>
+      /succeeded/.test(document.querySelector("[data-testid=top-up-outcome]")?.textContent ?? ""),
+    null,
+    {
+      timeout: SETTLE_TIMEOUT_MS,
+    },
+  );
   assert.equal(await balance(), before + 1000);
   await screenshot(page, "06-top-up-confirmed-late");
   assertNoProblems();
@@ -117,11 +136,18 @@ test("a card that confirms late shows the payment pending, then the new balance"
 test("a declined card shows its error and adds nothing", async () => {
   const before = await balance();
   await topUp("15.00", "pm_card_chargeDeclined");
-  await page.waitForFunction(() => /failed/.test(document.querySelector("[data-testid=top-up-outcome]")?.textContent ?? ""), null, {
-    timeout: SETTLE_TIMEOUT_MS,
-  });
+  await page.waitForFunction(
+    () => /failed/.test(document.querySelector("[data-testid=top-up-outcome]")?.textContent ?? ""),
+    null,
+    {
+      timeout: SETTLE_TIMEOUT_MS,
+    },
+  );
   const outcome = page.getByTestId("top-up-outcome");
-  assert.match(await outcome.textContent(), /Payment of EUR 15\.00 failed: Your card was declined\. No credit was added/);
+  assert.match(
+    await outcome.textContent(),
+    /Payment of EUR 15\.00 failed: Your card was declined\. No credit was added/,
+  );
   assert.equal(await outcome.getAttribute("role"), "alert");
   assert.equal(await balance(), before);
   await screenshot(page, "07-top-up-declined");
@@ -151,7 +177,10 @@ test("turns on auto top-up with a threshold and an amount", async () => {
   await page.getByRole("button", { name: "Save and turn on" }).click();
   await page.waitForURL(/notice=auto-top-up-saved/);
   const summary = page.getByTestId("auto-top-up-summary");
-  assert.match(await summary.textContent(), /Auto top-up is on\. When your balance falls below EUR 20\.00, we add EUR 50\.00/);
+  assert.match(
+    await summary.textContent(),
+    /Auto top-up is on\. When your balance falls below EUR 20\.00, we add EUR 50\.00/,
+  );
   assert.ok(await page.getByRole("button", { name: "Turn off auto top-up" }).isVisible());
   await page.locator("#auto-top-up").scrollIntoViewIfNeeded();
   await screenshot(page, "08-auto-top-up-on");
@@ -164,18 +193,31 @@ test("requests an export of credit movements, sees it ready and downloads the CS
   await page.waitForURL(/\/billing#export/);
   const state = page.getByTestId("export-state");
   await state.waitFor();
-  if ((await state.getAttribute("data-state")) === "processing") await screenshot(page, "09-export-processing");
-  await page.waitForFunction(() => document.querySelector("[data-testid=export-state]")?.getAttribute("data-state") !== "processing", null, {
-    timeout: EXPORT_TIMEOUT_MS,
-  });
+  if ((await state.getAttribute("data-state")) === "processing")
+    await screenshot(page, "09-export-processing");
+  await page.waitForFunction(
+    () =>
+      document.querySelector("[data-testid=export-state]")?.getAttribute("data-state") !==
+      "processing",
+    null,
+    {
+      timeout: EXPORT_TIMEOUT_MS,
+    },
+  );
   assert.equal(await page.getByTestId("export-state").getAttribute("data-state"), "ready");
   await page.getByTestId("export-state").scrollIntoViewIfNeeded();
   await screenshot(page, "10-export-ready");
-  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-download").click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByTestId("export-download").click(),
+  ]);
   const path = await download.path();
   const { readFileSync } = await import("node:fs");
   const csv = readFileSync(path, "utf8");
-  assert.match(csv.split(/\r?\n/)[0], /^Date & Time,Interaction ID,Description,Units,Units charged,Value per unit,Credit movement/);
+  assert.match(
+    csv.split(/\r?\n/)[0],
+    /^Date & Time,Interaction ID,Description,Units,Units charged,Value per unit,Credit movement/,
+  );
   assert.match(csv, /top-up/);
   assertNoProblems();
 });
@@ -183,7 +225,9 @@ test("requests an export of credit movements, sees it ready and downloads the CS
 test("is usable on a narrow screen: one column, nothing wider than the screen", async () => {
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto(`${BASE}/billing`);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - window.innerWidth,
+  );
   assert.ok(overflow <= 0, `the page is ${overflow}px wider than the screen`);
   await screenshot(page, "11a-narrow-screen-top");
   await page.locator("#spend").scrollIntoViewIfNeeded();
@@ -195,7 +239,10 @@ test("is usable on a narrow screen: one column, nothing wider than the screen", 
 test("works from the keyboard: skip link first, then a visible focus ring on the controls", async () => {
   await page.goto(`${BASE}/billing`);
   await page.keyboard.press("Tab");
-  assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim()), "Skip to content");
+  assert.equal(
+    await page.evaluate(() => document.activeElement?.textContent?.trim()),
+    "Skip to content",
+  );
   await page.locator("#top-up-amount").focus();
   await page.keyboard.press("Tab");
   const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);

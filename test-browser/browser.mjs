@@ -7,7 +7,10 @@ import { join } from "node:path";
 import { chromium } from "playwright-core";
 
 export const BASE = process.env.BILLING_BASE_URL ?? "http://127.0.0.1:8787";
-export const DEMO = { accountId: "demo", adminKey: "ck_dev_demo_admin_0000000000000000000000000000" };
+export const DEMO = {
+  accountId: "demo",
+  adminKey: "ck_dev_demo_admin_0000000000000000000000000000",
+};
 const ROOT = new URL("..", import.meta.url).pathname;
 export const SCREENSHOTS = join(ROOT, "test-results", "screenshots");
 
@@ -38,9 +41,12 @@ export async function openBrowser() {
   const page = context.pages()[0] ?? (await context.newPage());
   page.on("console", (message) => {
     // A form answered 4xx is logged as a failed load; it is an expected answer, not a fault.
-    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) problems.push(message.text());
+    if (message.type() === "error" && !message.text().startsWith("Failed to load resource"))
+      problems.push(message.text());
   });
-  page.on("requestfailed", (request) => problems.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ""}`));
+  page.on("requestfailed", (request) =>
+    problems.push(`request failed: ${request.url()} ${request.failure()?.errorText ?? ""}`),
+  );
   page.on("pageerror", (error) => problems.push(String(error)));
   return {
     context,
@@ -55,7 +61,10 @@ export async function openBrowser() {
 }
 
 export async function screenshot(page, name, options = {}) {
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: options.fullPage ?? false });
+  await page.screenshot({
+    path: join(SCREENSHOTS, `${name}.png`),
+    fullPage: options.fullPage ?? false,
+  });
 }
 
 /** "EUR 1,234.50" → 123450 (cents), to compare balances without floats. */
@@ -86,8 +95,20 @@ async function call(token, method, path, body, contentType = "application/json")
  */
 export async function chargeSomeUsage() {
   const run = Date.now().toString(36);
-  await call(OPERATOR, "PUT", "/v1/rates/calls", "prefix,destination,rate_per_minute\n49,Germany,0.02\n1,United States,0.05\n", "text/csv");
-  await call(OPERATOR, "PUT", "/v1/rates/messages", "country,channel,price_per_fragment\nDE,sms,0.08\n", "text/csv");
+  await call(
+    OPERATOR,
+    "PUT",
+    "/v1/rates/calls",
+    "prefix,destination,rate_per_minute\n49,Germany,0.02\n1,United States,0.05\n",
+    "text/csv",
+  );
+  await call(
+    OPERATOR,
+    "PUT",
+    "/v1/rates/messages",
+    "country,channel,price_per_fragment\nDE,sms,0.08\n",
+    "text/csv",
+  );
   await call(OPERATOR, "PUT", `/v1/accounts/${DEMO.accountId}/plan`, {
     package: { name: "EU Domestic", destinations: ["DE"], numberCountries: ["DE"] },
   });
@@ -97,8 +118,18 @@ export async function chargeSomeUsage() {
   ];
   for (const leg of legs) {
     const path = `/v1/accounts/${DEMO.accountId}/calls/${leg.id}`;
-    await call(SWITCH, "POST", `${path}/authorize`, { userId: "alice", direction: "outbound", from: "+4930123456", to: leg.to });
+    await call(SWITCH, "POST", `${path}/authorize`, {
+      userId: "alice",
+      direction: "outbound",
+      from: "+4930123456",
+      to: leg.to,
+    });
     await call(SWITCH, "POST", `${path}/end`, { durationSeconds: leg.seconds });
   }
-  await call(SWITCH, "POST", `/v1/accounts/${DEMO.accountId}/messages/sms-${run}`, { channel: "sms", to: "+4915112345678", fragments: 2, userId: "alice" });
+  await call(SWITCH, "POST", `/v1/accounts/${DEMO.accountId}/messages/sms-${run}`, {
+    channel: "sms",
+    to: "+4915112345678",
+    fragments: 2,
+    userId: "alice",
+  });
 }

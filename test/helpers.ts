@@ -15,7 +15,12 @@ export interface ApiAnswer<T = any> {
 export async function api<T = any>(
   method: string,
   path: string,
-  options: { token?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+  options: {
+    token?: string | null;
+    body?: unknown;
+    rawBody?: string;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<ApiAnswer<T>> {
   const headers: Record<string, string> = { ...options.headers };
   const token = options.token === undefined ? OPERATOR : options.token;
@@ -25,7 +30,9 @@ export async function api<T = any>(
   if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) {
     headers["Content-Type"] = "application/json";
   }
-  const response = await exports.default.fetch(new Request(`http://credit.test${path}`, { method, headers, body }));
+  const response = await exports.default.fetch(
+    new Request(`http://credit.test${path}`, { method, headers, body }),
+  );
   const text = await response.text();
   let parsed: unknown = text;
   try {
@@ -47,10 +54,18 @@ export interface TestAccount {
 }
 
 /** A fresh account with an admin and an agent key, optionally with opening credit. */
-export async function newAccount(options: { credit?: string; currency?: string; timezone?: string } = {}): Promise<TestAccount> {
+export async function newAccount(
+  options: { credit?: string; currency?: string; timezone?: string } = {},
+): Promise<TestAccount> {
   const id = uniqueId();
   const created = await api("POST", "/v1/accounts", {
-    body: { id, name: `Test ${id}`, currency: options.currency ?? "EUR", email: `${id}@example.test`, timezone: options.timezone ?? "Europe/Prague" },
+    body: {
+      id,
+      name: `Test ${id}`,
+      currency: options.currency ?? "EUR",
+      email: `${id}@example.test`,
+      timezone: options.timezone ?? "Europe/Prague",
+    },
   });
   expect(created.status).toBe(201);
   const admin = await api("POST", `/v1/accounts/${id}/api-keys`, { body: { role: "admin" } });
@@ -77,7 +92,8 @@ export function ledger(accountId: string) {
 /** Runs the ledger's alarm until its outbox is empty (the alarm copies in batches). */
 export async function drainOutbox(accountId: string): Promise<void> {
   const stub = ledger(accountId);
-  for (let i = 0; i < 100 && (await stub.audit()).outboxSize > 0; i++) await runDurableObjectAlarm(stub);
+  for (let i = 0; i < 100 && (await stub.audit()).outboxSize > 0; i++)
+    await runDurableObjectAlarm(stub);
   expect((await stub.audit()).outboxSize).toBe(0);
 }
 

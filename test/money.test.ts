@@ -64,7 +64,11 @@ describe("formatMoney", () => {
 
   it("round-trips every decimal string with at most six decimals, up to trailing zeros", () => {
     const decimal = fc
-      .tuple(fc.boolean(), fc.bigInt({ min: 0n, max: 999_999_999n }), fc.stringMatching(/^\d{0,6}$/))
+      .tuple(
+        fc.boolean(),
+        fc.bigInt({ min: 0n, max: 999_999_999n }),
+        fc.stringMatching(/^\d{0,6}$/),
+      )
       .map(([neg, whole, frac]) => `${neg ? "-" : ""}${whole}${frac ? `.${frac}` : ""}`);
     fc.assert(
       fc.property(decimal, (text) => {
@@ -90,13 +94,18 @@ describe("mulDiv", () => {
 
   it("is exact where floats are not", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 2 ** 40 }), fc.integer({ min: 0, max: 2 ** 12 }), fc.integer({ min: 1, max: 3600 }), (a, b, d) => {
-        const exact = (BigInt(a) * BigInt(b)) / BigInt(d);
-        expect(BigInt(mulDivFloor(a, b, d))).toBe(exact);
-        const ceil = BigInt(mulDivCeil(a, b, d));
-        expect(ceil * BigInt(d) >= BigInt(a) * BigInt(b)).toBe(true);
-        expect((ceil - 1n) * BigInt(d) < BigInt(a) * BigInt(b)).toBe(true);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 40 }),
+        fc.integer({ min: 0, max: 2 ** 12 }),
+        fc.integer({ min: 1, max: 3600 }),
+        (a, b, d) => {
+          const exact = (BigInt(a) * BigInt(b)) / BigInt(d);
+          expect(BigInt(mulDivFloor(a, b, d))).toBe(exact);
+          const ceil = BigInt(mulDivCeil(a, b, d));
+          expect(ceil * BigInt(d) >= BigInt(a) * BigInt(b)).toBe(true);
+          expect((ceil - 1n) * BigInt(d) < BigInt(a) * BigInt(b)).toBe(true);
+        },
+      ),
     );
   });
 

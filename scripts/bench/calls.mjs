@@ -32,7 +32,35 @@ const OPENING_CREDIT = "100000.00";
 const WARM_UP_MS = 1_000;
 const SEED_PARALLELISM = 16;
 const DRAIN_MOVEMENTS = 20_000;
-const EU = ["AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"];
+const EU = [
+  "AT",
+  "BE",
+  "BG",
+  "CY",
+  "CZ",
+  "DE",
+  "DK",
+  "EE",
+  "ES",
+  "FI",
+  "FR",
+  "GR",
+  "HR",
+  "HU",
+  "IE",
+  "IT",
+  "LT",
+  "LU",
+  "LV",
+  "MT",
+  "NL",
+  "PL",
+  "PT",
+  "RO",
+  "SE",
+  "SI",
+  "SK",
+];
 const CALLER_ID = "+12025550123";
 
 /**
@@ -46,8 +74,21 @@ export function stateDir(state) {
 }
 
 /** Runs every scenario on one server; returns { rows, capacity, drain, … }. */
-export async function benchCalls({ seconds = 5, concurrency = 32, accounts = 1000, state = "memory", capacityClients = CAPACITY_CLIENTS, log = console.error } = {}) {
-  setGlobalDispatcher(new Agent({ connections: Math.max(concurrency, ...capacityClients) * 2, pipelining: 1, keepAliveTimeout: 30_000 }));
+export async function benchCalls({
+  seconds = 5,
+  concurrency = 32,
+  accounts = 1000,
+  state = "memory",
+  capacityClients = CAPACITY_CLIENTS,
+  log = console.error,
+} = {}) {
+  setGlobalDispatcher(
+    new Agent({
+      connections: Math.max(concurrency, ...capacityClients) * 2,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+    }),
+  );
   log(`building and starting the Worker on local workerd (state in ${state})…`);
   const persistDir = stateDir(state);
   const worker = await startWorker({ direct: true, probe: true, persistDir });
@@ -73,11 +114,31 @@ export async function benchCalls({ seconds = 5, concurrency = 32, accounts = 100
 
     const rows = [];
     rows.push(await run("no-op route GET /health", noopStep));
-    rows.push(await run("no-op ledger RPC", () => timed(() => ledgerRpc(worker.probeUrl, "bench-rpc", []))));
-    rows.push(await run("ledger RPC: one authorize, then one end", ledgerDecisions(worker.probeUrl, "bench-rpc", decks), ["bench-rpc"]));
+    rows.push(
+      await run("no-op ledger RPC", () => timed(() => ledgerRpc(worker.probeUrl, "bench-rpc", []))),
+    );
+    rows.push(
+      await run(
+        "ledger RPC: one authorize, then one end",
+        ledgerDecisions(worker.probeUrl, "bench-rpc", decks),
+        ["bench-rpc"],
+      ),
+    );
     rows.push(await run("authorize→end, 1 account", hotCallStep, ["bench-one"]));
-    rows.push(await run("authorize→extend→end, 1 account", callSteps(url, () => "bench-one", { extend: true }), ["bench-one"]));
-    rows.push(await run(`authorize→extend→end, ${accounts} accounts`, callSteps(url, (n) => spread[n % accounts], { extend: true }), spread));
+    rows.push(
+      await run(
+        "authorize→extend→end, 1 account",
+        callSteps(url, () => "bench-one", { extend: true }),
+        ["bench-one"],
+      ),
+    );
+    rows.push(
+      await run(
+        `authorize→extend→end, ${accounts} accounts`,
+        callSteps(url, (n) => spread[n % accounts], { extend: true }),
+        spread,
+      ),
+    );
     rows.push(await run("message charge, 1 account", messageStep(url, "bench-one"), ["bench-one"]));
     // Once more at the end: the faster of the two no-op runs is the reference (the stricter one).
     rows.push(await run("no-op route GET /health, again", noopStep));
@@ -93,13 +154,18 @@ export async function benchCalls({ seconds = 5, concurrency = 32, accounts = 100
 
     // Nothing may be left held once every leg has ended.
     for (const accountId of ["bench-one", "bench-rpc", spread[0]]) {
-      const credit = await request("GET", `${url}/v1/accounts/${accountId}/credit`, { token: OPERATOR });
-      if (credit.body.reserved !== "0.00") throw new Error(`${accountId} still holds ${credit.body.reserved}`);
+      const credit = await request("GET", `${url}/v1/accounts/${accountId}/credit`, {
+        token: OPERATOR,
+      });
+      if (credit.body.reserved !== "0.00")
+        throw new Error(`${accountId} still holds ${credit.body.reserved}`);
     }
     log(`outbox drain: ${DRAIN_MOVEMENTS} movements from one ledger to D1…`);
     const drain = await outboxDrain(worker, decks);
 
-    const noop = [rows[0], rows.at(-1)].reduce((a, b) => (b.requestsPerSecond > a.requestsPerSecond ? b : a));
+    const noop = [rows[0], rows.at(-1)].reduce((a, b) =>
+      b.requestsPerSecond > a.requestsPerSecond ? b : a,
+    );
     const noopRpc = rows[1];
     const ratio = (a, b) => Math.round((a / b) * 100) / 100;
     return {
@@ -124,23 +190,48 @@ export async function benchCalls({ seconds = 5, concurrency = 32, accounts = 100
 
 /** Accounts with credit and an EU package, created through the API as a customer's would be. */
 export async function seed(url, ids) {
-  await request("PUT", `${url}/v1/rates/calls`, { token: OPERATOR, text: readSample("SAMPLE_CALL_DECK_CSV"), contentType: "text/csv" });
-  await request("PUT", `${url}/v1/rates/messages`, { token: OPERATOR, text: readSample("SAMPLE_MESSAGE_DECK_CSV"), contentType: "text/csv" });
+  await request("PUT", `${url}/v1/rates/calls`, {
+    token: OPERATOR,
+    text: readSample("SAMPLE_CALL_DECK_CSV"),
+    contentType: "text/csv",
+  });
+  await request("PUT", `${url}/v1/rates/messages`, {
+    token: OPERATOR,
+    text: readSample("SAMPLE_MESSAGE_DECK_CSV"),
+    contentType: "text/csv",
+  });
   await request("PUT", `${url}/v1/rates/services`, {
     token: OPERATOR,
-    body: { stt: "0.02", "ai-voice-agents": "0.10", "conversation-intelligence": "0.03", "toll-free-inbound": "0.05" },
+    body: {
+      stt: "0.02",
+      "ai-voice-agents": "0.10",
+      "conversation-intelligence": "0.03",
+      "toll-free-inbound": "0.05",
+    },
   });
   const queue = [...ids];
   await Promise.all(
     Array.from({ length: SEED_PARALLELISM }, async () => {
       for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-        await request("POST", `${url}/v1/accounts`, { token: OPERATOR, body: { id, name: id, currency: "EUR", email: `${id}@example.test`, timezone: "Europe/Prague" } });
+        await request("POST", `${url}/v1/accounts`, {
+          token: OPERATOR,
+          body: {
+            id,
+            name: id,
+            currency: "EUR",
+            email: `${id}@example.test`,
+            timezone: "Europe/Prague",
+          },
+        });
         await request("POST", `${url}/v1/accounts/${id}/adjustments`, {
           token: OPERATOR,
           body: { amount: OPENING_CREDIT, reason: "bench credit" },
           headers: { "Idempotency-Key": `bench-${id}` },
         });
-        await request("PUT", `${url}/v1/accounts/${id}/plan`, { token: OPERATOR, body: { package: { name: "EU Domestic", destinations: EU, numberCountries: EU } } });
+        await request("PUT", `${url}/v1/accounts/${id}/plan`, {
+          token: OPERATOR,
+          body: { package: { name: "EU Domestic", destinations: EU, numberCountries: EU } },
+        });
       }
     }),
   );
@@ -163,27 +254,42 @@ export function callSteps(url, accountOf, { extend }) {
     const accountId = chosenAccountId ?? accountOf(n);
     const leg = `${url}/v1/accounts/${accountId}/calls/bench-${n}`;
     const latenciesMs = [];
-    const authorize = await timed(() => request("POST", `${leg}/authorize`, { body: { userId: "agent-1", direction: "outbound", from: CALLER_ID, to: berlin() } }));
-    if (!authorize.body.allowed) throw new Error(`authorize refused: ${JSON.stringify(authorize.body)}`);
+    const authorize = await timed(() =>
+      request("POST", `${leg}/authorize`, {
+        body: { userId: "agent-1", direction: "outbound", from: CALLER_ID, to: berlin() },
+      }),
+    );
+    if (!authorize.body.allowed)
+      throw new Error(`authorize refused: ${JSON.stringify(authorize.body)}`);
     latenciesMs.push(authorize.ms);
     if (extend) {
-      const extended = await timed(() => request("POST", `${leg}/extend`, { body: { usedSeconds: 30 } }));
-      if (!extended.body.allowed) throw new Error(`extend refused: ${JSON.stringify(extended.body)}`);
+      const extended = await timed(() =>
+        request("POST", `${leg}/extend`, { body: { usedSeconds: 30 } }),
+      );
+      if (!extended.body.allowed)
+        throw new Error(`extend refused: ${JSON.stringify(extended.body)}`);
       latenciesMs.push(extended.ms);
     }
     const end = await timed(() => request("POST", `${leg}/end`, { body: { durationSeconds: 65 } }));
     if (end.body.charged !== "0.02") throw new Error(`end charged ${JSON.stringify(end.body)}`);
     latenciesMs.push(end.ms);
-    return { requests: latenciesMs.length, latenciesMs, roundTripMs: latenciesMs.reduce((a, b) => a + b, 0) };
+    return {
+      requests: latenciesMs.length,
+      latenciesMs,
+      roundTripMs: latenciesMs.reduce((a, b) => a + b, 0),
+    };
   };
 }
 
 function messageStep(url, accountId) {
   return async () => {
     const charge = await timed(() =>
-      request("POST", `${url}/v1/accounts/${accountId}/messages/bench-msg-${sequence++}`, { body: { channel: "sms", to: germanMobile(), fragments: 1 } }),
+      request("POST", `${url}/v1/accounts/${accountId}/messages/bench-msg-${sequence++}`, {
+        body: { channel: "sms", to: germanMobile(), fragments: 1 },
+      }),
     );
-    if (charge.body.charged !== "0.075") throw new Error(`message charged ${JSON.stringify(charge.body)}`);
+    if (charge.body.charged !== "0.075")
+      throw new Error(`message charged ${JSON.stringify(charge.body)}`);
     return charge;
   };
 }
@@ -193,11 +299,23 @@ function ledgerDecisions(probeUrl, accountId, decks) {
   return async () => {
     const n = sequence++;
     const key = { callId: `rpc-${n}`, leg: "primary" };
-    const command = { ...key, userId: "agent-1", direction: "outbound", from: CALLER_ID, to: berlin() };
-    const authorize = await timed(() => ledgerRpc(probeUrl, accountId, [{ kind: "authorize", command, decks }]));
-    if (!authorize.body[0]?.ok || !authorize.body[0].value.allowed) throw new Error(`authorize: ${JSON.stringify(authorize.body)}`);
-    const end = await timed(() => ledgerRpc(probeUrl, accountId, [{ kind: "end", command: { ...key, durationSeconds: 65 } }]));
-    if (end.body[0]?.value?.chargedMicros !== 20_000) throw new Error(`end: ${JSON.stringify(end.body)}`);
+    const command = {
+      ...key,
+      userId: "agent-1",
+      direction: "outbound",
+      from: CALLER_ID,
+      to: berlin(),
+    };
+    const authorize = await timed(() =>
+      ledgerRpc(probeUrl, accountId, [{ kind: "authorize", command, decks }]),
+    );
+    if (!authorize.body[0]?.ok || !authorize.body[0].value.allowed)
+      throw new Error(`authorize: ${JSON.stringify(authorize.body)}`);
+    const end = await timed(() =>
+      ledgerRpc(probeUrl, accountId, [{ kind: "end", command: { ...key, durationSeconds: 65 } }]),
+    );
+    if (end.body[0]?.value?.chargedMicros !== 20_000)
+      throw new Error(`end: ${JSON.stringify(end.body)}`);
     return { requests: 2, latenciesMs: [authorize.ms, end.ms] };
   };
 }
@@ -212,28 +330,49 @@ async function outboxDrain(worker, decks) {
   for (let sent = 0; sent < DRAIN_MOVEMENTS; sent += 64) {
     const commands = Array.from({ length: 64 }, (_, i) => ({
       kind: "message",
-      command: { messageId: `drain-${sent + i}`, channel: "sms", to: germanMobile(), fragments: 1, userId: null, requestHash: `h${sent + i}` },
+      command: {
+        messageId: `drain-${sent + i}`,
+        channel: "sms",
+        to: germanMobile(),
+        fragments: 1,
+        userId: null,
+        requestHash: `h${sent + i}`,
+      },
       decks,
     }));
     const outcomes = (await ledgerRpc(worker.probeUrl, accountId, commands)).body;
-    if (!outcomes.every((o) => o.ok)) throw new Error(`drain seeding: ${JSON.stringify(outcomes.find((o) => !o.ok))}`);
+    if (!outcomes.every((o) => o.ok))
+      throw new Error(`drain seeding: ${JSON.stringify(outcomes.find((o) => !o.ok))}`);
   }
   const db = await worker.mf.getD1Database("DB");
-  const count = async () => (await db.prepare("SELECT count(*) AS n FROM movements WHERE account_id = ?").bind(accountId).first()).n;
+  const count = async () =>
+    (
+      await db
+        .prepare("SELECT count(*) AS n FROM movements WHERE account_id = ?")
+        .bind(accountId)
+        .first()
+    ).n;
   const before = await count();
   const startMs = performance.now();
   await worker.flushLedger(accountId);
   const elapsedS = (performance.now() - startMs) / 1000;
   const copied = (await count()) - before;
-  return { movements: copied, seconds: Math.round(elapsedS * 100) / 100, rowsPerSecond: Math.round(copied / elapsedS) };
+  return {
+    movements: copied,
+    seconds: Math.round(elapsedS * 100) / 100,
+    rowsPerSecond: Math.round(copied / elapsedS),
+  };
 }
 
 /** The decks in force as D1 has them, in the shape the Worker sends to the ledger. */
 async function activeDecks(mf) {
   const db = await mf.getD1Database("DB");
-  const { results } = await db.prepare("SELECT kind, deck_id, version FROM rate_decks_active").all();
+  const { results } = await db
+    .prepare("SELECT kind, deck_id, version FROM rate_decks_active")
+    .all();
   const decks = { calls: null, messages: null, services: null };
-  for (const row of results) decks[row.kind] = { deckId: row.deck_id, version: `${row.kind}-${row.version}` };
+  for (const row of results)
+    decks[row.kind] = { deckId: row.deck_id, version: `${row.kind}-${row.version}` };
   return decks;
 }
 
@@ -254,9 +393,11 @@ function readSample(name) {
 export async function drive(clients, durationMs, step, pids, settle = async () => {}) {
   const workerds = [pids].flat();
   const warmUntil = performance.now() + WARM_UP_MS;
-  await Promise.all(Array.from({ length: clients }, async () => {
-    while (performance.now() < warmUntil) await step();
-  }));
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < warmUntil) await step();
+    }),
+  );
   const latenciesMs = [];
   const roundTripsMs = [];
   let requests = 0;
@@ -264,14 +405,16 @@ export async function drive(clients, durationMs, step, pids, settle = async () =
   const startCpuMs = workerds.map(cpuMs);
   const startClientCpu = process.cpuUsage();
   const stopAt = startMs + durationMs;
-  await Promise.all(Array.from({ length: clients }, async () => {
-    while (performance.now() < stopAt) {
-      const result = await step();
-      requests += result.requests;
-      latenciesMs.push(...result.latenciesMs);
-      if (result.roundTripMs !== undefined) roundTripsMs.push(result.roundTripMs);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < stopAt) {
+        const result = await step();
+        requests += result.requests;
+        latenciesMs.push(...result.latenciesMs);
+        if (result.roundTripMs !== undefined) roundTripsMs.push(result.roundTripMs);
+      }
+    }),
+  );
   await settle();
   const elapsedS = (performance.now() - startMs) / 1000;
   const serverCpuMs = workerds.reduce((sum, pid, i) => sum + cpuMs(pid) - startCpuMs[i], 0);
@@ -283,7 +426,9 @@ export async function drive(clients, durationMs, step, pids, settle = async () =
     clientCores: Math.round(((clientCpu.user + clientCpu.system) / 1e6 / elapsedS) * 100) / 100,
     requests,
     requestsPerSecond: Math.round(requests / elapsedS),
-    ...(roundTripsMs.length > 0 && { roundTripsPerSecond: Math.round(roundTripsMs.length / elapsedS) }),
+    ...(roundTripsMs.length > 0 && {
+      roundTripsPerSecond: Math.round(roundTripsMs.length / elapsedS),
+    }),
     p50Ms: percentile(latenciesMs, 0.5),
     p99Ms: percentile(latenciesMs, 0.99),
   };
@@ -309,11 +454,19 @@ function percentile(values, q) {
 }
 
 /** One request; the switch's token unless told otherwise. Any non-2xx answer throws. */
-export async function request(method, url, { token = SWITCH, body, text, contentType = "application/json", headers = {} } = {}) {
+export async function request(
+  method,
+  url,
+  { token = SWITCH, body, text, contentType = "application/json", headers = {} } = {},
+) {
   const payload = text ?? (body === undefined ? undefined : JSON.stringify(body));
   const response = await fetch(url, {
     method,
-    headers: { Authorization: `Bearer ${token}`, ...(payload !== undefined && { "Content-Type": contentType }), ...headers },
+    headers: {
+      Authorization: `Bearer ${token}`,
+      ...(payload !== undefined && { "Content-Type": contentType }),
+      ...headers,
+    },
     body: payload,
   });
   const answer = await response.text();
@@ -326,12 +479,14 @@ export async function flushLedgers(worker, accountIds) {
   const queue = [...accountIds];
   await Promise.all(
     Array.from({ length: SEED_PARALLELISM }, async () => {
-      for (let id = queue.shift(); id !== undefined; id = queue.shift()) await worker.flushLedger(id);
+      for (let id = queue.shift(); id !== undefined; id = queue.shift())
+        await worker.flushLedger(id);
     }),
   );
 }
 
-const ledgerRpc = (probeUrl, accountId, commands) => request("POST", `${probeUrl}/run?account=${accountId}`, { body: commands });
+const ledgerRpc = (probeUrl, accountId, commands) =>
+  request("POST", `${probeUrl}/run?account=${accountId}`, { body: commands });
 
 export function formatCallsTable(rows) {
   const columns = [
@@ -350,9 +505,18 @@ export function formatCallsTable(rows) {
 }
 
 export function table(columns, rows) {
-  const cells = [columns.map(([name]) => name), ...rows.map((row) => columns.map(([, cell]) => String(cell(row))))];
+  const cells = [
+    columns.map(([name]) => name),
+    ...rows.map((row) => columns.map(([, cell]) => String(cell(row)))),
+  ];
   const widths = columns.map((_, i) => Math.max(...cells.map((line) => line[i].length)));
-  return cells.map((line) => line.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ")).join("\n");
+  return cells
+    .map((line) =>
+      line
+        .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+        .join("  "),
+    )
+    .join("\n");
 }
 
 /** The capacity sweep: the no-op and authorize→end on one account at each client count. */
@@ -375,13 +539,21 @@ export function formatCapacityTable(capacity) {
  * sweep, and p99 at the client count where authorize→end peaks against the no-op's there.
  */
 function capacityVerdict(capacity) {
-  const best = (side) => capacity.reduce((a, b) => (b[side].requestsPerSecond > a[side].requestsPerSecond ? b : a));
+  const best = (side) =>
+    capacity.reduce((a, b) => (b[side].requestsPerSecond > a[side].requestsPerSecond ? b : a));
   const noopPeak = best("noop");
   const callPeak = best("call");
   const ratio = callPeak.call.requestsPerSecond / noopPeak.noop.requestsPerSecond;
   const p99Multiple = callPeak.call.p99Ms / callPeak.noop.p99Ms;
   const perCpu = noopPeak.noop.serverCpuUsPerRequest / callPeak.call.serverCpuUsPerRequest;
-  return { ratio, p99Multiple, perCpu, noopPeak, callPeak, met: ratio >= TARGET_RATIO && p99Multiple < TARGET_P99_MULTIPLE };
+  return {
+    ratio,
+    p99Multiple,
+    perCpu,
+    noopPeak,
+    callPeak,
+    met: ratio >= TARGET_RATIO && p99Multiple < TARGET_P99_MULTIPLE,
+  };
 }
 
 /** The lines under the tables: the targets, met or not, in words. */
@@ -414,5 +586,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     state: option("state", "memory"),
   });
   if (args.includes("--json")) console.log(JSON.stringify(result, null, 2));
-  else console.log(`${formatCallsTable(result.rows)}\n* the faster of the two no-op runs.\n\n${formatCapacityTable(result.capacity)}\n\n${callsVerdict(result)}`);
+  else
+    console.log(
+      `${formatCallsTable(result.rows)}\n* the faster of the two no-op runs.\n\n${formatCapacityTable(result.capacity)}\n\n${callsVerdict(result)}`,
+    );
 }

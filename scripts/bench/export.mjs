@@ -28,7 +28,12 @@ const EXPORT_TIMEOUT_MS = 30 * 60_000;
  * `verify` (download the file and check rows and the credit sum; default true),
  * `scriptPath` (a bundle already built), `log` (progress lines; default console.error).
  */
-export async function benchExport({ sizes = DEFAULT_SIZES, verify = true, scriptPath, log = console.error } = {}) {
+export async function benchExport({
+  sizes = DEFAULT_SIZES,
+  verify = true,
+  scriptPath,
+  log = console.error,
+} = {}) {
   const bundle = scriptPath ?? buildWorker();
   try {
     const results = [];
@@ -114,7 +119,8 @@ async function benchOneSize(movements, { bundle, verify, log }) {
         seedSeconds: Math.round(seedMs / 100) / 10,
         verified: null,
       };
-      if (verify) result.verified = await verifyDownload(job.downloadUrl, movements, seeded.sumMicros);
+      if (verify)
+        result.verified = await verifyDownload(job.downloadUrl, movements, seeded.sumMicros);
       log(`exported ${movements}: ${JSON.stringify(result)}`);
       return result;
     } finally {
@@ -157,7 +163,8 @@ async function verifyDownload(downloadUrl, expectedRows, expectedSumMicros) {
   for await (const chunk of response.body) take(decoder.decode(chunk, { stream: true }));
   take(decoder.decode());
   if (rows !== expectedRows) throw new Error(`file has ${rows} rows, seeded ${expectedRows}`);
-  if (sumMicros !== BigInt(expectedSumMicros)) throw new Error(`credit column sums to ${sumMicros}, seeded ${expectedSumMicros}`);
+  if (sumMicros !== BigInt(expectedSumMicros))
+    throw new Error(`credit column sums to ${sumMicros}, seeded ${expectedSumMicros}`);
   return true;
 }
 
@@ -174,7 +181,10 @@ function creditMicros(record) {
 async function api(url, method, path, body) {
   const response = await fetch(`${url}${path}`, {
     method,
-    headers: { Authorization: `Bearer ${OPERATOR}`, ...(body ? { "Content-Type": "application/json" } : {}) },
+    headers: {
+      Authorization: `Bearer ${OPERATOR}`,
+      ...(body ? { "Content-Type": "application/json" } : {}),
+    },
     body: body ? JSON.stringify(body) : undefined,
   });
   const text = await response.text();
@@ -196,15 +206,23 @@ export function formatExportTable(results) {
     ["workerd VmHWM", (r) => r.hwmMiB],
     ["verified", (r) => (r.verified === null ? "-" : r.verified ? "yes" : "NO")],
   ];
-  const cells = [columns.map(([name]) => name), ...results.map((r) => columns.map(([, value]) => String(value(r) ?? "-")))];
+  const cells = [
+    columns.map(([name]) => name),
+    ...results.map((r) => columns.map(([, value]) => String(value(r) ?? "-"))),
+  ];
   const widths = columns.map((_, i) => Math.max(...cells.map((row) => row[i].length)));
   return cells.map((row) => row.map((cell, i) => cell.padStart(widths[i])).join("  ")).join("\n");
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const sizes = process.argv.slice(2).map(Number).filter((n) => Number.isSafeInteger(n) && n > 0);
+  const sizes = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((n) => Number.isSafeInteger(n) && n > 0);
   const results = await benchExport({ sizes: sizes.length > 0 ? sizes : DEFAULT_SIZES });
-  console.log(`\nExport of credit movements on local workerd (target ≥ ${TARGET_ROWS_PER_SECOND.toLocaleString("en-US")} rows/s, memory flat)\n`);
+  console.log(
+    `\nExport of credit movements on local workerd (target ≥ ${TARGET_ROWS_PER_SECOND.toLocaleString("en-US")} rows/s, memory flat)\n`,
+  );
   console.log(formatExportTable(results));
   console.log(`
 heap: the Worker isolate's V8 heap (allocated peak, and what a full GC leaves), read through

@@ -25,15 +25,25 @@ const WRANGLER_JS = join(PROJECT_ROOT, "node_modules/wrangler/bin/wrangler.js");
  * Builds the Worker bundle into `outDir` (a temp directory by default, so a bench never
  * races `npm run build` over dist/) and returns the path of its entry module.
  */
-export function buildWorker({ outDir = mkdtempSync(join(tmpdir(), "credit-bench-build-")), quiet = true } = {}) {
-  const built = spawnSync(process.execPath, [WRANGLER_JS, "deploy", "--dry-run", "--outdir", outDir], {
-    cwd: PROJECT_ROOT,
-    encoding: "utf8",
-    env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
-  });
-  if (built.status !== 0) throw new Error(`wrangler build failed:\n${built.stdout}\n${built.stderr}`);
+export function buildWorker({
+  outDir = mkdtempSync(join(tmpdir(), "credit-bench-build-")),
+  quiet = true,
+} = {}) {
+  const built = spawnSync(
+    process.execPath,
+    [WRANGLER_JS, "deploy", "--dry-run", "--outdir", outDir],
+    {
+      cwd: PROJECT_ROOT,
+      encoding: "utf8",
+      env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
+    },
+  );
+  if (built.status !== 0)
+    throw new Error(`wrangler build failed:\n${built.stdout}\n${built.stderr}`);
   if (!quiet) process.stdout.write(built.stdout);
-  const entry = readdirSync(outDir).find((name) => name === "index.js") ?? readdirSync(outDir).find((name) => name.endsWith(".js"));
+  const entry =
+    readdirSync(outDir).find((name) => name === "index.js") ??
+    readdirSync(outDir).find((name) => name.endsWith(".js"));
   if (!entry) throw new Error(`no bundle in ${outDir}`);
   return join(outDir, entry);
 }
@@ -82,39 +92,43 @@ export async function startWorker(options = {}) {
   // The bundle is one self-contained module; wrangler's rules for locating sources do not apply.
   const { modulesRules: _rules, rootPath: _root, ...fromConfig } = workerOptions;
   // wrangler derives options in Miniflare's V4 shape; Miniflare 5 converts them to its own.
-  const mf = new Miniflare(convertV4MiniflareOptions({
-    host: "127.0.0.1",
-    port,
-    ...(options.inspectorPort ? { inspectorPort: options.inspectorPort } : {}),
-    resourcePersistencePath: persistDir,
-    handleStructuredLogs: options.onLog ?? (() => {}),
-    workers: [
-      {
-        ...fromConfig,
-        ...options.workerOptions,
-        name: WORKER_NAME,
-        modules: true,
-        scriptPath,
-        // Module names are paths relative to this root; the bundle may live in a temp dir.
-        modulesRoot: dirname(scriptPath),
-        bindings: { ...fromConfig.bindings, PUBLIC_BASE_URL: url, ...options.vars },
-        ...(options.direct ? { unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }] } : {}),
-      },
-      ...(options.probe
-        ? [
-            {
-              name: PROBE_NAME,
-              modules: true,
-              script: PROBE_SCRIPT,
-              compatibilityDate: fromConfig.compatibilityDate,
-              compatibilityFlags: fromConfig.compatibilityFlags,
-              durableObjects: { LEDGER: { className: "AccountLedger", scriptName: WORKER_NAME, useSQLite: true } },
-              unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
-            },
-          ]
-        : []),
-    ],
-  }));
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      host: "127.0.0.1",
+      port,
+      ...(options.inspectorPort ? { inspectorPort: options.inspectorPort } : {}),
+      resourcePersistencePath: persistDir,
+      handleStructuredLogs: options.onLog ?? (() => {}),
+      workers: [
+        {
+          ...fromConfig,
+          ...options.workerOptions,
+          name: WORKER_NAME,
+          modules: true,
+          scriptPath,
+          // Module names are paths relative to this root; the bundle may live in a temp dir.
+          modulesRoot: dirname(scriptPath),
+          bindings: { ...fromConfig.bindings, PUBLIC_BASE_URL: url, ...options.vars },
+          ...(options.direct ? { unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }] } : {}),
+        },
+        ...(options.probe
+          ? [
+              {
+                name: PROBE_NAME,
+                modules: true,
+                script: PROBE_SCRIPT,
+                compatibilityDate: fromConfig.compatibilityDate,
+                compatibilityFlags: fromConfig.compatibilityFlags,
+                durableObjects: {
+                  LEDGER: { className: "AccountLedger", scriptName: WORKER_NAME, useSQLite: true },
+                },
+                unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+              },
+            ]
+          : []),
+      ],
+    }),
+  );
   try {
     await mf.ready;
     const workerdPid = findWorkerdPid();
@@ -123,13 +137,21 @@ export async function startWorker(options = {}) {
     if (!health.ok) throw new Error(`/health answered ${health.status}: ${await health.text()}`);
     return {
       url,
-      directUrl: options.direct ? (await mf.unsafeGetDirectURL(WORKER_NAME)).href.replace(/\/$/, "") : null,
-      probeUrl: options.probe ? (await mf.unsafeGetDirectURL(PROBE_NAME)).href.replace(/\/$/, "") : null,
+      directUrl: options.direct
+        ? (await mf.unsafeGetDirectURL(WORKER_NAME)).href.replace(/\/$/, "")
+        : null,
+      probeUrl: options.probe
+        ? (await mf.unsafeGetDirectURL(PROBE_NAME)).href.replace(/\/$/, "")
+        : null,
       /** With `probe`: has the ledger copy its pending movements to D1 now, as an export does. */
       async flushLedger(accountId) {
-        const response = await fetch(`${this.probeUrl}/flush?account=${encodeURIComponent(accountId)}`, { method: "POST" });
+        const response = await fetch(
+          `${this.probeUrl}/flush?account=${encodeURIComponent(accountId)}`,
+          { method: "POST" },
+        );
         const answer = await response.json().catch(() => null);
-        if (!response.ok || !answer?.ok || answer.value.remaining !== 0) throw new Error(`flushing ${accountId}: ${response.status} ${JSON.stringify(answer)}`);
+        if (!response.ok || !answer?.ok || answer.value.remaining !== 0)
+          throw new Error(`flushing ${accountId}: ${response.status} ${JSON.stringify(answer)}`);
       },
       mf,
       workerdPid,
@@ -137,7 +159,8 @@ export async function startWorker(options = {}) {
       scriptPath,
       async stop() {
         await mf.dispose();
-        if (ownsPersistDir && !options.keepPersistDir) rmSync(persistDir, { recursive: true, force: true });
+        if (ownsPersistDir && !options.keepPersistDir)
+          rmSync(persistDir, { recursive: true, force: true });
         removeBuild();
       },
     };
@@ -176,11 +199,20 @@ export async function applyMigrations(db, dir = join(PROJECT_ROOT, "migrations")
          applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL)`,
     )
     .run();
-  const applied = new Set((await db.prepare("SELECT name FROM d1_migrations").all()).results.map((row) => row.name));
-  const files = readdirSync(dir).filter((name) => name.endsWith(".sql")).sort();
+  const applied = new Set(
+    (await db.prepare("SELECT name FROM d1_migrations").all()).results.map((row) => row.name),
+  );
+  const files = readdirSync(dir)
+    .filter((name) => name.endsWith(".sql"))
+    .sort();
   for (const name of files.filter((file) => !applied.has(file))) {
-    const statements = unstable_splitSqlQuery(readFileSync(join(dir, name), "utf8")).map((sql) => db.prepare(sql));
-    await db.batch([...statements, db.prepare("INSERT INTO d1_migrations (name) VALUES (?)").bind(name)]);
+    const statements = unstable_splitSqlQuery(readFileSync(join(dir, name), "utf8")).map((sql) =>
+      db.prepare(sql),
+    );
+    await db.batch([
+      ...statements,
+      db.prepare("INSERT INTO d1_migrations (name) VALUES (?)").bind(name),
+    ]);
   }
   return files;
 }
@@ -195,7 +227,12 @@ export function findWorkerdPid(parentPid = process.pid) {
         // comm is in parentheses and may hold spaces; the fields after it are fixed.
         const afterComm = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
         const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-        return { pid: Number(pid), ppid: Number(afterComm[1]), comm, startTicks: Number(afterComm[19]) };
+        return {
+          pid: Number(pid),
+          ppid: Number(afterComm[1]),
+          comm,
+          startTicks: Number(afterComm[19]),
+        };
       } catch {
         return null; // the process ended while we looked
       }

@@ -9,7 +9,11 @@ export async function inspectWorker(inspectorPort, workerName = WORKER_NAME) {
   const socket = new WebSocket(`ws://127.0.0.1:${inspectorPort}/core:user:${workerName}`);
   await new Promise((resolve, reject) => {
     socket.addEventListener("open", resolve, { once: true });
-    socket.addEventListener("error", () => reject(new Error(`cannot inspect worker ${workerName}`)), { once: true });
+    socket.addEventListener(
+      "error",
+      () => reject(new Error(`cannot inspect worker ${workerName}`)),
+      { once: true },
+    );
   });
   let nextId = 0;
   const pending = new Map();
@@ -59,12 +63,16 @@ export async function sampleWorkerHeap(inspectorPort, { workerName, intervalMs =
       clearInterval(timer);
       await sample();
       let collected = false;
-      const collection = inspector.call("HeapProfiler.collectGarbage").then(() => (collected = true));
+      const collection = inspector
+        .call("HeapProfiler.collectGarbage")
+        .then(() => (collected = true));
       for (let i = 0; i < 50 && !collected; i++) {
         await Promise.race([collection, new Promise((resolve) => setTimeout(resolve, 100))]);
         if (!collected && wake) await wake();
       }
-      const afterGcBytes = collected ? (await inspector.call("Runtime.getHeapUsage")).usedSize : null;
+      const afterGcBytes = collected
+        ? (await inspector.call("Runtime.getHeapUsage")).usedSize
+        : null;
       inspector.close();
       return { peakUsedBytes, peakTotalBytes, afterGcBytes };
     },

@@ -14,7 +14,12 @@ export function processMemory(pid) {
     if (!match) throw new Error(`${name} missing from /proc/${pid}/status`);
     return Number(match[1]);
   };
-  return { rssKiB: field("VmRSS"), hwmKiB: field("VmHWM"), anonKiB: field("RssAnon"), fileKiB: field("RssFile") };
+  return {
+    rssKiB: field("VmRSS"),
+    hwmKiB: field("VmHWM"),
+    anonKiB: field("RssAnon"),
+    fileKiB: field("RssFile"),
+  };
 }
 
 /**

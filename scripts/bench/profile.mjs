@@ -22,7 +22,9 @@ try {
   const ids = Array.from({ length: accounts }, (_, i) => `bench-${i}`);
   await seed(worker.url, ids);
   const step = callSteps(worker.directUrl, (n) => ids[n % accounts], { extend: false });
-  const load = { run: (seconds) => drive(option("clients", 32), seconds * 1000, step, worker.workerdPid) };
+  const load = {
+    run: (seconds) => drive(option("clients", 32), seconds * 1000, step, worker.workerdPid),
+  };
   const inspector = await inspectWorker(inspectorPort);
   await inspector.call("Profiler.enable");
   await inspector.call("Profiler.setSamplingInterval", { interval: 200 });
@@ -44,13 +46,16 @@ function report(profile, top, under) {
   const selfHits = new Map();
   for (const id of profile.samples) selfHits.set(id, (selfHits.get(id) ?? 0) + 1);
   const parent = new Map();
-  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
-  const key = (node) => `${node.callFrame.functionName || "(anon)"} ${node.callFrame.url.split("/").pop()}:${node.callFrame.lineNumber + 1}`;
+  for (const node of profile.nodes)
+    for (const child of node.children ?? []) parent.set(child, node.id);
+  const key = (node) =>
+    `${node.callFrame.functionName || "(anon)"} ${node.callFrame.url.split("/").pop()}:${node.callFrame.lineNumber + 1}`;
   const self = new Map();
   const total = new Map();
   let all = 0;
   const isUnder = (id) => {
-    for (let at = id; at !== undefined; at = parent.get(at)) if (byId.get(at).callFrame.functionName === under) return true;
+    for (let at = id; at !== undefined; at = parent.get(at))
+      if (byId.get(at).callFrame.functionName === under) return true;
     return false;
   };
   for (const [id, hits] of selfHits) {
@@ -67,10 +72,14 @@ function report(profile, top, under) {
     }
   }
   const pct = (n) => `${((n / all) * 100).toFixed(1).padStart(5)} %`;
-  console.log(`${all} samples${under ? ` below ${under}, of ${profile.samples.length}` : ""}\n\nself:`);
-  for (const [k, n] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(n)}  ${k}`);
+  console.log(
+    `${all} samples${under ? ` below ${under}, of ${profile.samples.length}` : ""}\n\nself:`,
+  );
+  for (const [k, n] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top))
+    console.log(`${pct(n)}  ${k}`);
   console.log("\ntotal:");
-  for (const [k, n] of [...total].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(n)}  ${k}`);
+  for (const [k, n] of [...total].sort((a, b) => b[1] - a[1]).slice(0, top))
+    console.log(`${pct(n)}  ${k}`);
   // Hot lines of the bundle (dist/index.js numbering when built the same way).
   const lines = new Map();
   for (const node of profile.nodes) {
@@ -80,5 +89,6 @@ function report(profile, top, under) {
     }
   }
   console.log("\nlines:");
-  for (const [k, n] of [...lines].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(n)}  ${k}`);
+  for (const [k, n] of [...lines].sort((a, b) => b[1] - a[1]).slice(0, top))
+    console.log(`${pct(n)}  ${k}`);
 }

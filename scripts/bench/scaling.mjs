@@ -28,8 +28,16 @@ function pace(step, perSecond) {
   };
 }
 
-export async function benchScaling({ seconds = 5, accounts = 1000, processes = 2, concurrency = 32, log = console.error } = {}) {
-  setGlobalDispatcher(new Agent({ connections: concurrency * 2, pipelining: 1, keepAliveTimeout: 30_000 }));
+export async function benchScaling({
+  seconds = 5,
+  accounts = 1000,
+  processes = 2,
+  concurrency = 32,
+  log = console.error,
+} = {}) {
+  setGlobalDispatcher(
+    new Agent({ connections: concurrency * 2, pipelining: 1, keepAliveTimeout: 30_000 }),
+  );
   const bundle = buildWorker();
   const rows = [];
   try {
@@ -38,13 +46,18 @@ export async function benchScaling({ seconds = 5, accounts = 1000, processes = 2
       const dirs = Array.from({ length: count }, () => stateDir("memory"));
       const workers = [];
       try {
-        for (const persistDir of dirs) workers.push(await startWorker({ scriptPath: bundle, direct: true, probe: true, persistDir }));
+        for (const persistDir of dirs)
+          workers.push(
+            await startWorker({ scriptPath: bundle, direct: true, probe: true, persistDir }),
+          );
         const ids = Array.from({ length: accounts }, (_, i) => `bench-${i}`);
         const shardOf = (w) => ids.filter((_, i) => i % count === w);
         await Promise.all(workers.map((worker, w) => seed(worker.url, shardOf(w))));
         await Promise.all(workers.map((worker, w) => flushLedgers(worker, shardOf(w))));
         // One step per account in turn; the account decides the process, as placement would.
-        const steps = workers.map((worker) => callSteps(worker.directUrl, (n) => ids[n % accounts], { extend: true }));
+        const steps = workers.map((worker) =>
+          callSteps(worker.directUrl, (n) => ids[n % accounts], { extend: true }),
+        );
         let next = 0;
         const step = () => {
           const i = next++ % accounts;
@@ -56,16 +69,26 @@ export async function benchScaling({ seconds = 5, accounts = 1000, processes = 2
         // are left out: a fixed cost that would swamp the per-request figure. It runs before
         // the seeded ledgers' outbox alarms come due.)
         log(`  ${PACED_ROUND_TRIPS_PER_SECOND} round trips/s for ${seconds} s…`);
-        const paced = await drive(concurrency, seconds * 1000, pace(step, PACED_ROUND_TRIPS_PER_SECOND), pids);
+        const paced = await drive(
+          concurrency,
+          seconds * 1000,
+          pace(step, PACED_ROUND_TRIPS_PER_SECOND),
+          pids,
+        );
         log(`  then ${concurrency} clients as fast as they go for ${seconds} s…`);
         // Movements are copied to D1 inside the measured time, as in the calls bench.
-        const settle = () => Promise.all(workers.map((worker, w) => flushLedgers(worker, shardOf(w))));
+        const settle = () =>
+          Promise.all(workers.map((worker, w) => flushLedgers(worker, shardOf(w))));
         const result = await drive(concurrency, seconds * 1000, step, pids, settle);
         rows.push({
           processes: count,
           ...result,
           perCore: Math.round(result.requestsPerSecond / result.coresInUse),
-          paced: { requestsPerSecond: paced.requestsPerSecond, serverCpuUsPerRequest: paced.serverCpuUsPerRequest, coresInUse: paced.coresInUse },
+          paced: {
+            requestsPerSecond: paced.requestsPerSecond,
+            serverCpuUsPerRequest: paced.serverCpuUsPerRequest,
+            coresInUse: paced.coresInUse,
+          },
         });
       } finally {
         for (const worker of workers) await worker.stop();
@@ -103,6 +126,10 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     const i = args.indexOf(`--${name}`);
     return i >= 0 ? Number(args[i + 1]) : fallback;
   };
-  const rows = await benchScaling({ seconds: option("seconds", 5), accounts: option("accounts", 1000), processes: option("processes", 2) });
+  const rows = await benchScaling({
+    seconds: option("seconds", 5),
+    accounts: option("accounts", 1000),
+    processes: option("processes", 2),
+  });
   console.log(formatScalingTable(rows));
 }

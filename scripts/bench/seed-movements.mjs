@@ -41,12 +41,18 @@ FROM priced`;
  * Seeds `count` movements for `accountId`, spread evenly from `fromMs` to `toMs`, opening
  * at `openingMicros`. Returns the balance after the last one and the sum of all amounts.
  */
-export async function seedMovements(db, { accountId, count, fromMs, toMs, openingMicros = 1_000_000_000 }) {
+export async function seedMovements(
+  db,
+  { accountId, count, fromMs, toMs, openingMicros = 1_000_000_000 },
+) {
   const spanMs = toMs - fromMs;
   let balanceMicros = openingMicros;
   for (let first = 1; first <= count; first += SEED_CHUNK_ROWS) {
     const last = Math.min(count, first + SEED_CHUNK_ROWS - 1);
-    await db.prepare(SEED_SQL).bind(first, last, accountId, fromMs, spanMs, count, count + 1, balanceMicros).run();
+    await db
+      .prepare(SEED_SQL)
+      .bind(first, last, accountId, fromMs, spanMs, count, count + 1, balanceMicros)
+      .run();
     const row = await db
       .prepare("SELECT balance_after_micros AS b FROM movements WHERE account_id = ? AND seq = ?")
       .bind(accountId, last - (count + 1))

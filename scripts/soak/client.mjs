@@ -17,7 +17,9 @@ export function toMicros(text) {
 export function formatMicros(micros) {
   const sign = micros < 0 ? "-" : "";
   const abs = Math.abs(micros);
-  return `${sign}${Math.floor(abs / 1_000_000)}.${String(abs % 1_000_000).padStart(6, "0").replace(/0{1,4}$/, "")}`;
+  return `${sign}${Math.floor(abs / 1_000_000)}.${String(abs % 1_000_000)
+    .padStart(6, "0")
+    .replace(/0{1,4}$/, "")}`;
 }
 
 /** JSON with keys sorted, so two equal answers compare equal whatever their key order. */
@@ -53,13 +55,15 @@ export class Stats {
     entry.statuses.set(status, (entry.statuses.get(status) ?? 0) + 1);
     if (code) entry.codes.set(`${status} ${code}`, (entry.codes.get(`${status} ${code}`) ?? 0) + 1);
     entry.latenciesMs.push(ms);
-    if (status >= 500 && this.serverErrors.length < 20) this.serverErrors.push({ kind, status, what, code });
+    if (status >= 500 && this.serverErrors.length < 20)
+      this.serverErrors.push({ kind, status, what, code });
   }
 
   networkError(kind, error, what) {
     this.#kind(kind).count += 1;
     this.#kind(kind).statuses.set("network", (this.#kind(kind).statuses.get("network") ?? 0) + 1);
-    if (this.networkErrors.length < 20) this.networkErrors.push({ kind, what, error: String(error) });
+    if (this.networkErrors.length < 20)
+      this.networkErrors.push({ kind, what, error: String(error) });
   }
 
   total() {
@@ -70,7 +74,8 @@ export class Stats {
 
   countWhere(test) {
     let count = 0;
-    for (const entry of this.kinds.values()) for (const [status, n] of entry.statuses) if (test(status)) count += n;
+    for (const entry of this.kinds.values())
+      for (const [status, n] of entry.statuses) if (test(status)) count += n;
     return count;
   }
 }
@@ -82,7 +87,12 @@ export class Client {
   }
 
   /** One request; never throws: a network failure is counted and answered with status 0. */
-  async request(kind, method, path, { token = OPERATOR, body, rawBody, contentType, headers = {} } = {}) {
+  async request(
+    kind,
+    method,
+    path,
+    { token = OPERATOR, body, rawBody, contentType, headers = {} } = {},
+  ) {
     const init = { method, headers: { ...headers } };
     if (token) init.headers.Authorization = `Bearer ${token}`;
     if (body !== undefined || rawBody !== undefined) {
@@ -121,7 +131,8 @@ export class AnswerBook {
 
   async send(client, kind, key, request, project = (body) => body) {
     const answer = await client.request(kind, request.method, request.path, request);
-    if (answer.status >= 200 && answer.status < 300) this.note(key, request, project, answer.body, kind);
+    if (answer.status >= 200 && answer.status < 300)
+      this.note(key, request, project, answer.body, kind);
     return answer;
   }
 
@@ -133,7 +144,8 @@ export class AnswerBook {
       return;
     }
     this.checks += 1;
-    if (prior.seen !== seen && this.violations.length < 20) this.violations.push({ key, first: prior.seen, then: seen });
+    if (prior.seen !== seen && this.violations.length < 20)
+      this.violations.push({ key, first: prior.seen, then: seen });
   }
 
   /** Sends up to `limit` remembered requests again; every answer must match the first. */
@@ -149,7 +161,12 @@ export class AnswerBook {
       const answer = await client.request(`replay ${kind}`, request.method, request.path, request);
       replayed += 1;
       if (answer.status < 200 || answer.status >= 300) {
-        if (this.violations.length < 20) this.violations.push({ key, first: this.entries.get(key).seen, then: `status ${answer.status} ${JSON.stringify(answer.body)}` });
+        if (this.violations.length < 20)
+          this.violations.push({
+            key,
+            first: this.entries.get(key).seen,
+            then: `status ${answer.status} ${JSON.stringify(answer.body)}`,
+          });
         continue;
       }
       this.note(key, request, project, answer.body, kind);

@@ -10,14 +10,22 @@ function percentile(values, q) {
 function table(header, rows, rightAlignedFrom = 1) {
   const cells = [header, ...rows].map((row) => row.map(String));
   const widths = header.map((_, i) => Math.max(...cells.map((row) => row[i].length)));
-  const line = (row) => row.map((cell, i) => (i < rightAlignedFrom ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ");
-  return [line(cells[0]), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n");
+  const line = (row) =>
+    row
+      .map((cell, i) => (i < rightAlignedFrom ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+      .join("  ");
+  return [
+    line(cells[0]),
+    widths.map((w) => "-".repeat(w)).join("  "),
+    ...cells.slice(1).map(line),
+  ].join("\n");
 }
 
 export function requestTable(stats, trafficSeconds) {
   const rows = [];
   for (const [kind, entry] of [...stats.kinds].sort(([a], [b]) => a.localeCompare(b))) {
-    const by = (test) => [...entry.statuses].filter(([status]) => test(status)).reduce((n, [, c]) => n + c, 0);
+    const by = (test) =>
+      [...entry.statuses].filter(([status]) => test(status)).reduce((n, [, c]) => n + c, 0);
     const refusals = [...entry.codes]
       .sort((a, b) => b[1] - a[1])
       .slice(0, 2)
@@ -37,7 +45,10 @@ export function requestTable(stats, trafficSeconds) {
   }
   const total = stats.total();
   return [
-    table(["requests", "count", "2xx", "4xx", "5xx", "dropped", "p50 ms", "p99 ms", "4xx codes"], rows),
+    table(
+      ["requests", "count", "2xx", "4xx", "5xx", "dropped", "p50 ms", "p99 ms", "4xx codes"],
+      rows,
+    ),
     "",
     `${total} requests in all; traffic phase ${trafficSeconds.toFixed(1)} s`,
   ].join("\n");

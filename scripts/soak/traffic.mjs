@@ -5,7 +5,35 @@
 
 import { OPERATOR, SWITCH } from "./client.mjs";
 
-export const EU = ["AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"];
+export const EU = [
+  "AT",
+  "BE",
+  "BG",
+  "CY",
+  "CZ",
+  "DE",
+  "DK",
+  "EE",
+  "ES",
+  "FI",
+  "FR",
+  "GR",
+  "HR",
+  "HU",
+  "IE",
+  "IT",
+  "LT",
+  "LU",
+  "LV",
+  "MT",
+  "NL",
+  "PL",
+  "PT",
+  "RO",
+  "SE",
+  "SI",
+  "SK",
+];
 export const EU_PLAN = {
   package: { name: "EU Domestic", destinations: EU, numberCountries: EU, fupMinutesPerUser: 3000 },
   allowances: { conversationIntelligenceMinutes: 5, voiceAgentMinutes: 5 },
@@ -117,30 +145,52 @@ export class Traffic {
   async call(account) {
     const callId = this.nextId("call");
     const kinds = [
-      { userId: "agent-1", direction: "outbound", from: NUMBERS.usAccount, to: NUMBERS.deFixedBerlin },
+      {
+        userId: "agent-1",
+        direction: "outbound",
+        from: NUMBERS.usAccount,
+        to: NUMBERS.deFixedBerlin,
+      },
       { userId: "agent-2", direction: "outbound", from: NUMBERS.deAccount, to: NUMBERS.deMobile },
       { userId: "agent-3", direction: "outbound", from: NUMBERS.deAccount, to: NUMBERS.frFixed },
       { userId: "agent-4", direction: "inbound", from: NUMBERS.usAccount, to: NUMBERS.deTollFree },
     ];
     const primary = this.pick(kinds);
     const legs = [{ leg: "primary", ...primary }];
-    if (this.random() < 0.2) legs.push({ leg: "forward", userId: primary.userId, direction: "outbound", from: NUMBERS.deAccount, to: NUMBERS.gbMobile });
+    if (this.random() < 0.2)
+      legs.push({
+        leg: "forward",
+        userId: primary.userId,
+        direction: "outbound",
+        from: NUMBERS.deAccount,
+        to: NUMBERS.gbMobile,
+      });
     const base = `/v1/accounts/${account.id}/calls/${callId}`;
     for (const leg of legs) {
       const authorize = { method: "POST", path: `${base}/authorize`, token: SWITCH, body: leg };
       const key = `authorize ${account.id} ${callId} ${leg.leg}`;
       const answer = await this.book.send(this.client, "call authorize", key, authorize);
-      if (this.random() < RETRY_SHARE) await this.book.send(this.client, "call authorize", key, authorize);
+      if (this.random() < RETRY_SHARE)
+        await this.book.send(this.client, "call authorize", key, authorize);
       if (answer.status === 200 && !answer.body.allowed) this.refusals += 1;
       if (answer.status !== 200 || !answer.body.allowed) continue;
       let granted = answer.body.grantSeconds;
       if (this.random() < 0.4) {
         const used = Math.max(0, granted - 5);
-        const extended = await this.client.request("call extend", "POST", `${base}/extend`, { token: SWITCH, body: { leg: leg.leg, usedSeconds: used } });
-        if (extended.status === 200 && extended.body.allowed) granted = used + extended.body.grantSeconds;
+        const extended = await this.client.request("call extend", "POST", `${base}/extend`, {
+          token: SWITCH,
+          body: { leg: leg.leg, usedSeconds: used },
+        });
+        if (extended.status === 200 && extended.body.allowed)
+          granted = used + extended.body.grantSeconds;
       }
       const duration = 1 + Math.floor(this.random() * Math.max(1, Math.min(granted, 900)));
-      const end = { method: "POST", path: `${base}/end`, token: SWITCH, body: { leg: leg.leg, durationSeconds: duration } };
+      const end = {
+        method: "POST",
+        path: `${base}/end`,
+        token: SWITCH,
+        body: { leg: leg.leg, durationSeconds: duration },
+      };
       const endKey = `end ${account.id} ${callId} ${leg.leg}`;
       await this.book.send(this.client, "call end", endKey, end);
       if (this.random() < RETRY_SHARE) await this.book.send(this.client, "call end", endKey, end);
@@ -153,11 +203,22 @@ export class Traffic {
       method: "POST",
       path: `/v1/accounts/${account.id}/messages/${id}`,
       token: SWITCH,
-      body: { channel: this.pick(["sms", "sms", "whatsapp", "mms"]), to: this.pick([NUMBERS.deMobile, NUMBERS.gbMobile]), fragments: 1 + Math.floor(this.random() * 3), userId: "agent-1" },
+      body: {
+        channel: this.pick(["sms", "sms", "whatsapp", "mms"]),
+        to: this.pick([NUMBERS.deMobile, NUMBERS.gbMobile]),
+        fragments: 1 + Math.floor(this.random() * 3),
+        userId: "agent-1",
+      },
     };
-    const answer = await this.book.send(this.client, "message", `message ${account.id} ${id}`, request);
+    const answer = await this.book.send(
+      this.client,
+      "message",
+      `message ${account.id} ${id}`,
+      request,
+    );
     if (answer.status === 402) this.refusals += 1;
-    if (this.random() < RETRY_SHARE) await this.book.send(this.client, "message", `message ${account.id} ${id}`, request);
+    if (this.random() < RETRY_SHARE)
+      await this.book.send(this.client, "message", `message ${account.id} ${id}`, request);
   }
 
   async usage(account) {
@@ -166,11 +227,21 @@ export class Traffic {
       method: "POST",
       path: `/v1/accounts/${account.id}/usage/${id}`,
       token: SWITCH,
-      body: { service: this.pick(["stt", "ai-voice-agents", "conversation-intelligence"]), seconds: 1 + Math.floor(this.random() * 600), userId: "agent-2" },
+      body: {
+        service: this.pick(["stt", "ai-voice-agents", "conversation-intelligence"]),
+        seconds: 1 + Math.floor(this.random() * 600),
+        userId: "agent-2",
+      },
     };
-    const answer = await this.book.send(this.client, "ai usage", `usage ${account.id} ${id}`, request);
+    const answer = await this.book.send(
+      this.client,
+      "ai usage",
+      `usage ${account.id} ${id}`,
+      request,
+    );
     if (answer.status === 402) this.refusals += 1;
-    if (this.random() < RETRY_SHARE) await this.book.send(this.client, "ai usage", `usage ${account.id} ${id}`, request);
+    if (this.random() < RETRY_SHARE)
+      await this.book.send(this.client, "ai usage", `usage ${account.id} ${id}`, request);
   }
 
   async topUp(account) {
@@ -188,9 +259,22 @@ export class Traffic {
     };
     // A retry may find the payment settled meanwhile; its id and amount must not change.
     const stable = (body) => ({ id: body.id, amount: body.amount, kind: body.kind });
-    const answer = await this.book.send(this.client, "top-up", `top-up ${account.id} ${idempotencyKey}`, request, stable);
+    const answer = await this.book.send(
+      this.client,
+      "top-up",
+      `top-up ${account.id} ${idempotencyKey}`,
+      request,
+      stable,
+    );
     if (answer.status === 202) this.topUps.push({ accountId: account.id, id: answer.body.id });
-    if (this.random() < RETRY_SHARE && this.adminKey(account)) await this.book.send(this.client, "top-up", `top-up ${account.id} ${idempotencyKey}`, request, stable);
+    if (this.random() < RETRY_SHARE && this.adminKey(account))
+      await this.book.send(
+        this.client,
+        "top-up",
+        `top-up ${account.id} ${idempotencyKey}`,
+        request,
+        stable,
+      );
   }
 
   async export(account) {
@@ -198,8 +282,14 @@ export class Traffic {
     const token = Date.now() - last >= EXPORT_EVERY_MS ? this.adminKey(account) : null;
     if (!token) return this.usage(account);
     this.lastExportMs.set(account.id, Date.now());
-    const answer = await this.client.request("export", "POST", `/v1/accounts/${account.id}/exports`, { token });
-    if (answer.status === 202 && !this.exports.some((e) => e.id === answer.body.id)) this.exports.push({ accountId: account.id, id: answer.body.id, token });
+    const answer = await this.client.request(
+      "export",
+      "POST",
+      `/v1/accounts/${account.id}/exports`,
+      { token },
+    );
+    if (answer.status === 202 && !this.exports.some((e) => e.id === answer.body.id))
+      this.exports.push({ accountId: account.id, id: answer.body.id, token });
   }
 
   async readCredit(account) {
@@ -221,6 +311,7 @@ export class Traffic {
       headers: { "Idempotency-Key": key },
     };
     await this.book.send(this.client, "adjustment", `adjustment ${account.id} ${key}`, request);
-    if (this.random() < RETRY_SHARE) await this.book.send(this.client, "adjustment", `adjustment ${account.id} ${key}`, request);
+    if (this.random() < RETRY_SHARE)
+      await this.book.send(this.client, "adjustment", `adjustment ${account.id} ${key}`, request);
   }
 }

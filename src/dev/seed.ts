@@ -1,9 +1,41 @@
 import type { Hono } from "hono";
 import { sha256Hex } from "../http/crypto";
 import type { AppEnv } from "../http/context";
-import { SAMPLE_CALL_DECK_CSV, SAMPLE_MESSAGE_DECK_CSV, SAMPLE_SERVICE_RATES } from "../rating/sample-decks";
+import {
+  SAMPLE_CALL_DECK_CSV,
+  SAMPLE_MESSAGE_DECK_CSV,
+  SAMPLE_SERVICE_RATES,
+} from "../rating/sample-decks";
 
-const EU = ["AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"];
+const EU = [
+  "AT",
+  "BE",
+  "BG",
+  "CY",
+  "CZ",
+  "DE",
+  "DK",
+  "EE",
+  "ES",
+  "FI",
+  "FR",
+  "GR",
+  "HR",
+  "HU",
+  "IE",
+  "IT",
+  "LT",
+  "LU",
+  "LV",
+  "MT",
+  "NL",
+  "PL",
+  "PT",
+  "RO",
+  "SE",
+  "SI",
+  "SK",
+];
 
 /** The seeds' "EU Domestic" package, so the demo shows included, credit and free calls. */
 export const DEMO_PLAN = {
@@ -24,10 +56,23 @@ export const DEMO = {
  * code paths a real operator uses. Safe to run again: every step is idempotent.
  */
 export async function seedDemo(app: Hono<AppEnv>, env: Env): Promise<Record<string, unknown>> {
-  const operator = { Authorization: `Bearer ${env.ADMIN_TOKEN}`, "Content-Type": "application/json" };
-  const call = async (method: string, path: string, body: unknown, headers: Record<string, string> = {}) => {
-    const res = await app.request(path, { method, headers: { ...operator, ...headers }, body: JSON.stringify(body) }, env);
-    if (res.status >= 300) throw new Error(`seeding ${method} ${path} answered ${res.status}: ${await res.text()}`);
+  const operator = {
+    Authorization: `Bearer ${env.ADMIN_TOKEN}`,
+    "Content-Type": "application/json",
+  };
+  const call = async (
+    method: string,
+    path: string,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ) => {
+    const res = await app.request(
+      path,
+      { method, headers: { ...operator, ...headers }, body: JSON.stringify(body) },
+      env,
+    );
+    if (res.status >= 300)
+      throw new Error(`seeding ${method} ${path} answered ${res.status}: ${await res.text()}`);
     return res.json();
   };
   await call("POST", "/v1/accounts", {
@@ -38,24 +83,49 @@ export async function seedDemo(app: Hono<AppEnv>, env: Env): Promise<Record<stri
     timezone: "Europe/Prague",
     region: "weur",
   });
-  for (const [role, secret] of [["admin", DEMO.adminKey], ["agent", DEMO.agentKey]] as const) {
+  for (const [role, secret] of [
+    ["admin", DEMO.adminKey],
+    ["agent", DEMO.agentKey],
+  ] as const) {
     await env.DB.prepare(
       "INSERT OR IGNORE INTO api_keys (id, account_id, role, key_hash, key_prefix, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)",
     )
-      .bind(`key_demo_${role}`, DEMO.accountId, role, await sha256Hex(secret), secret.slice(0, 10), Date.now())
+      .bind(
+        `key_demo_${role}`,
+        DEMO.accountId,
+        role,
+        await sha256Hex(secret),
+        secret.slice(0, 10),
+        Date.now(),
+      )
       .run();
   }
-  await call("POST", `/v1/accounts/${DEMO.accountId}/adjustments`, { amount: DEMO.openingCredit, reason: "demo opening credit" }, {
-    "Idempotency-Key": "demo-opening-credit",
-  });
+  await call(
+    "POST",
+    `/v1/accounts/${DEMO.accountId}/adjustments`,
+    { amount: DEMO.openingCredit, reason: "demo opening credit" },
+    {
+      "Idempotency-Key": "demo-opening-credit",
+    },
+  );
   // Uploading a deck equal to the one in force makes no new version, so this is safe to repeat.
   const rateDecks: Record<string, unknown> = {};
-  for (const [kind, csv] of [["calls", SAMPLE_CALL_DECK_CSV], ["messages", SAMPLE_MESSAGE_DECK_CSV]] as const) {
-    const res = await app.request(`/v1/rates/${kind}`, { method: "PUT", headers: { ...operator, "Content-Type": "text/csv" }, body: csv }, env);
-    if (res.status >= 300) throw new Error(`seeding the ${kind} deck answered ${res.status}: ${await res.text()}`);
+  for (const [kind, csv] of [
+    ["calls", SAMPLE_CALL_DECK_CSV],
+    ["messages", SAMPLE_MESSAGE_DECK_CSV],
+  ] as const) {
+    const res = await app.request(
+      `/v1/rates/${kind}`,
+      { method: "PUT", headers: { ...operator, "Content-Type": "text/csv" }, body: csv },
+      env,
+    );
+    if (res.status >= 300)
+      throw new Error(`seeding the ${kind} deck answered ${res.status}: ${await res.text()}`);
     rateDecks[kind] = ((await res.json()) as { version: string }).version;
   }
-  rateDecks.services = ((await call("PUT", "/v1/rates/services", SAMPLE_SERVICE_RATES)) as { version: string }).version;
+  rateDecks.services = (
+    (await call("PUT", "/v1/rates/services", SAMPLE_SERVICE_RATES)) as { version: string }
+  ).version;
   await call("PUT", `/v1/accounts/${DEMO.accountId}/plan`, DEMO_PLAN);
   await demoTraffic(app, env);
   return {
@@ -83,14 +153,32 @@ const DEMO_CALLS = [
 
 async function demoTraffic(app: Hono<AppEnv>, env: Env): Promise<void> {
   const asSwitch = async (path: string, body: unknown) => {
-    const headers = { Authorization: `Bearer ${env.SWITCH_TOKEN}`, "Content-Type": "application/json" };
-    const res = await app.request(`/v1/accounts/${DEMO.accountId}${path}`, { method: "POST", headers, body: JSON.stringify(body) }, env);
-    if (res.status >= 300) throw new Error(`seeding POST ${path} answered ${res.status}: ${await res.text()}`);
+    const headers = {
+      Authorization: `Bearer ${env.SWITCH_TOKEN}`,
+      "Content-Type": "application/json",
+    };
+    const res = await app.request(
+      `/v1/accounts/${DEMO.accountId}${path}`,
+      { method: "POST", headers, body: JSON.stringify(body) },
+      env,
+    );
+    if (res.status >= 300)
+      throw new Error(`seeding POST ${path} answered ${res.status}: ${await res.text()}`);
   };
   for (const leg of DEMO_CALLS) {
-    await asSwitch(`/calls/${leg.id}/authorize`, { userId: "agent-anna", direction: "outbound", from: leg.from, to: leg.to });
+    await asSwitch(`/calls/${leg.id}/authorize`, {
+      userId: "agent-anna",
+      direction: "outbound",
+      from: leg.from,
+      to: leg.to,
+    });
     await asSwitch(`/calls/${leg.id}/end`, { durationSeconds: leg.seconds });
   }
-  await asSwitch("/messages/seed-sms-1", { channel: "sms", to: "+4915123456789", fragments: 2, userId: "agent-anna" });
+  await asSwitch("/messages/seed-sms-1", {
+    channel: "sms",
+    to: "+4915123456789",
+    fragments: 2,
+    userId: "agent-anna",
+  });
   await asSwitch("/usage/seed-stt-1", { service: "stt", seconds: 600, userId: "agent-anna" });
 }

@@ -21,7 +21,14 @@ export interface ExportConsumerOptions {
  * failing) is thrown instead, and the queue handler asks for a redelivery.
  */
 export type ExportRun =
-  | { outcome: "written"; job: ExportJob; bytes: number; parts: number; elapsedMs: number; email: ExportEmailOutcome }
+  | {
+      outcome: "written";
+      job: ExportJob;
+      bytes: number;
+      parts: number;
+      elapsedMs: number;
+      email: ExportEmailOutcome;
+    }
   | { outcome: "settled"; job: ExportJob; email: ExportEmailOutcome }
   | { outcome: "gone"; refusal: LedgerRefusal };
 
@@ -30,13 +37,18 @@ export type ExportRun =
  * only makes sure its D1 record and its email exist. That is what makes a redelivered
  * message harmless: one file, one record, one email.
  */
-export async function runExport(env: Env, message: ExportQueueMessage, options: ExportConsumerOptions = {}): Promise<ExportRun> {
+export async function runExport(
+  env: Env,
+  message: ExportQueueMessage,
+  options: ExportConsumerOptions = {},
+): Promise<ExportRun> {
   const nowMs = options.nowMs ?? Date.now;
   const ledger = ledgerOf(env, message.accountId);
   const found = await ledger.exportJob(message.exportId);
   if (!found.ok) return { outcome: "gone", refusal: found.refusal };
   const job = found.value;
-  if (job.status !== "processing") return { outcome: "settled", job, email: await settle(env, job, null, nowMs()) };
+  if (job.status !== "processing")
+    return { outcome: "settled", job, email: await settle(env, job, null, nowMs()) };
 
   const startedMs = nowMs();
   // D1 is the outbox's copy: every movement up to the job's pinned seq must be there first.
@@ -55,23 +67,42 @@ export async function runExport(env: Env, message: ExportQueueMessage, options: 
     period: job,
     file: new R2MultipartTextWriter(env.EXPORTS, key, {
       ...(options.partBytes ? { partBytes: options.partBytes } : {}),
-      httpMetadata: { contentType: CSV_CONTENT_TYPE, contentDisposition: attachmentDisposition(job) },
+      httpMetadata: {
+        contentType: CSV_CONTENT_TYPE,
+        contentDisposition: attachmentDisposition(job),
+      },
       customMetadata: { accountId: job.accountId, exportId: job.id },
     }),
   });
-  const finished = await ledger.finishExport(job.id, { status: "ready", rows: file.rows, sumMicros: file.sumMicros, objectKey: key });
+  const finished = await ledger.finishExport(job.id, {
+    status: "ready",
+    rows: file.rows,
+    sumMicros: file.sumMicros,
+    objectKey: key,
+  });
   if (!finished.ok) return { outcome: "gone", refusal: finished.refusal };
   // Not changed: another delivery of the same job finished it first, as ready (same file)
   // or as failed (then this file is an orphan and settle removes it).
   const email = await settle(env, finished.value.job, file.bytes, nowMs());
-  return { outcome: "written", job: finished.value.job, bytes: file.bytes, parts: file.object.parts, elapsedMs: nowMs() - startedMs, email };
+  return {
+    outcome: "written",
+    job: finished.value.job,
+    bytes: file.bytes,
+    parts: file.object.parts,
+    elapsedMs: nowMs() - startedMs,
+    email,
+  };
 }
 
 /**
  * The dead-letter handler: the queue gave up on the job, so the ledger records it as failed
  * (unless a delivery finished it meanwhile), the admin is told, and a new request is allowed.
  */
-export async function failExport(env: Env, message: ExportQueueMessage, options: Pick<ExportConsumerOptions, "nowMs"> = {}): Promise<ExportRun> {
+export async function failExport(
+  env: Env,
+  message: ExportQueueMessage,
+  options: Pick<ExportConsumerOptions, "nowMs"> = {},
+): Promise<ExportRun> {
   const nowMs = options.nowMs ?? Date.now;
   const finished = await ledgerOf(env, message.accountId).finishExport(message.exportId, {
     status: "failed",
@@ -83,7 +114,12 @@ export async function failExport(env: Env, message: ExportQueueMessage, options:
 }
 
 /** Makes the D1 record and the email match the ledger's outcome; safe to repeat. */
-async function settle(env: Env, job: ExportJob, bytes: number | null, nowMs: number): Promise<ExportEmailOutcome> {
+async function settle(
+  env: Env,
+  job: ExportJob,
+  bytes: number | null,
+  nowMs: number,
+): Promise<ExportEmailOutcome> {
   if (job.status === "failed") {
     // A failed export never offers a file, so whatever a delivery left under its key goes.
     await env.EXPORTS.delete(exportObjectKey(job.accountId, job.id));

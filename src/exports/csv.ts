@@ -45,7 +45,9 @@ export function movementToCsvRow(movement: ExportMovement, timeZone: string): st
     textField(movement.description),
     textField(movement.units),
     movement.unitsCharged === null ? "" : integerField(movement.unitsCharged),
-    movement.unitPriceMicros === null ? "" : formatMoney(valuePerUnitMicros(movement.unitPriceMicros, movement.units)),
+    movement.unitPriceMicros === null
+      ? ""
+      : formatMoney(valuePerUnitMicros(movement.unitPriceMicros, movement.units)),
     formatMoney(movement.amountMicros),
     formatMoney(movement.balanceAfterMicros),
     textField(movement.userId),
@@ -62,9 +64,14 @@ export function movementToCsvRow(movement: ExportMovement, timeZone: string): st
  * to the balance change even where units × value per unit is a micro or two off.
  */
 export function valuePerUnitMicros(ratedPriceMicros: Micros, units: MovementUnits | null): Micros {
-  if (ratedPriceMicros < 0) throw new RangeError(`a rated price is never negative: ${ratedPriceMicros}`);
+  if (ratedPriceMicros < 0)
+    throw new RangeError(`a rated price is never negative: ${ratedPriceMicros}`);
   if (units !== "seconds") return ratedPriceMicros;
-  return mulDivFloor(2 * ratedPriceMicros + SECONDS_PER_PRICED_MINUTE, 1, 2 * SECONDS_PER_PRICED_MINUTE);
+  return mulDivFloor(
+    2 * ratedPriceMicros + SECONDS_PER_PRICED_MINUTE,
+    1,
+    2 * SECONDS_PER_PRICED_MINUTE,
+  );
 }
 
 /** RFC 4180 quoting plus the formula guard; null is an empty field. */
@@ -75,6 +82,7 @@ export function textField(value: string | null): string {
 }
 
 function integerField(value: number): string {
-  if (!Number.isSafeInteger(value)) throw new RangeError(`units charged must be an integer: ${value}`);
+  if (!Number.isSafeInteger(value))
+    throw new RangeError(`units charged must be an integer: ${value}`);
   return String(value);
 }

@@ -45,7 +45,8 @@ export async function* movementPagesFromD1(
   query: MovementPagesQuery,
 ): AsyncGenerator<ExportMovement[], void, undefined> {
   const pageRows = query.pageRows ?? EXPORT_PAGE_ROWS;
-  if (!Number.isSafeInteger(pageRows) || pageRows < 1) throw new RangeError(`bad page size: ${pageRows}`);
+  if (!Number.isSafeInteger(pageRows) || pageRows < 1)
+    throw new RangeError(`bad page size: ${pageRows}`);
   const statement = db.prepare(MOVEMENT_PAGE_SQL);
   let cursorAtMs = query.fromMs;
   let cursorId = "";
@@ -65,8 +66,10 @@ export async function* movementPagesFromD1(
 
 /** A D1 row as the export reads it; a value the ledger never writes is a bug, not a row to skip. */
 export function movementFromRow(row: MovementRow): ExportMovement {
-  if (!isMovementDescription(row.description)) throw new Error(`movement ${row.id}: unknown description ${row.description}`);
-  if (row.units !== null && !isMovementUnits(row.units)) throw new Error(`movement ${row.id}: unknown units ${row.units}`);
+  if (!isMovementDescription(row.description))
+    throw new Error(`movement ${row.id}: unknown description ${row.description}`);
+  if (row.units !== null && !isMovementUnits(row.units))
+    throw new Error(`movement ${row.id}: unknown units ${row.units}`);
   assertMicros(row.amount_micros);
   assertMicros(row.balance_after_micros);
   return {

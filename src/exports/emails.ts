@@ -12,7 +12,11 @@ export type ExportEmailOutcome =
 export const readyEmailKey = (exportId: string) => `export-ready:${exportId}`;
 export const failedEmailKey = (exportId: string) => `export-failed:${exportId}`;
 
-export async function sendExportReadyEmail(env: Env, job: ExportJob, nowMs: number): Promise<ExportEmailOutcome> {
+export async function sendExportReadyEmail(
+  env: Env,
+  job: ExportJob,
+  nowMs: number,
+): Promise<ExportEmailOutcome> {
   const link = await emailDownloadLink(env, job, nowMs);
   if (!link) return { sent: false, reason: "file_removed" };
   const content = exportReadyEmail({
@@ -29,10 +33,21 @@ export function sendExportFailedEmail(env: Env, job: ExportJob): Promise<ExportE
   return send(env, job.accountId, exportFailedEmail(), failedEmailKey(job.id));
 }
 
-async function send(env: Env, accountId: string, content: MessageContent, idempotencyKey: string): Promise<ExportEmailOutcome> {
-  const account = await env.DB.prepare("SELECT email FROM accounts WHERE id = ?").bind(accountId).first<{ email: string }>();
+async function send(
+  env: Env,
+  accountId: string,
+  content: MessageContent,
+  idempotencyKey: string,
+): Promise<ExportEmailOutcome> {
+  const account = await env.DB.prepare("SELECT email FROM accounts WHERE id = ?")
+    .bind(accountId)
+    .first<{ email: string }>();
   if (!account) return { sent: false, reason: "no_recipient" };
-  const delivery = await notifierFor(env).sendEmail({ to: account.email, ...content, idempotencyKey });
+  const delivery = await notifierFor(env).sendEmail({
+    to: account.email,
+    ...content,
+    idempotencyKey,
+  });
   if (delivery.ok) return { sent: true, messageId: delivery.messageId };
   if (delivery.retryable) throw new Error(`export email not delivered: ${delivery.reason}`);
   return { sent: false, reason: "rejected", detail: delivery.reason };

@@ -1,4 +1,9 @@
-import { EXPORT_PART_BYTES, EXPORT_PART_BYTES_MAX, R2_MAX_PARTS, R2_MIN_PART_BYTES } from "./limits";
+import {
+  EXPORT_PART_BYTES,
+  EXPORT_PART_BYTES_MAX,
+  R2_MAX_PARTS,
+  R2_MIN_PART_BYTES,
+} from "./limits";
 
 export interface MultipartWriterOptions {
   /** Size of every part but the last; tests pass R2's minimum to stay fast. */
@@ -45,8 +50,14 @@ export class R2MultipartTextWriter implements TextFileWriter {
 
   constructor(bucket: R2Bucket, key: string, options: MultipartWriterOptions = {}) {
     const partBytes = options.partBytes ?? EXPORT_PART_BYTES;
-    if (!Number.isSafeInteger(partBytes) || partBytes < R2_MIN_PART_BYTES || partBytes > EXPORT_PART_BYTES_MAX) {
-      throw new RangeError(`part size must be ${R2_MIN_PART_BYTES}..${EXPORT_PART_BYTES_MAX} bytes: ${partBytes}`);
+    if (
+      !Number.isSafeInteger(partBytes) ||
+      partBytes < R2_MIN_PART_BYTES ||
+      partBytes > EXPORT_PART_BYTES_MAX
+    ) {
+      throw new RangeError(
+        `part size must be ${R2_MIN_PART_BYTES}..${EXPORT_PART_BYTES_MAX} bytes: ${partBytes}`,
+      );
     }
     this.key = key;
     this.partBytes = partBytes;
@@ -81,7 +92,9 @@ export class R2MultipartTextWriter implements TextFileWriter {
       this.#state = "closed";
       if (object.size !== this.#bytesWritten) {
         await this.#bucket.delete(this.key);
-        throw new Error(`R2 stored ${object.size} bytes of ${this.#bytesWritten} written to ${this.key}`);
+        throw new Error(
+          `R2 stored ${object.size} bytes of ${this.#bytesWritten} written to ${this.key}`,
+        );
       }
       return { key: this.key, bytes: object.size, parts: this.#parts.length, etag: object.etag };
     });
@@ -98,7 +111,10 @@ export class R2MultipartTextWriter implements TextFileWriter {
     let offset = 0;
     while (offset < text.length) {
       const rest = offset === 0 ? text : text.slice(offset);
-      const { read, written } = this.#encoder.encodeInto(rest, this.#buffer.subarray(this.#filledBytes));
+      const { read, written } = this.#encoder.encodeInto(
+        rest,
+        this.#buffer.subarray(this.#filledBytes),
+      );
       offset += read;
       this.#filledBytes += written;
       this.#bytesWritten += written;
@@ -127,7 +143,8 @@ export class R2MultipartTextWriter implements TextFileWriter {
 
   async #uploadFullPart(): Promise<void> {
     // The last part goes up in close(); a full part here always leaves room for it.
-    if (this.#parts.length + 1 >= R2_MAX_PARTS) throw new RangeError(`${this.key} needs more than ${R2_MAX_PARTS} parts`);
+    if (this.#parts.length + 1 >= R2_MAX_PARTS)
+      throw new RangeError(`${this.key} needs more than ${R2_MAX_PARTS} parts`);
     await this.#uploadPart(this.#buffer);
     this.#filledBytes = 0;
   }

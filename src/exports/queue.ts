@@ -23,7 +23,8 @@ export function exportRetryDelaySeconds(attempts: number): number {
 export function parseExportMessage(body: unknown): ExportQueueMessage | null {
   if (typeof body !== "object" || body === null) return null;
   const { accountId, exportId } = body as Record<string, unknown>;
-  if (typeof accountId !== "string" || typeof exportId !== "string" || !accountId || !exportId) return null;
+  if (typeof accountId !== "string" || typeof exportId !== "string" || !accountId || !exportId)
+    return null;
   return { accountId, exportId };
 }
 
@@ -45,8 +46,16 @@ export async function handleExportQueue(
       continue;
     }
     try {
-      const run = deadLetter ? await failExport(env, body, options) : await runExport(env, body, options);
-      log("log", { ...runSummary(run), queue: batch.queue, messageId: message.id, attempts: message.attempts, ...body });
+      const run = deadLetter
+        ? await failExport(env, body, options)
+        : await runExport(env, body, options);
+      log("log", {
+        ...runSummary(run),
+        queue: batch.queue,
+        messageId: message.id,
+        attempts: message.attempts,
+        ...body,
+      });
       message.ack();
     } catch (error) {
       const delaySeconds = exportRetryDelaySeconds(message.attempts);
@@ -77,7 +86,11 @@ function runSummary(run: ExportRun): Record<string, unknown> {
         email: run.email.sent ? "sent" : run.email.reason,
       };
     case "settled":
-      return { event: "export_settled", status: run.job.status, email: run.email.sent ? "sent" : run.email.reason };
+      return {
+        event: "export_settled",
+        status: run.job.status,
+        email: run.email.sent ? "sent" : run.email.reason,
+      };
     case "gone":
       return { event: "export_job_gone", reason: run.refusal.reason };
     default: {

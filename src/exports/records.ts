@@ -46,7 +46,8 @@ export function fileExpiresAtMs(finishedAtMs: number): number {
 }
 
 export function recordFromJob(job: ExportJob, bytes: number | null): ExportRecord {
-  if (job.status === "processing" || job.finishedAtMs === null) throw new Error(`export ${job.id} is not finished`);
+  if (job.status === "processing" || job.finishedAtMs === null)
+    throw new Error(`export ${job.id} is not finished`);
   const ready = job.status === "ready";
   return {
     id: job.id,
@@ -96,12 +97,19 @@ export async function upsertExportRecord(db: D1Database, record: ExportRecord): 
 }
 
 export async function readExportRecord(db: D1Database, id: string): Promise<ExportRecord | null> {
-  const row = await db.prepare("SELECT * FROM exports WHERE id = ?").bind(id).first<ExportRecordRow>();
+  const row = await db
+    .prepare("SELECT * FROM exports WHERE id = ?")
+    .bind(id)
+    .first<ExportRecordRow>();
   return row ? recordFromRow(row) : null;
 }
 
 /** Ready files past their expiry and not yet removed, oldest expiry first. */
-export async function expiredFiles(db: D1Database, nowMs: number, limit: number): Promise<Array<{ id: string; objectKey: string }>> {
+export async function expiredFiles(
+  db: D1Database,
+  nowMs: number,
+  limit: number,
+): Promise<Array<{ id: string; objectKey: string }>> {
   const { results } = await db
     .prepare(
       `SELECT id, object_key FROM exports
@@ -113,7 +121,11 @@ export async function expiredFiles(db: D1Database, nowMs: number, limit: number)
   return results.map((row) => ({ id: row.id, objectKey: row.object_key }));
 }
 
-export async function markFilesDeleted(db: D1Database, ids: readonly string[], nowMs: number): Promise<void> {
+export async function markFilesDeleted(
+  db: D1Database,
+  ids: readonly string[],
+  nowMs: number,
+): Promise<void> {
   if (ids.length === 0) return;
   if (ids.length > 99) throw new RangeError(`${ids.length} ids exceed D1's 100 bound parameters`);
   await db

@@ -32,7 +32,11 @@ export async function sweepExpiredExports(
 ): Promise<SweepResult> {
   let deletedFiles = 0;
   while (deletedFiles < maxFiles) {
-    const batch = await expiredFiles(env.DB, nowMs, Math.min(EXPORT_SWEEP_BATCH_FILES, maxFiles - deletedFiles));
+    const batch = await expiredFiles(
+      env.DB,
+      nowMs,
+      Math.min(EXPORT_SWEEP_BATCH_FILES, maxFiles - deletedFiles),
+    );
     if (batch.length === 0) return { deletedFiles, more: false };
     // R2 first: a row marked deleted whose object survived would never be looked at again.
     await env.EXPORTS.delete(batch.map((file) => file.objectKey));

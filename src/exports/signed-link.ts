@@ -7,7 +7,10 @@ import { EXPORT_LINK_TTL_SECONDS } from "./limits";
  * the same secret can never pass here.
  */
 
-export type LinkRejection = { reason: "expired" } | { reason: "bad_signature" } | { reason: "malformed" };
+export type LinkRejection =
+  | { reason: "expired" }
+  | { reason: "bad_signature" }
+  | { reason: "malformed" };
 
 export type LinkVerdict = { ok: true } | ({ ok: false } & LinkRejection);
 
@@ -15,9 +18,18 @@ const MESSAGE_PREFIX = "credit-export-download:v1";
 const SIGNATURE_TEXT = /^[A-Za-z0-9_-]{43}$/;
 const EXPIRES_TEXT = /^[0-9]{1,12}$/;
 
-export async function signExportLink(secret: string, exportId: string, expiresSec: number): Promise<string> {
-  if (!Number.isSafeInteger(expiresSec) || expiresSec < 0) throw new RangeError(`bad expiry: ${expiresSec}`);
-  const mac = await crypto.subtle.sign("HMAC", await hmacKey(secret), message(exportId, expiresSec));
+export async function signExportLink(
+  secret: string,
+  exportId: string,
+  expiresSec: number,
+): Promise<string> {
+  if (!Number.isSafeInteger(expiresSec) || expiresSec < 0)
+    throw new RangeError(`bad expiry: ${expiresSec}`);
+  const mac = await crypto.subtle.sign(
+    "HMAC",
+    await hmacKey(secret),
+    message(exportId, expiresSec),
+  );
   return toBase64Url(new Uint8Array(mac));
 }
 
@@ -58,7 +70,9 @@ export async function exportDownloadUrl(
   const expiresSec = Math.floor(nowSec) + ttlSec;
   const signature = await signExportLink(secret, exportId, expiresSec);
   // Appended, not resolved, so a base URL with a path prefix keeps it.
-  const url = new URL(`${baseUrl.replace(/\/+$/, "")}/v1/exports/${encodeURIComponent(exportId)}/download`);
+  const url = new URL(
+    `${baseUrl.replace(/\/+$/, "")}/v1/exports/${encodeURIComponent(exportId)}/download`,
+  );
   url.searchParams.set("expires", String(expiresSec));
   url.searchParams.set("signature", signature);
   return { url: url.toString(), expiresSec };
@@ -71,9 +85,13 @@ function message(exportId: string, expiresSec: number): Uint8Array {
 
 async function hmacKey(secret: string): Promise<CryptoKey> {
   if (secret.length === 0) throw new Error("the link signing secret is empty");
-  return crypto.subtle.importKey("raw", textBytes(secret), { name: "HMAC", hash: "SHA-256" }, false, [
-    "sign",
-  ]);
+  return crypto.subtle.importKey(
+    "raw",
+    textBytes(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
 }
 
 function toBase64Url(bytes: Uint8Array): string {

@@ -1,5 +1,10 @@
-
-import { MOVEMENT_KINDS, MOVEMENT_UNITS, type Movement, type MovementKind, type MovementUnits } from "../ledger/types";
+import {
+  MOVEMENT_KINDS,
+  MOVEMENT_UNITS,
+  type Movement,
+  type MovementKind,
+  type MovementUnits,
+} from "../ledger/types";
 
 // The export speaks the ledger's vocabulary; one list of descriptions and units serves both.
 export { MOVEMENT_KINDS as MOVEMENT_DESCRIPTIONS, MOVEMENT_UNITS, type MovementUnits };

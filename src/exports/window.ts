@@ -14,7 +14,11 @@ export interface ExportWindow {
   endLocalDate: string;
 }
 
-export function exportWindow(nowMs: number, timeZone: string, pastDays: number = EXPORT_PAST_DAYS): ExportWindow {
+export function exportWindow(
+  nowMs: number,
+  timeZone: string,
+  pastDays: number = EXPORT_PAST_DAYS,
+): ExportWindow {
   const today = localDateTime(nowMs, timeZone);
   const firstDay = addDays(today, -pastDays);
   // Days are counted on the calendar, not as 24 h: a DST change makes one 23 h or 25 h long.

@@ -63,10 +63,15 @@ export function exportObjectKey(accountId: string, exportId: string): string {
 function assertFollows(previous: ExportMovement | undefined, next: ExportMovement): void {
   if (!previous) return;
   if (next.atMs > previous.atMs || (next.atMs === previous.atMs && next.id > previous.id)) return;
-  throw new Error(`export rows out of order: ${previous.atMs}/${previous.id} then ${next.atMs}/${next.id}`);
+  throw new Error(
+    `export rows out of order: ${previous.atMs}/${previous.id} then ${next.atMs}/${next.id}`,
+  );
 }
 
-function assertInPeriod(movement: ExportMovement, period: { periodStartMs: number; periodEndMs: number }): void {
+function assertInPeriod(
+  movement: ExportMovement,
+  period: { periodStartMs: number; periodEndMs: number },
+): void {
   if (movement.atMs >= period.periodStartMs && movement.atMs <= period.periodEndMs) return;
   throw new Error(`movement ${movement.id} at ${movement.atMs} is outside the export period`);
 }

@@ -30,7 +30,11 @@ export function createApp() {
   app.use(async (c, next) => {
     const insecure = insecureSecrets(c.env);
     if (insecure.length > 0) {
-      throw new ApiError(503, "insecure_configuration", `Refusing to serve: set the secrets ${insecure.join(", ")}.`);
+      throw new ApiError(
+        503,
+        "insecure_configuration",
+        `Refusing to serve: set the secrets ${insecure.join(", ")}.`,
+      );
     }
     await next();
   });
@@ -44,7 +48,9 @@ export function createApp() {
     });
   const jsonLimit = limitOf(JSON_BODY_MAX_BYTES);
   const rateDeckLimit = limitOf(RATE_DECK_BODY_MAX_BYTES);
-  app.use("/v1/*", (c, next) => (c.req.path.startsWith("/v1/rates/") ? rateDeckLimit(c, next) : jsonLimit(c, next)));
+  app.use("/v1/*", (c, next) =>
+    c.req.path.startsWith("/v1/rates/") ? rateDeckLimit(c, next) : jsonLimit(c, next),
+  );
 
   app.get("/health", (c) => c.json({ ok: true }));
 
@@ -71,11 +77,23 @@ export function createApp() {
   app.route("/billing", billingPage(app));
   app.route("/", apiReference);
 
-  app.notFound((c) => c.json(errorBody("route_not_found", `No route for ${c.req.method} ${c.req.path}.`), 404));
+  app.notFound((c) =>
+    c.json(errorBody("route_not_found", `No route for ${c.req.method} ${c.req.path}.`), 404),
+  );
   app.onError((err, c) => {
     if (err instanceof ApiError) return respondWithError(c, err);
-    console.error(JSON.stringify({ event: "unhandled_error", requestId: c.get("requestId"), error: String(err), stack: err.stack }));
-    return c.json(errorBody("internal_error", "Something went wrong on our side; the request may be retried."), 500);
+    console.error(
+      JSON.stringify({
+        event: "unhandled_error",
+        requestId: c.get("requestId"),
+        error: String(err),
+        stack: err.stack,
+      }),
+    );
+    return c.json(
+      errorBody("internal_error", "Something went wrong on our side; the request may be retried."),
+      500,
+    );
   });
   return app;
 }

@@ -23,20 +23,33 @@ interface CachedKey {
 const keyCache = new Map<string, CachedKey>();
 
 /** A new account key: the secret is returned once, only its hash is stored. */
-export async function mintApiKey(): Promise<{ id: string; secret: string; hash: string; prefix: string }> {
+export async function mintApiKey(): Promise<{
+  id: string;
+  secret: string;
+  hash: string;
+  prefix: string;
+}> {
   const secret = randomId(API_KEY_PREFIX.slice(0, -1), 32);
-  return { id: randomId("key", 12), secret, hash: await sha256Hex(secret), prefix: secret.slice(0, 10) };
+  return {
+    id: randomId("key", 12),
+    secret,
+    hash: await sha256Hex(secret),
+    prefix: secret.slice(0, 10),
+  };
 }
 
 const unauthorized = (code: string, message: string) =>
-  new ApiError(401, code, message, undefined, { "WWW-Authenticate": 'Bearer realm="credit-service"' });
+  new ApiError(401, code, message, undefined, {
+    "WWW-Authenticate": 'Bearer realm="credit-service"',
+  });
 
 /** Resolves the bearer token to a principal, or answers 401. */
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   const header = c.req.header("Authorization");
   if (!header) throw unauthorized("missing_token", "Send Authorization: Bearer <token>.");
   const match = /^Bearer ([\x21-\x7e]{1,512})$/.exec(header);
-  if (!match?.[1]) throw unauthorized("invalid_token", "The Authorization header is not a bearer token.");
+  if (!match?.[1])
+    throw unauthorized("invalid_token", "The Authorization header is not a bearer token.");
   const principal = await resolveToken(c.env, match[1]);
   if (!principal) throw unauthorized("invalid_token", "The token is not valid.");
   c.set("principal", principal);
@@ -78,7 +91,8 @@ async function lookupKey(env: Env, hash: string): Promise<Principal | null> {
 const forbidden = (message: string) => new ApiError(403, "forbidden", message);
 
 export function requireOperator(c: Context<AppEnv>): void {
-  if (c.get("principal").kind !== "operator") throw forbidden("This route needs the operator token.");
+  if (c.get("principal").kind !== "operator")
+    throw forbidden("This route needs the operator token.");
 }
 
 export function requireSwitch(c: Context<AppEnv>): void {
@@ -93,7 +107,10 @@ export function requireAccount(c: Context<AppEnv>, accountId: string, role: KeyR
   c.set("accountId", accountId);
   const principal = c.get("principal");
   if (principal.kind === "operator") return;
-  if (principal.kind !== "account-key") throw forbidden("This route needs an account key or the operator token.");
-  if (principal.accountId !== accountId) throw new ApiError(404, "account_not_found", "No such account.");
-  if (role === "admin" && principal.role !== "admin") throw forbidden("This route needs an admin key of the account.");
+  if (principal.kind !== "account-key")
+    throw forbidden("This route needs an account key or the operator token.");
+  if (principal.accountId !== accountId)
+    throw new ApiError(404, "account_not_found", "No such account.");
+  if (role === "admin" && principal.role !== "admin")
+    throw forbidden("This route needs an admin key of the account.");
 }

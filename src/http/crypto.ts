@@ -19,7 +19,10 @@ const secretDigests = new Map<string, Promise<ArrayBuffer>>();
  * Compares a given secret's digest with a configured secret in time independent of where
  * they differ; comparing digests also hides the expected length.
  */
-export async function digestMatchesSecret(givenDigest: ArrayBuffer, expected: string): Promise<boolean> {
+export async function digestMatchesSecret(
+  givenDigest: ArrayBuffer,
+  expected: string,
+): Promise<boolean> {
   let digest = secretDigests.get(expected);
   if (!digest) {
     digest = sha256(expected);

@@ -30,7 +30,8 @@ export const badRequest = (code: string, message: string, details?: FieldIssue[]
 export const invalidField = (field: string, issue: string) =>
   badRequest("invalid_request", `${field}: ${issue}`, [{ field, issue }]);
 
-export const notFound = (what: string) => new ApiError(404, `${what}_not_found`, `No such ${what.replaceAll("_", " ")}.`);
+export const notFound = (what: string) =>
+  new ApiError(404, `${what}_not_found`, `No such ${what.replaceAll("_", " ")}.`);
 
 export function errorBody(code: string, message: string, details?: FieldIssue[]) {
   return { error: details ? { code, message, details } : { code, message } };

@@ -1,5 +1,10 @@
 import type { Context } from "hono";
-import { COMMANDS_PER_BATCH_MAX, type CommandAnswers, type CommandKind, type LedgerCommand } from "../ledger/commands";
+import {
+  COMMANDS_PER_BATCH_MAX,
+  type CommandAnswers,
+  type CommandKind,
+  type LedgerCommand,
+} from "../ledger/commands";
 import type { LedgerResult } from "../ledger/types";
 import { waitUntilOf, type AppEnv } from "./context";
 import { ApiError } from "./errors";
@@ -77,7 +82,11 @@ export async function runCommand<K extends CommandKind>(
     const lane = laneOf(accountId);
     const nowMs = Date.now();
     if (waiter.sentAtMs !== null && nowMs - waiter.sentAtMs >= BATCH_ANSWER_WAIT_MAX_MS) {
-      throw new ApiError(503, "ledger_unavailable", "The account's ledger did not answer in time; retry with the same id.");
+      throw new ApiError(
+        503,
+        "ledger_unavailable",
+        "The account's ledger did not answer in time; retry with the same id.",
+      );
     }
     if (lane.sentAtMs !== null && nowMs - lane.sentAtMs >= BATCH_ANSWER_WAIT_MAX_MS) {
       // The pump is stuck on a lost batch: a fresh lane takes the queue, pumped from here.
@@ -102,7 +111,10 @@ function laneOf(accountId: string): Lane {
  * Starts a pump in the current request (its I/O is this request's) unless one runs.
  * `firstBatch` settles when the batch holding this request's own command has its answers.
  */
-function startPumpIfIdle(c: Context<AppEnv>, accountId: string): { firstBatch: Promise<void>; done: Promise<void> } | null {
+function startPumpIfIdle(
+  c: Context<AppEnv>,
+  accountId: string,
+): { firstBatch: Promise<void>; done: Promise<void> } | null {
   const lane = laneOf(accountId);
   if (lane.pumping || lane.waiting.length === 0) return null;
   lane.pumping = true;
@@ -112,10 +124,19 @@ function startPumpIfIdle(c: Context<AppEnv>, accountId: string): { firstBatch: P
   return { firstBatch: firstBatch.promise, done };
 }
 
-async function pump(env: Env, accountId: string, lane: Lane, onFirstBatch: () => void): Promise<void> {
+async function pump(
+  env: Env,
+  accountId: string,
+  lane: Lane,
+  onFirstBatch: () => void,
+): Promise<void> {
   const startedMs = Date.now();
   try {
-    while (lane.waiting.length > 0 && Date.now() - startedMs < PUMP_RUN_MAX_MS && lanes.get(accountId) === lane) {
+    while (
+      lane.waiting.length > 0 &&
+      Date.now() - startedMs < PUMP_RUN_MAX_MS &&
+      lanes.get(accountId) === lane
+    ) {
       const batch = lane.waiting.splice(0, COMMANDS_PER_BATCH_MAX);
       const sentAtMs = Date.now();
       lane.sentAtMs = sentAtMs;
@@ -127,7 +148,12 @@ async function pump(env: Env, accountId: string, lane: Lane, onFirstBatch: () =>
           waiter.outcome =
             outcome && !("failed" in outcome)
               ? { ok: true, result: outcome }
-              : { ok: false, error: new Error(`ledger command ${waiter.item.kind} failed: ${outcome ? outcome.failed : "no outcome"}`) };
+              : {
+                  ok: false,
+                  error: new Error(
+                    `ledger command ${waiter.item.kind} failed: ${outcome ? outcome.failed : "no outcome"}`,
+                  ),
+                };
         });
       } catch (error) {
         for (const waiter of batch) waiter.outcome = { ok: false, error };

@@ -5,7 +5,10 @@ import type { REGIONS } from "./schemas";
 
 export function ledgerOf(env: Env, accountId: string, region?: (typeof REGIONS)[number] | null) {
   // The hint only matters when the object is first created; later calls find it where it is.
-  return env.LEDGER.get(env.LEDGER.idFromName(accountId), region ? { locationHint: region } : undefined);
+  return env.LEDGER.get(
+    env.LEDGER.idFromName(accountId),
+    region ? { locationHint: region } : undefined,
+  );
 }
 
 /** Maps every refusal of the ledger to the wire; a new reason fails to compile until mapped. */
@@ -18,15 +21,25 @@ export function refusalToError(refusal: LedgerRefusal): ApiError {
     case "top_up_not_found":
       return new ApiError(404, "top_up_not_found", "No such top-up.");
     case "no_payment_method":
-      return new ApiError(400, "no_payment_method", "paymentMethod: the account has no saved payment method; send one.", [
-        { field: "paymentMethod", issue: "required: no payment method is saved" },
-      ]);
+      return new ApiError(
+        400,
+        "no_payment_method",
+        "paymentMethod: the account has no saved payment method; send one.",
+        [{ field: "paymentMethod", issue: "required: no payment method is saved" }],
+      );
     case "account_conflict":
-      return new ApiError(409, "account_exists", "An account with this id exists with other settings.");
+      return new ApiError(
+        409,
+        "account_exists",
+        "An account with this id exists with other settings.",
+      );
     case "idempotency_conflict":
-      return new ApiError(409, "idempotency_key_reused", "This Idempotency-Key was used with another request.", [
-        { field: "Idempotency-Key", issue: "already used with another request" },
-      ]);
+      return new ApiError(
+        409,
+        "idempotency_key_reused",
+        "This Idempotency-Key was used with another request.",
+        [{ field: "Idempotency-Key", issue: "already used with another request" }],
+      );
     case "insufficient_credit":
       return new ApiError(
         402,
@@ -40,13 +53,24 @@ export function refusalToError(refusal: LedgerRefusal): ApiError {
         `Credit is used up (${formatMoney(refusal.availableMicros)} available): this charge is refused until credit is added.`,
       );
     case "no_rate":
-      return new ApiError(400, "no_rate", `${refusal.field}: no price is set for ${refusal.what}.`, [
-        { field: refusal.field, issue: `no price is set for ${refusal.what}` },
-      ]);
+      return new ApiError(
+        400,
+        "no_rate",
+        `${refusal.field}: no price is set for ${refusal.what}.`,
+        [{ field: refusal.field, issue: `no price is set for ${refusal.what}` }],
+      );
     case "id_reused":
-      return new ApiError(409, "id_reused", `This ${refusal.what} id (${refusal.id}) was already used with another request.`);
+      return new ApiError(
+        409,
+        "id_reused",
+        `This ${refusal.what} id (${refusal.id}) was already used with another request.`,
+      );
     case "rate_deck_unavailable":
-      return new ApiError(503, "rates_unavailable", `Rate deck ${refusal.version} could not be loaded; retry shortly.`);
+      return new ApiError(
+        503,
+        "rates_unavailable",
+        `Rate deck ${refusal.version} could not be loaded; retry shortly.`,
+      );
     default: {
       const unmapped: never = refusal;
       throw new Error(`unmapped ledger refusal ${JSON.stringify(unmapped)}`);
@@ -58,9 +82,9 @@ export function refusalToError(refusal: LedgerRefusal): ApiError {
  * The value of a ledger answer, or the mapped error. Generic over the answer's own type
  * because RPC stubs hand back a structurally typed copy of LedgerResult.
  */
-export function unwrap<R extends { ok: true; value: unknown } | { ok: false; refusal: LedgerRefusal }>(
-  result: R,
-): Extract<R, { ok: true }>["value"] {
+export function unwrap<
+  R extends { ok: true; value: unknown } | { ok: false; refusal: LedgerRefusal },
+>(result: R): Extract<R, { ok: true }>["value"] {
   if (result.ok) return result.value;
   throw refusalToError((result as { refusal: LedgerRefusal }).refusal);
 }

@@ -14,8 +14,13 @@ export async function movementsPage(
   query: MovementsQuery,
 ): Promise<{ movements: Movement[]; nextAfterSeq: number | null }> {
   const kept = unwrap(await ledgerOf(env, accountId).movements(query));
-  if (query.afterSeq >= kept.prunedThroughSeq) return { movements: kept.movements, nextAfterSeq: kept.nextAfterSeq };
-  const older = await prunedMovementsFromD1(env.DB, accountId, { ...query, throughSeq: kept.prunedThroughSeq, limit: query.limit + 1 });
+  if (query.afterSeq >= kept.prunedThroughSeq)
+    return { movements: kept.movements, nextAfterSeq: kept.nextAfterSeq };
+  const older = await prunedMovementsFromD1(env.DB, accountId, {
+    ...query,
+    throughSeq: kept.prunedThroughSeq,
+    limit: query.limit + 1,
+  });
   const movements = [...older, ...kept.movements];
   const page = movements.slice(0, query.limit);
   const more = movements.length > query.limit || kept.nextAfterSeq !== null;
@@ -30,7 +35,11 @@ WHERE account_id = ?1 AND seq > ?2 AND seq <= ?3 AND at_ms >= ?4 AND at_ms < ?5
 ORDER BY seq
 LIMIT ?6`;
 
-async function prunedMovementsFromD1(db: D1Database, accountId: string, query: MovementsQuery & { throughSeq: number }): Promise<Movement[]> {
+async function prunedMovementsFromD1(
+  db: D1Database,
+  accountId: string,
+  query: MovementsQuery & { throughSeq: number },
+): Promise<Movement[]> {
   const { results } = await db
     .prepare(PRUNED_PAGE_SQL)
     .bind(

@@ -6,7 +6,11 @@ import { RATING_OPERATIONS } from "./openapi/operations-rating";
 import { money } from "./schemas";
 
 /** Every route of the app, in the order the reference lists them. */
-export const OPERATIONS: readonly Operation[] = [...CREDIT_OPERATIONS, ...RATING_OPERATIONS, ...PAGE_OPERATIONS];
+export const OPERATIONS: readonly Operation[] = [
+  ...CREDIT_OPERATIONS,
+  ...RATING_OPERATIONS,
+  ...PAGE_OPERATIONS,
+];
 
 export const API_VERSION = "1.0.0";
 
@@ -19,12 +23,14 @@ export const CALLER_WORDS: Record<Caller, string> = {
   anyone: "Anyone; no token.",
   operator: "The platform operator: `Authorization: Bearer <ADMIN_TOKEN>`.",
   switch: "The voice switch: `Authorization: Bearer <SWITCH_TOKEN>`.",
-  "account-admin": "An admin API key of the account (`ck_…`), or the operator token. A key of another account gets 404.",
+  "account-admin":
+    "An admin API key of the account (`ck_…`), or the operator token. A key of another account gets 404.",
   "account-any": "Any API key of the account (admin or agent), or the operator token.",
   "switch-or-account": "The switch token, any API key of the account, or the operator token.",
   "signed-link": "The signed link itself (`expires` and `signature`); no token.",
   "gateway-signature": "The payment gateway, by the `Stripe-Signature` header; no token.",
-  "billing-session": "A browser signed in to the Billing page (session cookie; forms also carry a CSRF token).",
+  "billing-session":
+    "A browser signed in to the Billing page (session cookie; forms also carry a CSRF token).",
 };
 
 const SECURITY: Record<Caller, Array<Record<string, string[]>>> = {
@@ -48,9 +54,11 @@ export function inputSchema(schema: z.ZodType): JsonSchema {
     io: "input",
     unrepresentable: "any",
     override: (ctx) => {
-      const def = (ctx.zodSchema as unknown as { _zod: { def: { type: string; in?: unknown } } })._zod.def;
+      const def = (ctx.zodSchema as unknown as { _zod: { def: { type: string; in?: unknown } } })
+        ._zod.def;
       if (def.type === "pipe" && def.in === MONEY_INPUT) {
-        ctx.jsonSchema.description = 'Money: a decimal string in the account currency, at most 6 decimals, e.g. "25.00".';
+        ctx.jsonSchema.description =
+          'Money: a decimal string in the account currency, at most 6 decimals, e.g. "25.00".';
         ctx.jsonSchema.examples = ["25.00"];
       }
     },
@@ -63,22 +71,44 @@ function parameters(op: Operation): JsonSchema[] {
   const params: JsonSchema[] = [];
   const pathSchema = op.pathParams ? inputSchema(op.pathParams) : null;
   for (const [, name] of op.path.matchAll(/:([A-Za-z0-9_]+)/g)) {
-    const schema = (pathSchema?.properties as Record<string, JsonSchema> | undefined)?.[name as string] ?? { type: "string" };
+    const schema = (pathSchema?.properties as Record<string, JsonSchema> | undefined)?.[
+      name as string
+    ] ?? { type: "string" };
     params.push({ name, in: "path", required: true, schema });
   }
   if (op.query) {
     const query = inputSchema(op.query);
     const required = new Set((query.required as string[] | undefined) ?? []);
-    for (const [name, schema] of Object.entries((query.properties as Record<string, JsonSchema>) ?? {})) {
+    for (const [name, schema] of Object.entries(
+      (query.properties as Record<string, JsonSchema>) ?? {},
+    )) {
       params.push({ name, in: "query", required: required.has(name), schema });
     }
   }
   if (op.caller === "signed-link") {
-    params.push({ name: "expires", in: "query", required: true, schema: { type: "string" }, description: "Unix seconds, from the link" });
-    params.push({ name: "signature", in: "query", required: true, schema: { type: "string" }, description: "From the link" });
+    params.push({
+      name: "expires",
+      in: "query",
+      required: true,
+      schema: { type: "string" },
+      description: "Unix seconds, from the link",
+    });
+    params.push({
+      name: "signature",
+      in: "query",
+      required: true,
+      schema: { type: "string" },
+      description: "From the link",
+    });
   }
   for (const header of op.headers ?? []) {
-    params.push({ name: header.name, in: "header", required: header.required, description: header.description, schema: { type: "string" } });
+    params.push({
+      name: header.name,
+      in: "header",
+      required: header.required,
+      description: header.description,
+      schema: { type: "string" },
+    });
   }
   return params;
 }
@@ -88,13 +118,30 @@ function requestBody(op: Operation): JsonSchema | undefined {
   if (!body) return undefined;
   switch (body.kind) {
     case "json":
-      return { required: true, content: { "application/json": { schema: inputSchema(body.schema) } } };
+      return {
+        required: true,
+        content: { "application/json": { schema: inputSchema(body.schema) } },
+      };
     case "form": {
-      const properties = Object.fromEntries(Object.entries(body.fields).map(([name, description]) => [name, { type: "string", description }]));
-      return { required: true, content: { "application/x-www-form-urlencoded": { schema: { type: "object", properties } } } };
+      const properties = Object.fromEntries(
+        Object.entries(body.fields).map(([name, description]) => [
+          name,
+          { type: "string", description },
+        ]),
+      );
+      return {
+        required: true,
+        content: {
+          "application/x-www-form-urlencoded": { schema: { type: "object", properties } },
+        },
+      };
     }
     case "raw":
-      return { required: true, description: body.description, content: { [body.contentType]: { schema: { type: "string" } } } };
+      return {
+        required: true,
+        description: body.description,
+        content: { [body.contentType]: { schema: { type: "string" } } },
+      };
     default: {
       const unmapped: never = body;
       throw new Error(`unmapped body ${JSON.stringify(unmapped)}`);
@@ -104,11 +151,19 @@ function requestBody(op: Operation): JsonSchema | undefined {
 
 function response(spec: ResponseSpec): JsonSchema {
   if (spec.schema) {
-    const schema = z.toJSONSchema(spec.schema, { io: "output", unrepresentable: "any" }) as JsonSchema;
+    const schema = z.toJSONSchema(spec.schema, {
+      io: "output",
+      unrepresentable: "any",
+    }) as JsonSchema;
     delete schema.$schema;
-    return { description: spec.description, content: { [spec.contentType ?? "application/json"]: { schema } } };
+    return {
+      description: spec.description,
+      content: { [spec.contentType ?? "application/json"]: { schema } },
+    };
   }
-  return spec.contentType ? { description: spec.description, content: { [spec.contentType]: {} } } : { description: spec.description };
+  return spec.contentType
+    ? { description: spec.description, content: { [spec.contentType]: {} } }
+    : { description: spec.description };
 }
 
 const operationId = (op: Operation) =>
@@ -131,12 +186,16 @@ export function openApiDocument(): JsonSchema {
       operationId: operationId(op),
       tags: [op.tag],
       summary: op.summary,
-      description: [`**Who:** ${CALLER_WORDS[op.caller]}`, op.description].filter(Boolean).join("\n\n"),
+      description: [`**Who:** ${CALLER_WORDS[op.caller]}`, op.description]
+        .filter(Boolean)
+        .join("\n\n"),
       "x-caller": op.caller,
       security: SECURITY[op.caller],
       parameters: parameters(op),
       ...(op.body ? { requestBody: requestBody(op) } : {}),
-      responses: Object.fromEntries(Object.entries(op.responses).map(([status, spec]) => [status, response(spec)])),
+      responses: Object.fromEntries(
+        Object.entries(op.responses).map(([status, spec]) => [status, response(spec)]),
+      ),
     };
   }
   cached = {
@@ -151,8 +210,17 @@ export function openApiDocument(): JsonSchema {
     tags: [...new Set(OPERATIONS.map((op) => op.tag))].map((name) => ({ name })),
     components: {
       securitySchemes: {
-        bearerAuth: { type: "http", scheme: "bearer", description: "The operator token, the switch token, or an account API key (ck_…)." },
-        billingSession: { type: "apiKey", in: "cookie", name: "__Host-billing_session", description: "The Billing page's session (billing_session on http://localhost)." },
+        bearerAuth: {
+          type: "http",
+          scheme: "bearer",
+          description: "The operator token, the switch token, or an account API key (ck_…).",
+        },
+        billingSession: {
+          type: "apiKey",
+          in: "cookie",
+          name: "__Host-billing_session",
+          description: "The Billing page's session (billing_session on http://localhost).",
+        },
       },
     },
     paths,

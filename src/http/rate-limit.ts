@@ -22,9 +22,15 @@ export const rateLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
     c.env.ACCOUNT_RATE_LIMIT.limit({ key: accountId }),
   ]);
   if (outcomes.some((o) => !o.success)) {
-    throw new ApiError(429, "rate_limited", "Too many requests; slow down and retry later.", undefined, {
-      "Retry-After": String(RATE_LIMIT_PERIOD_SECONDS),
-    });
+    throw new ApiError(
+      429,
+      "rate_limited",
+      "Too many requests; slow down and retry later.",
+      undefined,
+      {
+        "Retry-After": String(RATE_LIMIT_PERIOD_SECONDS),
+      },
+    );
   }
   await next();
 };

@@ -61,7 +61,13 @@ export function endView(answer: EndAnswer) {
 
 export function quoteView(quote: CallQuote) {
   if (!quote.ok) {
-    return { priced: false, reason: quote.reason, message: CALL_REFUSAL_WORDS[quote.reason], billing: quote.terms.billing, ...chargeReasonView(quote.terms.chargeReason) };
+    return {
+      priced: false,
+      reason: quote.reason,
+      message: CALL_REFUSAL_WORDS[quote.reason],
+      billing: quote.terms.billing,
+      ...chargeReasonView(quote.terms.chargeReason),
+    };
   }
   const { terms, settlement } = quote;
   const chargeReason = settlement.charge?.chargeReason ?? terms.chargeReason;
@@ -106,7 +112,8 @@ export function usageChargeView(answer: UsageAnswer) {
 }
 
 export function usageReportView(report: UsageReport) {
-  const fairUseMinutes = report.fairUseSecondsPerUser === null ? null : report.fairUseSecondsPerUser / 60;
+  const fairUseMinutes =
+    report.fairUseSecondsPerUser === null ? null : report.fairUseSecondsPerUser / 60;
   return {
     month: report.month,
     timezone: report.timeZone,
@@ -123,11 +130,19 @@ export function usageReportView(report: UsageReport) {
       creditCallSpend: formatMoney(u.creditMicros),
     })),
     allowances: report.allowances,
-    spend: report.spend.map((s) => ({ category: s.category, charges: s.charges, units: s.units, amount: formatMoney(s.amountMicros) })),
+    spend: report.spend.map((s) => ({
+      category: s.category,
+      charges: s.charges,
+      units: s.units,
+      amount: formatMoney(s.amountMicros),
+    })),
     totalSpend: formatMoney(report.totalSpendMicros),
   };
 }
 
 export function spendControlsView(controls: SpendControlSettings) {
-  return { maxCostPerCall: moneyOrNull(controls.maxCostPerCallMicros), dailyCap: moneyOrNull(controls.dailyCapMicros) };
+  return {
+    maxCostPerCall: moneyOrNull(controls.maxCostPerCallMicros),
+    dailyCap: moneyOrNull(controls.dailyCapMicros),
+  };
 }

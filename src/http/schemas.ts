@@ -23,11 +23,18 @@ export const nonNegativeMoney = money.refine((micros) => micros >= 0, "must not 
 
 export const accountId = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, "1 to 64 letters, digits, '_' or '-', starting with a letter or digit");
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/,
+    "1 to 64 letters, digits, '_' or '-', starting with a letter or digit",
+  );
 
-export const currency = z.string().refine(isCurrency, "must be an ISO 4217 currency code such as EUR");
+export const currency = z
+  .string()
+  .refine(isCurrency, "must be an ISO 4217 currency code such as EUR");
 
-export const timeZone = z.string().refine(isTimeZone, "must be an IANA time zone such as Europe/Prague");
+export const timeZone = z
+  .string()
+  .refine(isTimeZone, "must be an IANA time zone such as Europe/Prague");
 
 /** Durable Object location hints; an account's ledger is placed near its traffic. */
 export const REGIONS = ["wnam", "enam", "sam", "weur", "eeur", "apac", "oc", "afr", "me"] as const;
@@ -36,4 +43,6 @@ export const region = z.enum(REGIONS);
 export const accountPath = z.object({ id: accountId });
 
 /** Instants in queries: ISO 8601 with a zone, e.g. 2026-11-01T00:00:00Z. */
-export const instant = z.iso.datetime({ offset: true, error: "must be an ISO 8601 date-time with a zone" }).transform((text) => Date.parse(text));
+export const instant = z.iso
+  .datetime({ offset: true, error: "must be an ISO 8601 date-time with a zone" })
+  .transform((text) => Date.parse(text));

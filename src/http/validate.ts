@@ -15,26 +15,37 @@ function validationError(where: "body" | "query" | "path" | "header", error: z.Z
   return badRequest("invalid_request", `${first.field}: ${first.issue}${more}`, details);
 }
 
-export function parseWith<S extends z.ZodType>(where: "body" | "query" | "path" | "header", schema: S, input: unknown): z.output<S> {
+export function parseWith<S extends z.ZodType>(
+  where: "body" | "query" | "path" | "header",
+  schema: S,
+  input: unknown,
+): z.output<S> {
   const result = schema.safeParse(input);
   if (!result.success) throw validationError(where, result.error);
   return result.data;
 }
 
 /** Reads and validates a JSON body. Malformed JSON and a wrong content type are 400s. */
-export async function jsonBody<S extends z.ZodType>(c: Context<AppEnv>, schema: S): Promise<z.output<S>> {
+export async function jsonBody<S extends z.ZodType>(
+  c: Context<AppEnv>,
+  schema: S,
+): Promise<z.output<S>> {
   const type = c.req.header("Content-Type") ?? "";
   if (!/^application\/json\b/i.test(type)) {
-    throw badRequest("unsupported_content_type", "Content-Type: send the body as application/json.", [
-      { field: "Content-Type", issue: "must be application/json" },
-    ]);
+    throw badRequest(
+      "unsupported_content_type",
+      "Content-Type: send the body as application/json.",
+      [{ field: "Content-Type", issue: "must be application/json" }],
+    );
   }
   const text = await c.req.text();
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw badRequest("malformed_json", "The body is not valid JSON.", [{ field: "body", issue: "not valid JSON" }]);
+    throw badRequest("malformed_json", "The body is not valid JSON.", [
+      { field: "body", issue: "not valid JSON" },
+    ]);
   }
   return parseWith("body", schema, value);
 }

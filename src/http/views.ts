@@ -31,7 +31,9 @@ export function movementView(m: Movement) {
 
 export function creditView(credit: CreditView) {
   const autoTopUp = autoTopUpView(credit.autoTopUp, credit.currency);
-  const alerts: Alert[] = [...{ ok: [], low: [creditLowAlert()], exhausted: [creditExhaustedAlert()] }[credit.state]];
+  const alerts: Alert[] = [
+    ...{ ok: [], low: [creditLowAlert()], exhausted: [creditExhaustedAlert()] }[credit.state],
+  ];
   if (autoTopUp.status) alerts.push(autoTopUp.status);
   return {
     balance: formatMoney(credit.balanceMicros),
@@ -79,7 +81,10 @@ function autoTopUpView(view: AutoTopUpView, currency: string) {
   const { config, status, inFlight } = view;
   let statusMessage: Alert | null = null;
   if (status.disabledReason && status.lastFailureReason) {
-    statusMessage = autoTopUpDisabledAlert({ consecutiveFailures: status.consecutiveFailures, failureReason: status.lastFailureReason });
+    statusMessage = autoTopUpDisabledAlert({
+      consecutiveFailures: status.consecutiveFailures,
+      failureReason: status.lastFailureReason,
+    });
   } else if (status.consecutiveFailures > 0 && status.lastFailureReason && config) {
     statusMessage = autoTopUpFailedAlert({
       amountMicros: config.amountMicros,

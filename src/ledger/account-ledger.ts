@@ -12,7 +12,14 @@ import { OutboxRelay } from "./outbox";
 import { TopUps, type AutoTopUpView, type PaymentView, type TopUpCommand } from "./top-ups";
 import type { PaymentEvent } from "../payments/gateway";
 import { availableMicros } from "./posting";
-import { ok, refuse, type AccountProfile, type LedgerResult, type Movement, type MovementsQuery } from "./types";
+import {
+  ok,
+  refuse,
+  type AccountProfile,
+  type LedgerResult,
+  type Movement,
+  type MovementsQuery,
+} from "./types";
 import type { DeckRefs } from "../rate-decks/kinds";
 import type { CallQuote, CallRequest } from "../rating/decide";
 import { monthKeyOf, type Plan } from "../rating/plan";
@@ -84,7 +91,9 @@ export class AccountLedger extends DurableObject<Env> {
     this.#retention = new MovementRetention(this.#core);
     this.#exports = new ExportJobs(this.#core);
     this.#notices = new Notices(this.#core);
-    this.#topUps = new TopUps(this.#core, this.#notices, (request) => ctx.exports.default.fetch(request));
+    this.#topUps = new TopUps(this.#core, this.#notices, (request) =>
+      ctx.exports.default.fetch(request),
+    );
     this.#alerts = new CreditAlerts(this.#core, this.#notices, () => {
       const config = this.#topUps.autoTopUpConfig();
       return config?.enabled ? config.thresholdMicros : null;
@@ -117,10 +126,15 @@ export class AccountLedger extends DurableObject<Env> {
       const existing = core.account();
       if (!existing) {
         core.store.insertAccount(profile, Date.now());
-        if (this.env.PAYMENT_GATEWAY === "sandbox") this.#topUps.setSavedPaymentMethod(SANDBOX_CARD_SUCCEEDS);
+        if (this.env.PAYMENT_GATEWAY === "sandbox")
+          this.#topUps.setSavedPaymentMethod(SANDBOX_CARD_SUCCEEDS);
         return ok(profile);
       }
-      const current = { accountId: existing.accountId, currency: existing.currency, timeZone: existing.timeZone };
+      const current = {
+        accountId: existing.accountId,
+        currency: existing.currency,
+        timeZone: existing.timeZone,
+      };
       if (current.accountId !== profile.accountId || current.currency !== profile.currency) {
         return refuse({ reason: "account_conflict", existing: current });
       }
@@ -166,7 +180,10 @@ export class AccountLedger extends DurableObject<Env> {
   }
 
   /** The admin's low-balance level (null: follow auto top-up or the recommendation). */
-  setAlertSettings(settings: { lowBalanceLevelMicros: Micros | null; webhook: { url: string; secret: string } | null }): LedgerResult<CreditView> {
+  setAlertSettings(settings: {
+    lowBalanceLevelMicros: Micros | null;
+    webhook: { url: string; secret: string } | null;
+  }): LedgerResult<CreditView> {
     const result = this.#core.transaction(() => {
       if (!this.#core.account()) return refuse<null>({ reason: "account_not_found" });
       this.#alerts.setLowLevel(settings.lowBalanceLevelMicros);
@@ -220,7 +237,11 @@ export class AccountLedger extends DurableObject<Env> {
     const page = store.listMovements({ ...query, limit: limit + 1 });
     const movements = page.slice(0, limit);
     const last = movements.at(-1);
-    return ok({ movements, nextAfterSeq: page.length > limit && last ? last.seq : null, prunedThroughSeq: store.prunedMovements().throughSeq });
+    return ok({
+      movements,
+      nextAfterSeq: page.length > limit && last ? last.seq : null,
+      prunedThroughSeq: store.prunedMovements().throughSeq,
+    });
   }
 
   /** Balance against the sum of movements: the invariant tests and operators check. */
@@ -253,7 +274,9 @@ export class AccountLedger extends DurableObject<Env> {
   }
 
   spendControls(): LedgerResult<SpendControlSettings> {
-    return this.#core.account() ? ok(this.#plans.spendControls()) : refuse({ reason: "account_not_found" });
+    return this.#core.account()
+      ? ok(this.#plans.spendControls())
+      : refuse({ reason: "account_not_found" });
   }
 
   /**
@@ -261,13 +284,20 @@ export class AccountLedger extends DurableObject<Env> {
    * together when this call returns, before any answer leaves (output gate).
    */
   async run(commands: LedgerCommand[]): Promise<CommandOutcome[]> {
-    if (commands.length > COMMANDS_PER_BATCH_MAX) throw new RangeError(`${commands.length} commands in one batch`);
+    if (commands.length > COMMANDS_PER_BATCH_MAX)
+      throw new RangeError(`${commands.length} commands in one batch`);
     const outcomes: CommandOutcome[] = [];
     for (const command of commands) {
       try {
         outcomes.push(await this.#runOne(command));
       } catch (error) {
-        console.error(JSON.stringify({ event: "ledger_command_failed", kind: command.kind, error: String(error) }));
+        console.error(
+          JSON.stringify({
+            event: "ledger_command_failed",
+            kind: command.kind,
+            error: String(error),
+          }),
+        );
         outcomes.push({ ok: false, failed: String(error) });
       }
     }
@@ -289,7 +319,11 @@ export class AccountLedger extends DurableObject<Env> {
     }
   }
 
-  quoteCall(request: CallRequest, durationSeconds: number, decks: DeckRefs): Promise<LedgerResult<CallQuote>> {
+  quoteCall(
+    request: CallRequest,
+    durationSeconds: number,
+    decks: DeckRefs,
+  ): Promise<LedgerResult<CallQuote>> {
     return this.#calls.quote(request, durationSeconds, decks);
   }
 
@@ -313,7 +347,9 @@ export class AccountLedger extends DurableObject<Env> {
 
   finishExport(
     id: string,
-    outcome: { status: "ready"; rows: number; sumMicros: number; objectKey: string } | { status: "failed"; failure: string },
+    outcome:
+      | { status: "ready"; rows: number; sumMicros: number; objectKey: string }
+      | { status: "failed"; failure: string },
   ): LedgerResult<{ job: ExportJob; changed: boolean }> {
     return this.#exports.finish(id, outcome);
   }
@@ -349,9 +385,14 @@ export class AccountLedger extends DurableObject<Env> {
   }
 
   #pruneIdempotency(now: number): number {
-    return this.#core.periodically("idempotency_pruned_at_ms", IDEMPOTENCY_PRUNE_EVERY_MS, now, () => {
-      this.#core.store.pruneIdempotency(now - IDEMPOTENCY_RETENTION_MS);
-      return false;
-    });
+    return this.#core.periodically(
+      "idempotency_pruned_at_ms",
+      IDEMPOTENCY_PRUNE_EVERY_MS,
+      now,
+      () => {
+        this.#core.store.pruneIdempotency(now - IDEMPOTENCY_RETENTION_MS);
+        return false;
+      },
+    );
   }
 }

@@ -1,4 +1,9 @@
-import { creditState, recommendedThreshold, SPEND_WINDOW_DAYS, type CreditState } from "./credit-state";
+import {
+  creditState,
+  recommendedThreshold,
+  SPEND_WINDOW_DAYS,
+  type CreditState,
+} from "./credit-state";
 import type { LedgerCore } from "./core";
 import type { Notices } from "./notices";
 
@@ -37,7 +42,10 @@ export class CreditAlerts {
 
   recommendedThresholdMicros(nowMs: number, currency: string): number {
     if (!this.#spend || nowMs - this.#spend.atMs > RECOMMENDED_THRESHOLD_TTL_MS) {
-      this.#spend = { atMs: nowMs, micros: this.core.store.spendSince(nowMs - SPEND_WINDOW_DAYS * DAY_MS) };
+      this.#spend = {
+        atMs: nowMs,
+        micros: this.core.store.spendSince(nowMs - SPEND_WINDOW_DAYS * DAY_MS),
+      };
     }
     return recommendedThreshold(this.#spend.micros, currency);
   }
@@ -45,7 +53,9 @@ export class CreditAlerts {
   /** The admin's own level, else the auto top-up threshold, else the recommended one. */
   lowLevelMicros(nowMs: number, currency: string): number {
     return (
-      this.core.store.readSetting<number>("low_balance_level") ?? this.autoTopUpThreshold() ?? this.recommendedThresholdMicros(nowMs, currency)
+      this.core.store.readSetting<number>("low_balance_level") ??
+      this.autoTopUpThreshold() ??
+      this.recommendedThresholdMicros(nowMs, currency)
     );
   }
 
@@ -56,7 +66,9 @@ export class CreditAlerts {
 
   state(nowMs: number): CreditState {
     const account = this.core.account();
-    return account ? creditState(account.balanceMicros, this.lowLevelMicros(nowMs, account.currency)) : "exhausted";
+    return account
+      ? creditState(account.balanceMicros, this.lowLevelMicros(nowMs, account.currency))
+      : "exhausted";
   }
 
   /** Inside the transaction of every change of balance. */
@@ -70,7 +82,11 @@ export class CreditAlerts {
     const worse = rank(state) > rank(previous);
     if (!worse) return;
     const base = { balanceMicros: account.balanceMicros, currency: account.currency };
-    this.notices.enqueue(state === "exhausted" ? { kind: "credit.exhausted", ...base } : { kind: "credit.low", ...base });
+    this.notices.enqueue(
+      state === "exhausted"
+        ? { kind: "credit.exhausted", ...base }
+        : { kind: "credit.low", ...base },
+    );
   }
 }
 

@@ -1,5 +1,11 @@
 import type { Micros } from "../money";
-import type { AppliedRate, CallBilling, CallLeg, CallRefusalReason, LegTerms } from "../rating/decide";
+import type {
+  AppliedRate,
+  CallBilling,
+  CallLeg,
+  CallRefusalReason,
+  LegTerms,
+} from "../rating/decide";
 import type { CallChargeReason } from "../rating/reasons";
 
 export type LegState = "running" | "ended" | "refused";
@@ -89,7 +95,9 @@ export class CallLegStore {
   read(callId: string, leg: CallLeg): CallLegRow | null {
     const cached = this.#running.get(keyOf(callId, leg));
     if (cached) return cached;
-    const row = this.sql.exec<Row>("SELECT * FROM call_legs WHERE call_id = ? AND leg = ?", callId, leg).toArray()[0];
+    const row = this.sql
+      .exec<Row>("SELECT * FROM call_legs WHERE call_id = ? AND leg = ?", callId, leg)
+      .toArray()[0];
     return row ? toLeg(row) : null;
   }
 
@@ -120,7 +128,17 @@ export class CallLegStore {
     if (leg.state === "running") this.#running.set(keyOf(leg.callId, leg.leg), leg);
   }
 
-  extend(leg: CallLegRow, change: { grantedSeconds: number; includedHoldSeconds: number; reservedMicros: number; expiresAtMs: number; usedSeconds: number; answer: ExtendAnswer }): void {
+  extend(
+    leg: CallLegRow,
+    change: {
+      grantedSeconds: number;
+      includedHoldSeconds: number;
+      reservedMicros: number;
+      expiresAtMs: number;
+      usedSeconds: number;
+      answer: ExtendAnswer;
+    },
+  ): void {
     this.sql.exec(
       `UPDATE call_legs SET granted_seconds = ?, included_hold_seconds = ?, reserved_micros = ?, expires_at_ms = ?,
          extend_used_seconds = ?, extend_answer = ? WHERE call_id = ? AND leg = ?`,
@@ -160,7 +178,11 @@ export class CallLegStore {
    * user's running legs hold, one leg left out. One statement, since every authorize,
    * extend and end asks.
    */
-  fairUseUsedSeconds(month: string, userId: string, except?: { callId: string; leg: CallLeg }): number {
+  fairUseUsedSeconds(
+    month: string,
+    userId: string,
+    except?: { callId: string; leg: CallLeg },
+  ): number {
     return this.sql
       .exec<{ s: number }>(
         `SELECT coalesce((SELECT included_seconds FROM usage_users WHERE month = ?1 AND user_id = ?2), 0)
@@ -177,23 +199,41 @@ export class CallLegStore {
   /** Running legs whose grant ran out before `nowMs`, oldest first. */
   expired(nowMs: number, limit: number): CallLegRow[] {
     return this.sql
-      .exec<Row>("SELECT * FROM call_legs WHERE state = 'running' AND expires_at_ms <= ? ORDER BY expires_at_ms LIMIT ?", nowMs, limit)
+      .exec<Row>(
+        "SELECT * FROM call_legs WHERE state = 'running' AND expires_at_ms <= ? ORDER BY expires_at_ms LIMIT ?",
+        nowMs,
+        limit,
+      )
       .toArray()
       .map(toLeg);
   }
 
   nextExpiryMs(): number | null {
-    return this.sql.exec<{ t: number | null }>("SELECT min(expires_at_ms) AS t FROM call_legs WHERE state = 'running'").one().t;
+    return this.sql
+      .exec<{ t: number | null }>(
+        "SELECT min(expires_at_ms) AS t FROM call_legs WHERE state = 'running'",
+      )
+      .one().t;
   }
 
   runningReservedMicros(): Micros {
-    return this.sql.exec<{ s: number | null }>("SELECT sum(reserved_micros) AS s FROM call_legs WHERE state = 'running'").one().s ?? 0;
+    return (
+      this.sql
+        .exec<{ s: number | null }>(
+          "SELECT sum(reserved_micros) AS s FROM call_legs WHERE state = 'running'",
+        )
+        .one().s ?? 0
+    );
   }
 
   /** Deletes up to `limit` legs ended before `beforeMs`; returns how many. */
   pruneEndedBefore(beforeMs: number, limit: number): number {
     return this.sql
-      .exec("DELETE FROM call_legs WHERE rowid IN (SELECT rowid FROM call_legs WHERE ended_at_ms < ? LIMIT ?) RETURNING 1", beforeMs, limit)
+      .exec(
+        "DELETE FROM call_legs WHERE rowid IN (SELECT rowid FROM call_legs WHERE ended_at_ms < ? LIMIT ?) RETURNING 1",
+        beforeMs,
+        limit,
+      )
       .toArray().length;
   }
 }
@@ -217,7 +257,10 @@ function toLeg(row: Row): CallLegRow {
     lastExtend:
       row.extend_used_seconds === null || row.extend_answer === null
         ? null
-        : { usedSeconds: row.extend_used_seconds, answer: JSON.parse(row.extend_answer) as ExtendAnswer },
+        : {
+            usedSeconds: row.extend_used_seconds,
+            answer: JSON.parse(row.extend_answer) as ExtendAnswer,
+          },
     endAnswer: row.end_answer === null ? null : (JSON.parse(row.end_answer) as EndAnswer),
     createdAtMs: row.created_at_ms,
   };

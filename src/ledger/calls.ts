@@ -14,7 +14,13 @@ import {
   type SpendControls,
 } from "../rating/decide";
 import { calendarAt } from "./calendar";
-import { CallLegStore, type AuthorizeAnswer, type CallLegRow, type EndAnswer, type ExtendAnswer } from "./call-legs";
+import {
+  CallLegStore,
+  type AuthorizeAnswer,
+  type CallLegRow,
+  type EndAnswer,
+  type ExtendAnswer,
+} from "./call-legs";
 import { callMovement } from "./call-movement";
 import type { LedgerCore } from "./core";
 import type { AccountPlans } from "./plans";
@@ -70,19 +76,32 @@ export class Calls {
     this.#legs = legs;
   }
 
-  async authorize(command: AuthorizeCommand, decks: DeckRefs): Promise<LedgerResult<AuthorizeAnswer>> {
+  async authorize(
+    command: AuthorizeCommand,
+    decks: DeckRefs,
+  ): Promise<LedgerResult<AuthorizeAnswer>> {
     const tables = await this.tables.forCalls(decks);
     if (!tables.ok) return tables;
     return this.core.transaction(() => {
       const account = this.core.account();
       if (!account) return refuse<AuthorizeAnswer>({ reason: "account_not_found" });
-      const request: CallRequest = { direction: command.direction, leg: command.leg, from: command.from, to: command.to, userId: command.userId };
+      const request: CallRequest = {
+        direction: command.direction,
+        leg: command.leg,
+        from: command.from,
+        to: command.to,
+        userId: command.userId,
+      };
       const requestJson = JSON.stringify(request);
       const existing = this.#legs.read(command.callId, command.leg);
       if (existing) {
         return existing.request === requestJson
           ? ok(existing.answer)
-          : refuse<AuthorizeAnswer>({ reason: "id_reused", what: "call leg", id: `${command.callId}/${command.leg}` });
+          : refuse<AuthorizeAnswer>({
+              reason: "id_reused",
+              what: "call leg",
+              id: `${command.callId}/${command.leg}`,
+            });
       }
       const nowMs = Date.now();
       const { month } = calendarAt(nowMs, account.timeZone);
@@ -122,7 +141,8 @@ export class Calls {
         endAnswer: null,
         createdAtMs: nowMs,
       });
-      if (decision.reserveMicros > 0) this.core.setReserved(account.reservedMicros + decision.reserveMicros);
+      if (decision.reserveMicros > 0)
+        this.core.setReserved(account.reservedMicros + decision.reserveMicros);
       if (decision.allowed) this.core.wakeAt(expiresAtMs);
       return ok(answer);
     });
@@ -135,12 +155,24 @@ export class Calls {
       const leg = this.#legs.read(command.callId, command.leg);
       // Every leg that may cost anything is recorded at authorize; one the ledger never saw
       // was answered free by the Worker (inbound to a standard number), and stays free.
-      if (!leg) return ok<ExtendAnswer>({ allowed: true, reason: null, billing: "free", grantSeconds: FREE_GRANT_SECONDS });
+      if (!leg)
+        return ok<ExtendAnswer>({
+          allowed: true,
+          reason: null,
+          billing: "free",
+          grantSeconds: FREE_GRANT_SECONDS,
+        });
       if (leg.state !== "running") {
-        return ok<ExtendAnswer>({ allowed: false, reason: leg.answer.reason ?? "leg_ended", billing: leg.answer.billing, grantSeconds: 0 });
+        return ok<ExtendAnswer>({
+          allowed: false,
+          reason: leg.answer.reason ?? "leg_ended",
+          billing: leg.answer.billing,
+          grantSeconds: 0,
+        });
       }
       // A retry (or a late copy of an earlier extend) must not move the grant again.
-      if (leg.lastExtend && command.usedSeconds <= leg.lastExtend.usedSeconds) return ok(leg.lastExtend.answer);
+      if (leg.lastExtend && command.usedSeconds <= leg.lastExtend.usedSeconds)
+        return ok(leg.lastExtend.answer);
 
       const nowMs = Date.now();
       const fairUseUsedSeconds = this.#fairUseUsedBeside(leg);
@@ -152,8 +184,12 @@ export class Calls {
         fairUseUsedSeconds,
         controls: this.#controls(account, nowMs),
       });
-      const grantedSeconds = decision.allowed ? command.usedSeconds + decision.grantSeconds : leg.grantedSeconds;
-      const expiresAtMs = decision.allowed ? nowMs + decision.grantSeconds * 1000 + ABANDONED_AFTER_GRACE_MS : leg.expiresAtMs;
+      const grantedSeconds = decision.allowed
+        ? command.usedSeconds + decision.grantSeconds
+        : leg.grantedSeconds;
+      const expiresAtMs = decision.allowed
+        ? nowMs + decision.grantSeconds * 1000 + ABANDONED_AFTER_GRACE_MS
+        : leg.expiresAtMs;
       const answer: ExtendAnswer = {
         allowed: decision.allowed,
         reason: decision.allowed ? null : decision.reason,
@@ -189,14 +225,26 @@ export class Calls {
   }
 
   /** What a call would cost and why, by the rules authorize and end use; changes nothing. */
-  async quote(request: CallRequest, durationSeconds: number, decks: DeckRefs): Promise<LedgerResult<CallQuote>> {
+  async quote(
+    request: CallRequest,
+    durationSeconds: number,
+    decks: DeckRefs,
+  ): Promise<LedgerResult<CallQuote>> {
     const tables = await this.tables.forCalls(decks);
     if (!tables.ok) return tables;
     const account = this.core.account();
     if (!account) return refuse({ reason: "account_not_found" });
     const { month } = calendarAt(Date.now(), account.timeZone);
     const fairUseUsedSeconds = this.#fairUseUsedSeconds(month, request.userId);
-    return ok(quoteCall({ request, plan: this.plans.plan(), tables: tables.value, fairUseUsedSeconds, durationSeconds }));
+    return ok(
+      quoteCall({
+        request,
+        plan: this.plans.plan(),
+        tables: tables.value,
+        fairUseUsedSeconds,
+        durationSeconds,
+      }),
+    );
   }
 
   /** Settles legs whose grant ran out with no end, for the time they were granted. */
@@ -209,8 +257,14 @@ export class Calls {
         if (account) this.#settle(account, leg, leg.grantedSeconds, true, nowMs);
       });
     }
-    const pruneDueMs = this.core.periodically("call_legs_pruned_at_ms", LEG_PRUNE_EVERY_MS, nowMs, () => this.#prune(nowMs));
-    const settleDueMs = due.length === ABANDONED_SETTLED_PER_ALARM ? nowMs : this.#legs.nextExpiryMs();
+    const pruneDueMs = this.core.periodically(
+      "call_legs_pruned_at_ms",
+      LEG_PRUNE_EVERY_MS,
+      nowMs,
+      () => this.#prune(nowMs),
+    );
+    const settleDueMs =
+      due.length === ABANDONED_SETTLED_PER_ALARM ? nowMs : this.#legs.nextExpiryMs();
     return settleDueMs === null ? pruneDueMs : Math.min(settleDueMs, pruneDueMs);
   }
 
@@ -218,8 +272,12 @@ export class Calls {
   #prune(nowMs: number): boolean {
     return this.core.transaction(() => {
       const timeZone = this.core.account()?.timeZone;
-      if (timeZone) this.counters.pruneDaysBefore(calendarAt(nowMs - SPEND_DAYS_KEPT * DAY_MS, timeZone).day);
-      return this.#legs.pruneEndedBefore(nowMs - ENDED_LEGS_KEPT_MS, ENDED_LEGS_PRUNED_PER_RUN) === ENDED_LEGS_PRUNED_PER_RUN;
+      if (timeZone)
+        this.counters.pruneDaysBefore(calendarAt(nowMs - SPEND_DAYS_KEPT * DAY_MS, timeZone).day);
+      return (
+        this.#legs.pruneEndedBefore(nowMs - ENDED_LEGS_KEPT_MS, ENDED_LEGS_PRUNED_PER_RUN) ===
+        ENDED_LEGS_PRUNED_PER_RUN
+      );
     });
   }
 
@@ -228,14 +286,30 @@ export class Calls {
     return this.#legs.runningReservedMicros();
   }
 
-  #settle(account: LedgerAccount, leg: CallLegRow, durationSeconds: number, abandoned: boolean, nowMs: number): EndAnswer {
+  #settle(
+    account: LedgerAccount,
+    leg: CallLegRow,
+    durationSeconds: number,
+    abandoned: boolean,
+    nowMs: number,
+  ): EndAnswer {
     const fairUseUsedSeconds = this.#fairUseUsedBeside(leg);
-    const settlement = settleCall({ terms: leg.terms, durationSeconds, fairUseUsedSeconds, abandoned });
+    const settlement = settleCall({
+      terms: leg.terms,
+      durationSeconds,
+      fairUseUsedSeconds,
+      abandoned,
+    });
     const reservedAfterMicros = releasedFrom(account, leg);
     let movementId: string | null = null;
     if (settlement.amountMicros > 0) {
       movementId = this.core.post(callMovement(leg, settlement), reservedAfterMicros).id;
-      this.counters.addSpend({ nowMs, timeZone: account.timeZone }, "call", settlement.billedSeconds, settlement.amountMicros);
+      this.counters.addSpend(
+        { nowMs, timeZone: account.timeZone },
+        "call",
+        settlement.billedSeconds,
+        settlement.amountMicros,
+      );
     } else if (leg.reservedMicros > 0) {
       this.core.setReserved(reservedAfterMicros);
     }
@@ -264,7 +338,9 @@ export class Calls {
    * limit; a credit or free leg's terms never read it, so its hot path skips the query.
    */
   #fairUseUsedBeside(leg: CallLegRow): number {
-    return leg.terms.billing === "included" ? this.#fairUseUsedSeconds(leg.month, leg.userId, leg) : 0;
+    return leg.terms.billing === "included"
+      ? this.#fairUseUsedSeconds(leg.month, leg.userId, leg)
+      : 0;
   }
 
   #controls(account: LedgerAccount, nowMs: number): SpendControls | undefined {
@@ -275,7 +351,8 @@ export class Calls {
     if (dailyCapMicros !== null) {
       controls.dailyCapMicros = dailyCapMicros;
       // Open reservations count as spent, so concurrent legs cannot each take the whole cap.
-      controls.spentTodayMicros = this.counters.spentOn(calendarAt(nowMs, account.timeZone).day) + account.reservedMicros;
+      controls.spentTodayMicros =
+        this.counters.spentOn(calendarAt(nowMs, account.timeZone).day) + account.reservedMicros;
     }
     return controls;
   }
@@ -288,7 +365,12 @@ export function moneyOf(account: LedgerAccount) {
 
 function termsOf(decision: CallDecision): LegTerms {
   const { billing, chargeReason, rate, fairUseLimitSeconds } = decision;
-  return { billing, ...(chargeReason && { chargeReason }), ...(rate && { rate }), ...(fairUseLimitSeconds !== undefined && { fairUseLimitSeconds }) };
+  return {
+    billing,
+    ...(chargeReason && { chargeReason }),
+    ...(rate && { rate }),
+    ...(fairUseLimitSeconds !== undefined && { fairUseLimitSeconds }),
+  };
 }
 
 /** Package seconds within the first `seconds` of a leg: what it holds against fair use. */
@@ -299,10 +381,22 @@ function includedWithin(terms: LegTerms, seconds: number, fairUseUsedSeconds: nu
 /** The account's reserved total without this leg's reservation. */
 function releasedFrom(account: LedgerAccount, leg: CallLegRow): Micros {
   const afterMicros = account.reservedMicros - leg.reservedMicros;
-  if (afterMicros < 0) throw new Error(`leg ${leg.callId}/${leg.leg} holds ${leg.reservedMicros}, the account only ${account.reservedMicros}`);
+  if (afterMicros < 0)
+    throw new Error(
+      `leg ${leg.callId}/${leg.leg} holds ${leg.reservedMicros}, the account only ${account.reservedMicros}`,
+    );
   return afterMicros;
 }
 
 function nothingCharged(billing: EndAnswer["billing"], durationSeconds: number): EndAnswer {
-  return { billing, durationSeconds, includedSeconds: 0, creditSeconds: 0, billedSeconds: 0, chargedMicros: 0, movementId: null, abandoned: false };
+  return {
+    billing,
+    durationSeconds,
+    includedSeconds: 0,
+    creditSeconds: 0,
+    billedSeconds: 0,
+    chargedMicros: 0,
+    movementId: null,
+    abandoned: false,
+  };
 }

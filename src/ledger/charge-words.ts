@@ -19,7 +19,8 @@ export const CALL_CHARGE_WORDS: Record<CallChargeReason, string> = {
 };
 
 export const CALL_REFUSAL_WORDS: Record<CallRefusalReason | "leg_ended", string> = {
-  credit_exhausted: "Credit is used up: outbound and toll-free calls are refused until credit is added.",
+  credit_exhausted:
+    "Credit is used up: outbound and toll-free calls are refused until credit is added.",
   no_rate_for_destination: "No rate is set for this destination.",
   max_call_cost_reached: "The call reached the account's maximum cost per call.",
   daily_spend_cap_reached: "The account reached its daily spend cap.",
@@ -38,17 +39,33 @@ const SERVICE_WORDS: Record<AiService, string> = {
   "conversation-intelligence": "Conversation Intelligence",
 };
 
-const CHANNEL_WORDS: Record<MessageChannel, string> = { sms: "SMS", mms: "MMS", whatsapp: "WhatsApp message" };
+const CHANNEL_WORDS: Record<MessageChannel, string> = {
+  sms: "SMS",
+  mms: "MMS",
+  whatsapp: "WhatsApp message",
+};
 
-export function callChargeWords(reason: CallChargeReason, destination: string, abandoned: boolean): string {
+export function callChargeWords(
+  reason: CallChargeReason,
+  destination: string,
+  abandoned: boolean,
+): string {
   const words = `Call to ${destination}: ${CALL_CHARGE_WORDS[reason]}`;
   return abandoned ? `${words}; never ended, charged for the time granted` : words;
 }
 
-export function messageChargeWords(channel: MessageChannel, country: string, fragments: number): string {
+export function messageChargeWords(
+  channel: MessageChannel,
+  country: string,
+  fragments: number,
+): string {
   return `${CHANNEL_WORDS[channel]} to ${country}, ${fragments} ${fragments === 1 ? "fragment" : "fragments"}`;
 }
 
-export function usageChargeWords(service: AiService, reason: UsageChargeReason, chargedMinutes: number): string {
+export function usageChargeWords(
+  service: AiService,
+  reason: UsageChargeReason,
+  chargedMinutes: number,
+): string {
   return `${SERVICE_WORDS[service]}, ${chargedMinutes} min: ${USAGE_CHARGE_WORDS[reason]}`;
 }

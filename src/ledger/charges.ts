@@ -69,99 +69,137 @@ export class Charges {
   async message(command: MessageCommand, decks: DeckRefs): Promise<LedgerResult<MessageAnswer>> {
     const tables = await this.tables.forMessages(decks);
     if (!tables.ok) return tables;
-    return this.#once(`messages:${command.messageId}`, command.requestHash, "message", command.messageId, (account, nowMs) => {
-      const decision = decideMessage({ request: command, ...tables.value, money: moneyOf(account) });
-      if (!decision.allowed) {
-        return decision.reason === "credit_exhausted"
-          ? refuse({ reason: "credit_exhausted", availableMicros: availableMicros(account) })
-          : refuse({ reason: "no_rate", field: "to", what: `${command.channel} to this destination` });
-      }
-      const movement = this.core.post({
-        description: decision.channel,
-        interactionId: command.messageId,
-        units: "fragments",
-        unitsCharged: decision.fragments,
-        unitPriceMicros: decision.pricePerFragmentMicros,
-        amountMicros: -decision.amountMicros,
-        userId: command.userId,
-        reason: messageChargeWords(decision.channel, decision.country, decision.fragments),
-        details: {
-          chargeReason: decision.chargeReason,
+    return this.#once(
+      `messages:${command.messageId}`,
+      command.requestHash,
+      "message",
+      command.messageId,
+      (account, nowMs) => {
+        const decision = decideMessage({
+          request: command,
+          ...tables.value,
+          money: moneyOf(account),
+        });
+        if (!decision.allowed) {
+          return decision.reason === "credit_exhausted"
+            ? refuse({ reason: "credit_exhausted", availableMicros: availableMicros(account) })
+            : refuse({
+                reason: "no_rate",
+                field: "to",
+                what: `${command.channel} to this destination`,
+              });
+        }
+        const movement = this.core.post({
+          description: decision.channel,
+          interactionId: command.messageId,
+          units: "fragments",
+          unitsCharged: decision.fragments,
+          unitPriceMicros: decision.pricePerFragmentMicros,
+          amountMicros: -decision.amountMicros,
+          userId: command.userId,
+          reason: messageChargeWords(decision.channel, decision.country, decision.fragments),
+          details: {
+            chargeReason: decision.chargeReason,
+            country: decision.country,
+            priceCountry: decision.priceCountry,
+            deckVersion: decision.deckVersion,
+            pricePerFragment: formatMoney(decision.pricePerFragmentMicros),
+          },
+        });
+        this.counters.addSpend(
+          { nowMs, timeZone: account.timeZone },
+          decision.channel,
+          decision.fragments,
+          decision.amountMicros,
+        );
+        return ok<MessageAnswer>({
+          messageId: command.messageId,
+          channel: decision.channel,
           country: decision.country,
-          priceCountry: decision.priceCountry,
+          fragments: decision.fragments,
+          pricePerFragmentMicros: decision.pricePerFragmentMicros,
+          chargedMicros: decision.amountMicros,
           deckVersion: decision.deckVersion,
-          pricePerFragment: formatMoney(decision.pricePerFragmentMicros),
-        },
-      });
-      this.counters.addSpend({ nowMs, timeZone: account.timeZone }, decision.channel, decision.fragments, decision.amountMicros);
-      return ok<MessageAnswer>({
-        messageId: command.messageId,
-        channel: decision.channel,
-        country: decision.country,
-        fragments: decision.fragments,
-        pricePerFragmentMicros: decision.pricePerFragmentMicros,
-        chargedMicros: decision.amountMicros,
-        deckVersion: decision.deckVersion,
-        movementId: movement.id,
-      });
-    });
+          movementId: movement.id,
+        });
+      },
+    );
   }
 
   async usage(command: UsageCommand, decks: DeckRefs): Promise<LedgerResult<UsageAnswer>> {
     const tables = await this.tables.forUsage(decks);
     if (!tables.ok) return tables;
-    return this.#once(`usage:${command.usageId}`, command.requestHash, "usage", command.usageId, (account, nowMs) => {
-      const { month } = calendarAt(nowMs, account.timeZone);
-      const decision = decideUsage({
-        request: { service: command.service, seconds: command.seconds },
-        plan: this.plans.plan(),
-        allowanceUsedMinutes: this.counters.allowanceUsedMinutes(month, command.service),
-        ...tables.value,
-        money: moneyOf(account),
-      });
-      if (!decision.allowed) {
-        return decision.reason === "credit_exhausted"
-          ? refuse({ reason: "credit_exhausted", availableMicros: availableMicros(account) })
-          : refuse({ reason: "no_rate", field: "service", what: `${command.service} (no service rates are set)` });
-      }
-      this.counters.addAllowance(month, command.service, decision.includedMinutes);
-      let movementId: string | null = null;
-      if (decision.amountMicros > 0 && decision.chargeReason) {
-        movementId = this.core.post({
-          description: command.service,
-          interactionId: command.callId ?? command.usageId,
-          units: "minutes",
-          unitsCharged: decision.chargedMinutes,
-          unitPriceMicros: decision.ratePerMinuteMicros,
-          amountMicros: -decision.amountMicros,
-          userId: command.userId,
-          reason: usageChargeWords(command.service, decision.chargeReason, decision.chargedMinutes),
-          details: {
-            chargeReason: decision.chargeReason,
-            usageId: command.usageId,
-            callId: command.callId,
-            seconds: command.seconds,
-            billedMinutes: decision.billedMinutes,
-            includedMinutes: decision.includedMinutes,
-            chargedMinutes: decision.chargedMinutes,
-            deckVersion: decision.deckVersion,
-            ratePerMinute: formatMoney(decision.ratePerMinuteMicros),
-          },
-        }).id;
-        this.counters.addSpend({ nowMs, timeZone: account.timeZone }, command.service, decision.chargedMinutes, decision.amountMicros);
-      }
-      return ok<UsageAnswer>({
-        usageId: command.usageId,
-        service: command.service,
-        billedMinutes: decision.billedMinutes,
-        includedMinutes: decision.includedMinutes,
-        chargedMinutes: decision.chargedMinutes,
-        ratePerMinuteMicros: decision.ratePerMinuteMicros,
-        chargedMicros: decision.amountMicros,
-        deckVersion: decision.deckVersion,
-        movementId,
-      });
-    });
+    return this.#once(
+      `usage:${command.usageId}`,
+      command.requestHash,
+      "usage",
+      command.usageId,
+      (account, nowMs) => {
+        const { month } = calendarAt(nowMs, account.timeZone);
+        const decision = decideUsage({
+          request: { service: command.service, seconds: command.seconds },
+          plan: this.plans.plan(),
+          allowanceUsedMinutes: this.counters.allowanceUsedMinutes(month, command.service),
+          ...tables.value,
+          money: moneyOf(account),
+        });
+        if (!decision.allowed) {
+          return decision.reason === "credit_exhausted"
+            ? refuse({ reason: "credit_exhausted", availableMicros: availableMicros(account) })
+            : refuse({
+                reason: "no_rate",
+                field: "service",
+                what: `${command.service} (no service rates are set)`,
+              });
+        }
+        this.counters.addAllowance(month, command.service, decision.includedMinutes);
+        let movementId: string | null = null;
+        if (decision.amountMicros > 0 && decision.chargeReason) {
+          movementId = this.core.post({
+            description: command.service,
+            interactionId: command.callId ?? command.usageId,
+            units: "minutes",
+            unitsCharged: decision.chargedMinutes,
+            unitPriceMicros: decision.ratePerMinuteMicros,
+            amountMicros: -decision.amountMicros,
+            userId: command.userId,
+            reason: usageChargeWords(
+              command.service,
+              decision.chargeReason,
+              decision.chargedMinutes,
+            ),
+            details: {
+              chargeReason: decision.chargeReason,
+              usageId: command.usageId,
+              callId: command.callId,
+              seconds: command.seconds,
+              billedMinutes: decision.billedMinutes,
+              includedMinutes: decision.includedMinutes,
+              chargedMinutes: decision.chargedMinutes,
+              deckVersion: decision.deckVersion,
+              ratePerMinute: formatMoney(decision.ratePerMinuteMicros),
+            },
+          }).id;
+          this.counters.addSpend(
+            { nowMs, timeZone: account.timeZone },
+            command.service,
+            decision.chargedMinutes,
+            decision.amountMicros,
+          );
+        }
+        return ok<UsageAnswer>({
+          usageId: command.usageId,
+          service: command.service,
+          billedMinutes: decision.billedMinutes,
+          includedMinutes: decision.includedMinutes,
+          chargedMinutes: decision.chargedMinutes,
+          ratePerMinuteMicros: decision.ratePerMinuteMicros,
+          chargedMicros: decision.amountMicros,
+          deckVersion: decision.deckVersion,
+          movementId,
+        });
+      },
+    );
   }
 
   /**
@@ -180,11 +218,14 @@ export class Charges {
       if (!account) return refuse<T>({ reason: "account_not_found" });
       const prior = this.core.store.readIdempotency(key);
       if (prior) {
-        return prior.requestHash === requestHash ? (JSON.parse(prior.response) as LedgerResult<T>) : refuse<T>({ reason: "id_reused", what, id });
+        return prior.requestHash === requestHash
+          ? (JSON.parse(prior.response) as LedgerResult<T>)
+          : refuse<T>({ reason: "id_reused", what, id });
       }
       const nowMs = Date.now();
       const result = run(account, nowMs);
-      if (result.ok) this.core.store.writeIdempotency(key, requestHash, JSON.stringify(result), nowMs);
+      if (result.ok)
+        this.core.store.writeIdempotency(key, requestHash, JSON.stringify(result), nowMs);
       return result;
     });
   }

@@ -1,5 +1,12 @@
 import type { DeckRefs } from "../rate-decks/kinds";
-import type { AuthorizeAnswer, AuthorizeCommand, EndAnswer, EndCommand, ExtendAnswer, ExtendCommand } from "./calls";
+import type {
+  AuthorizeAnswer,
+  AuthorizeCommand,
+  EndAnswer,
+  EndCommand,
+  ExtendAnswer,
+  ExtendCommand,
+} from "./calls";
 import type { MessageAnswer, MessageCommand, UsageAnswer, UsageCommand } from "./charges";
 import type { LedgerResult } from "./types";
 
@@ -30,7 +37,9 @@ export type CommandKind = LedgerCommand["kind"];
  * it threw (a bug or a storage fault). Its transaction was rolled back; the other commands
  * of the batch keep their own outcomes.
  */
-export type CommandOutcome<K extends CommandKind = CommandKind> = LedgerResult<CommandAnswers[K]> | { ok: false; failed: string };
+export type CommandOutcome<K extends CommandKind = CommandKind> =
+  | LedgerResult<CommandAnswers[K]>
+  | { ok: false; failed: string };
 
 /** Most commands one RPC carries: bounds the RPC's size and the time one batch holds the ledger. */
 export const COMMANDS_PER_BATCH_MAX = 64;

@@ -64,7 +64,10 @@ export class LedgerCore {
    * the stored answer, another request under the same key is refused. The answer, the
    * movement and the balance commit in one transaction, so none exists without the rest.
    */
-  idempotent<T>(command: IdempotentCommand, run: (account: LedgerAccount) => LedgerResult<T>): LedgerResult<T> {
+  idempotent<T>(
+    command: IdempotentCommand,
+    run: (account: LedgerAccount) => LedgerResult<T>,
+  ): LedgerResult<T> {
     return this.transaction(() => {
       const account = this.store.readAccount();
       if (!account) return refuse<T>({ reason: "account_not_found" });
@@ -78,7 +81,8 @@ export class LedgerCore {
         }
       }
       const result = run(account);
-      if (key !== null) this.store.writeIdempotency(key, command.requestHash, JSON.stringify(result), Date.now());
+      if (key !== null)
+        this.store.writeIdempotency(key, command.requestHash, JSON.stringify(result), Date.now());
       return result;
     });
   }
@@ -107,7 +111,8 @@ export class LedgerCore {
   setReserved(reservedMicros: number): void {
     const account = this.store.readAccount();
     if (!account) throw new Error("reserving on a ledger that was never opened");
-    if (!Number.isSafeInteger(reservedMicros) || reservedMicros < 0) throw new RangeError(`bad reservation total ${reservedMicros}`);
+    if (!Number.isSafeInteger(reservedMicros) || reservedMicros < 0)
+      throw new RangeError(`bad reservation total ${reservedMicros}`);
     this.store.writeMoney({ balanceMicros: account.balanceMicros, reservedMicros });
     const now = Date.now();
     for (const listener of this.#moneyListeners) listener(now);
@@ -141,7 +146,8 @@ export class LedgerCore {
 
   /** Makes sure the alarm fires no later than `atMs`; one alarm serves all due work. */
   wakeAt(atMs: number): void {
-    if (this.#alarmAtMs !== null && this.#alarmAtMs !== undefined && this.#alarmAtMs <= atMs) return;
+    if (this.#alarmAtMs !== null && this.#alarmAtMs !== undefined && this.#alarmAtMs <= atMs)
+      return;
     this.#alarmAtMs = atMs;
     void this.storage.setAlarm(atMs);
   }

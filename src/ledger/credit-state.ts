@@ -17,5 +17,8 @@ export const SPEND_WINDOW_DAYS = 30;
  * in whole minor units, so the admin can set it (or top up by it) as offered.
  */
 export function recommendedThreshold(spendLast30DaysMicros: Micros, currency: string): Micros {
-  return roundUpToMinorUnits(mulDivCeil(Math.max(0, spendLast30DaysMicros), RECOMMENDED_COVER_DAYS, SPEND_WINDOW_DAYS), currency);
+  return roundUpToMinorUnits(
+    mulDivCeil(Math.max(0, spendLast30DaysMicros), RECOMMENDED_COVER_DAYS, SPEND_WINDOW_DAYS),
+    currency,
+  );
 }

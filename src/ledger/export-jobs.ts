@@ -53,7 +53,8 @@ export class ExportJobs {
     const core = this.core;
     const started = core.transaction(() => {
       const account = core.account();
-      if (!account) return refuse<{ job: ExportJob; created: boolean }>({ reason: "account_not_found" });
+      if (!account)
+        return refuse<{ job: ExportJob; created: boolean }>({ reason: "account_not_found" });
       const inFlight = this.#find("status = 'processing' ORDER BY requested_at_ms DESC LIMIT 1");
       if (inFlight) return ok({ job: inFlight, created: false });
       const now = Date.now();
@@ -87,7 +88,9 @@ export class ExportJobs {
    */
   finish(
     id: string,
-    outcome: { status: "ready"; rows: number; sumMicros: number; objectKey: string } | { status: "failed"; failure: string },
+    outcome:
+      | { status: "ready"; rows: number; sumMicros: number; objectKey: string }
+      | { status: "failed"; failure: string },
   ): LedgerResult<{ job: ExportJob; changed: boolean }> {
     return this.core.transaction(() => {
       const job = this.#find("id = ?", id);
@@ -117,9 +120,15 @@ export class ExportJobs {
 
   /** Sends jobs whose queue message was never sent and fails jobs whose consumer is gone. */
   async onAlarm(nowMs: number): Promise<number | null> {
-    const stale = this.#findAll("status = 'processing' AND requested_at_ms <= ?", nowMs - EXPORT_STALE_AFTER_MS);
+    const stale = this.#findAll(
+      "status = 'processing' AND requested_at_ms <= ?",
+      nowMs - EXPORT_STALE_AFTER_MS,
+    );
     for (const job of stale) {
-      const failed = this.finish(job.id, { status: "failed", failure: "The export did not finish in time." });
+      const failed = this.finish(job.id, {
+        status: "failed",
+        failure: "The export did not finish in time.",
+      });
       // The consumer finds the job failed and only records it and emails the admin, as the
       // dead-letter handler would have.
       if (failed.ok) await this.#enqueue(failed.value.job);
@@ -130,19 +139,29 @@ export class ExportJobs {
     );
     for (const job of unqueued) await this.#enqueue(job);
     const next = this.core.store.sql
-      .exec<{ at: number | null }>("SELECT min(requested_at_ms) AS at FROM export_jobs WHERE status = 'processing'")
+      .exec<{ at: number | null }>(
+        "SELECT min(requested_at_ms) AS at FROM export_jobs WHERE status = 'processing'",
+      )
       .one().at;
-    return next === null ? null : Math.max(nowMs + EXPORT_REQUEUE_AFTER_MS, next + EXPORT_REQUEUE_AFTER_MS);
+    return next === null
+      ? null
+      : Math.max(nowMs + EXPORT_REQUEUE_AFTER_MS, next + EXPORT_REQUEUE_AFTER_MS);
   }
 
   async #enqueue(job: ExportJob): Promise<void> {
     try {
       const message: ExportQueueMessage = { accountId: job.accountId, exportId: job.id };
       await this.core.env.EXPORT_QUEUE.send(message);
-      this.core.store.sql.exec("UPDATE export_jobs SET queued_at_ms = ? WHERE id = ?", Date.now(), job.id);
+      this.core.store.sql.exec(
+        "UPDATE export_jobs SET queued_at_ms = ? WHERE id = ?",
+        Date.now(),
+        job.id,
+      );
     } catch (error) {
       // The job stays unqueued; the alarm sends it again.
-      console.warn(JSON.stringify({ event: "export_enqueue_failed", exportId: job.id, error: String(error) }));
+      console.warn(
+        JSON.stringify({ event: "export_enqueue_failed", exportId: job.id, error: String(error) }),
+      );
     }
   }
 

@@ -22,7 +22,12 @@ export class MovementRetention {
 
   /** The alarm's part: prunes when due; returns when it is next due. */
   onAlarm(nowMs: number): number {
-    return this.core.periodically("movements_pruned_at_ms", MOVEMENT_PRUNE_EVERY_MS, nowMs, () => this.prune(nowMs) === MOVEMENTS_PRUNED_PER_RUN);
+    return this.core.periodically(
+      "movements_pruned_at_ms",
+      MOVEMENT_PRUNE_EVERY_MS,
+      nowMs,
+      () => this.prune(nowMs) === MOVEMENTS_PRUNED_PER_RUN,
+    );
   }
 
   /** Prunes up to one run's worth; returns how many movements left the ledger. */
@@ -33,7 +38,10 @@ export class MovementRetention {
       let throughSeq = 0;
       // Stops at the first young one, even if an older-stamped one follows (a clock step
       // back): the prefix rule matters more than a day's extra storage.
-      for (const movement of store.oldestMovements(store.copiedThroughSeq(), MOVEMENTS_PRUNED_PER_RUN)) {
+      for (const movement of store.oldestMovements(
+        store.copiedThroughSeq(),
+        MOVEMENTS_PRUNED_PER_RUN,
+      )) {
         if (movement.atMs >= cutoffMs) break;
         throughSeq = movement.seq;
       }

@@ -84,19 +84,37 @@ export class Notices {
       for (const row of due) {
         const notice = JSON.parse(row.payload) as Notice;
         const email = account.email
-          ? await notifier.sendEmail({ to: account.email, ...content(notice), idempotencyKey: row.id })
+          ? await notifier.sendEmail({
+              to: account.email,
+              ...content(notice),
+              idempotencyKey: row.id,
+            })
           : { ok: true as const, messageId: "no-email" };
         const hook = webhook
           ? await notifier.sendWebhook({
               url: webhook.url,
               secret: webhook.secret,
-              event: { id: row.id, type: notice.kind as AccountEventType, accountId: account.accountId, createdAtMs: nowMs, data: { ...notice } },
+              event: {
+                id: row.id,
+                type: notice.kind as AccountEventType,
+                accountId: account.accountId,
+                createdAtMs: nowMs,
+                data: { ...notice },
+              },
             })
           : { ok: true as const, messageId: "no-webhook" };
         const permanent = (!email.ok && !email.retryable) || (!hook.ok && !hook.retryable);
         if ((email.ok && hook.ok) || permanent || row.attempts + 1 >= NOTICE_ATTEMPTS_MAX) {
           if (!email.ok || !hook.ok) {
-            console.warn(JSON.stringify({ event: "notice_dropped", noticeId: row.id, kind: notice.kind, email, hook }));
+            console.warn(
+              JSON.stringify({
+                event: "notice_dropped",
+                noticeId: row.id,
+                kind: notice.kind,
+                email,
+                hook,
+              }),
+            );
           }
           sql.exec("DELETE FROM notices WHERE id = ?", row.id);
         } else {
@@ -108,6 +126,8 @@ export class Notices {
         }
       }
     }
-    return sql.exec<{ at: number | null }>("SELECT min(next_attempt_at_ms) AS at FROM notices").one().at;
+    return sql
+      .exec<{ at: number | null }>("SELECT min(next_attempt_at_ms) AS at FROM notices")
+      .one().at;
   }
 }

@@ -29,7 +29,11 @@ export function outboxRetryDelayMs(failures: number): number {
  * Copies movements to D1 in one batch (one implicit transaction). INSERT OR IGNORE by
  * movement id makes a retry after a lost answer harmless: a row already there stays.
  */
-export async function copyMovementsToD1(db: D1Database, accountId: string, movements: Movement[]): Promise<void> {
+export async function copyMovementsToD1(
+  db: D1Database,
+  accountId: string,
+  movements: Movement[],
+): Promise<void> {
   const statements: D1PreparedStatement[] = [];
   for (let i = 0; i < movements.length; i += OUTBOX_ROWS_PER_STATEMENT) {
     const chunk = movements.slice(i, i + OUTBOX_ROWS_PER_STATEMENT);
@@ -72,7 +76,9 @@ export class OutboxRelay {
   #notBeforeMs = 0;
 
   constructor(private readonly core: LedgerCore) {
-    core.onMovement((_movement, nowMs) => core.wakeAt(Math.max(nowMs + OUTBOX_FLUSH_DELAY_MS, this.#notBeforeMs)));
+    core.onMovement((_movement, nowMs) =>
+      core.wakeAt(Math.max(nowMs + OUTBOX_FLUSH_DELAY_MS, this.#notBeforeMs)),
+    );
   }
 
   start(): void {
@@ -91,7 +97,14 @@ export class OutboxRelay {
         // itself succeeds so the runtime does not retry on top of this schedule.
         const failures = (this.core.store.readSetting<number>("outbox_failures") ?? 0) + 1;
         this.#recordFailures(failures, nowMs);
-        console.warn(JSON.stringify({ event: "outbox_flush_failed", accountId, failures, error: String(error) }));
+        console.warn(
+          JSON.stringify({
+            event: "outbox_flush_failed",
+            accountId,
+            failures,
+            error: String(error),
+          }),
+        );
       }
     }
     if (this.core.store.outboxSize() === 0) return null;

@@ -9,7 +9,10 @@ export interface SpendControlSettings {
   dailyCapMicros: Micros | null;
 }
 
-export const NO_SPEND_CONTROLS: SpendControlSettings = { maxCostPerCallMicros: null, dailyCapMicros: null };
+export const NO_SPEND_CONTROLS: SpendControlSettings = {
+  maxCostPerCallMicros: null,
+  dailyCapMicros: null,
+};
 
 /**
  * What the account bought (its plan) and the limits its admin set. Kept in the ledger so
@@ -39,13 +42,15 @@ export class AccountPlans {
   }
 
   spendControls(): SpendControlSettings {
-    this.#controls ??= this.core.store.readSetting<SpendControlSettings>("spend_controls") ?? NO_SPEND_CONTROLS;
+    this.#controls ??=
+      this.core.store.readSetting<SpendControlSettings>("spend_controls") ?? NO_SPEND_CONTROLS;
     return this.#controls;
   }
 
   setSpendControls(controls: SpendControlSettings): LedgerResult<SpendControlSettings> {
     const result = this.core.transaction(() => {
-      if (!this.core.account()) return refuse<SpendControlSettings>({ reason: "account_not_found" });
+      if (!this.core.account())
+        return refuse<SpendControlSettings>({ reason: "account_not_found" });
       this.core.store.writeSetting("spend_controls", controls);
       return ok(controls);
     });

@@ -17,7 +17,10 @@ export class RateTables {
   constructor(private readonly db: D1Database) {}
 
   async forCalls(refs: DeckRefs): Promise<LedgerResult<RatingTables>> {
-    const [calls, services] = await Promise.all([this.#deck("calls", refs.calls), this.#deck("services", refs.services)]);
+    const [calls, services] = await Promise.all([
+      this.#deck("calls", refs.calls),
+      this.#deck("services", refs.services),
+    ]);
     if (!calls.ok) return calls;
     if (!services.ok) return services;
     return ok({
@@ -28,19 +31,32 @@ export class RateTables {
     });
   }
 
-  async forMessages(refs: DeckRefs): Promise<LedgerResult<{ messageDeck: MessageDeck | null; messageDeckVersion: string }>> {
+  async forMessages(
+    refs: DeckRefs,
+  ): Promise<LedgerResult<{ messageDeck: MessageDeck | null; messageDeckVersion: string }>> {
     const messages = await this.#deck("messages", refs.messages);
     if (!messages.ok) return messages;
-    return ok({ messageDeck: messages.value, messageDeckVersion: refs.messages?.version ?? NO_DECK_VERSION });
+    return ok({
+      messageDeck: messages.value,
+      messageDeckVersion: refs.messages?.version ?? NO_DECK_VERSION,
+    });
   }
 
-  async forUsage(refs: DeckRefs): Promise<LedgerResult<{ serviceRates: ServiceRates | null; serviceRatesVersion: string }>> {
+  async forUsage(
+    refs: DeckRefs,
+  ): Promise<LedgerResult<{ serviceRates: ServiceRates | null; serviceRatesVersion: string }>> {
     const services = await this.#deck("services", refs.services);
     if (!services.ok) return services;
-    return ok({ serviceRates: services.value, serviceRatesVersion: refs.services?.version ?? NO_DECK_VERSION });
+    return ok({
+      serviceRates: services.value,
+      serviceRatesVersion: refs.services?.version ?? NO_DECK_VERSION,
+    });
   }
 
-  async #deck<K extends DeckKind>(kind: K, ref: DeckRef | null): Promise<LedgerResult<DeckOf[K] | null>> {
+  async #deck<K extends DeckKind>(
+    kind: K,
+    ref: DeckRef | null,
+  ): Promise<LedgerResult<DeckOf[K] | null>> {
     if (!ref) return ok(null);
     const deck = cachedDeck(kind, ref) ?? (await loadDeck(this.db, kind, ref));
     // The Worker named a deck D1 does not have: its view is stale; it re-reads and asks again.

@@ -1,5 +1,13 @@
 import type { Micros } from "../money";
-import type { AccountMoney, AccountProfile, JsonObject, Movement, MovementKind, MovementsQuery, MovementUnits } from "./types";
+import type {
+  AccountMoney,
+  AccountProfile,
+  JsonObject,
+  Movement,
+  MovementKind,
+  MovementsQuery,
+  MovementUnits,
+} from "./types";
 
 /**
  * Typed access to the ledger's SQLite tables. No rules live here: callers decide, this
@@ -18,7 +26,9 @@ export class LedgerStore {
 
   #loadAccount(): LedgerAccount | null {
     const row = this.sql
-      .exec<AccountRow>("SELECT account_id, currency, time_zone, email, balance_micros, reserved_micros FROM account")
+      .exec<AccountRow>(
+        "SELECT account_id, currency, time_zone, email, balance_micros, reserved_micros FROM account",
+      )
       .toArray()[0];
     if (!row) return null;
     return {
@@ -44,8 +54,17 @@ export class LedgerStore {
   }
 
   writeMoney(money: AccountMoney): void {
-    this.sql.exec("UPDATE account SET balance_micros = ?, reserved_micros = ?", money.balanceMicros, money.reservedMicros);
-    if (this.#account) this.#account = { ...this.#account, balanceMicros: money.balanceMicros, reservedMicros: money.reservedMicros };
+    this.sql.exec(
+      "UPDATE account SET balance_micros = ?, reserved_micros = ?",
+      money.balanceMicros,
+      money.reservedMicros,
+    );
+    if (this.#account)
+      this.#account = {
+        ...this.#account,
+        balanceMicros: money.balanceMicros,
+        reservedMicros: money.reservedMicros,
+      };
   }
 
   /** Appends a movement (the outbox is every movement past the copied mark); returns its sequence number. */
@@ -89,7 +108,9 @@ export class LedgerStore {
   /** Every movement ever posted, those pruned from this table included. */
   sumMovements(): { count: number; sumMicros: Micros } {
     const row = this.sql
-      .exec<{ n: number; total: number | null }>("SELECT count(*) AS n, sum(amount_micros) AS total FROM movements")
+      .exec<{ n: number; total: number | null }>(
+        "SELECT count(*) AS n, sum(amount_micros) AS total FROM movements",
+      )
       .one();
     const pruned = this.prunedMovements();
     return { count: pruned.count + row.n, sumMicros: pruned.sumMicros + (row.total ?? 0) };
@@ -97,7 +118,9 @@ export class LedgerStore {
 
   /** The seq of the last movement posted, pruned or not; 0 before the first. */
   lastMovementSeq(): number {
-    const row = this.sql.exec<{ seq: number | null }>("SELECT max(seq) AS seq FROM movements").one();
+    const row = this.sql
+      .exec<{ seq: number | null }>("SELECT max(seq) AS seq FROM movements")
+      .one();
     return Math.max(row.seq ?? 0, this.prunedMovements().throughSeq);
   }
 
@@ -105,13 +128,23 @@ export class LedgerStore {
   // they added up to is kept, so the balance still equals the sum of every movement. ---
 
   prunedMovements(): PrunedMovements {
-    return this.readSetting<PrunedMovements>(PRUNED_MOVEMENTS) ?? { throughSeq: 0, count: 0, sumMicros: 0 };
+    return (
+      this.readSetting<PrunedMovements>(PRUNED_MOVEMENTS) ?? {
+        throughSeq: 0,
+        count: 0,
+        sumMicros: 0,
+      }
+    );
   }
 
   /** Seq and time of the oldest movements still here, in seq order, up to `throughSeq`. */
   oldestMovements(throughSeq: number, limit: number): Array<{ seq: number; atMs: number }> {
     return this.sql
-      .exec<{ seq: number; at_ms: number }>("SELECT seq, at_ms FROM movements WHERE seq <= ? ORDER BY seq LIMIT ?", throughSeq, limit)
+      .exec<{ seq: number; at_ms: number }>(
+        "SELECT seq, at_ms FROM movements WHERE seq <= ? ORDER BY seq LIMIT ?",
+        throughSeq,
+        limit,
+      )
       .toArray()
       .map((row) => ({ seq: row.seq, atMs: row.at_ms }));
   }
@@ -121,7 +154,10 @@ export class LedgerStore {
     const before = this.prunedMovements();
     if (throughSeq <= before.throughSeq) return 0;
     const gone = this.sql
-      .exec<{ n: number; total: number | null }>("SELECT count(*) AS n, sum(amount_micros) AS total FROM movements WHERE seq <= ?", throughSeq)
+      .exec<{ n: number; total: number | null }>(
+        "SELECT count(*) AS n, sum(amount_micros) AS total FROM movements WHERE seq <= ?",
+        throughSeq,
+      )
       .one();
     this.sql.exec("DELETE FROM movements WHERE seq <= ?", throughSeq);
     this.writeSetting(PRUNED_MOVEMENTS, {
@@ -152,13 +188,22 @@ export class LedgerStore {
 
   pendingOutbox(limit: number): Movement[] {
     return this.sql
-      .exec<MovementRow>("SELECT * FROM movements WHERE seq > ? ORDER BY seq LIMIT ?", this.copiedThroughSeq(), limit)
+      .exec<MovementRow>(
+        "SELECT * FROM movements WHERE seq > ? ORDER BY seq LIMIT ?",
+        this.copiedThroughSeq(),
+        limit,
+      )
       .toArray()
       .map(toMovement);
   }
 
   outboxSize(): number {
-    return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM movements WHERE seq > ?", this.copiedThroughSeq()).one().n;
+    return this.sql
+      .exec<{ n: number }>(
+        "SELECT count(*) AS n FROM movements WHERE seq > ?",
+        this.copiedThroughSeq(),
+      )
+      .one().n;
   }
 
   markCopiedThrough(seq: number): void {
@@ -169,7 +214,10 @@ export class LedgerStore {
 
   readIdempotency(key: string): { requestHash: string; response: string } | null {
     const row = this.sql
-      .exec<{ request_hash: string; response: string }>("SELECT request_hash, response FROM idempotency WHERE key = ?", key)
+      .exec<{ request_hash: string; response: string }>(
+        "SELECT request_hash, response FROM idempotency WHERE key = ?",
+        key,
+      )
       .toArray()[0];
     return row ? { requestHash: row.request_hash, response: row.response } : null;
   }
@@ -185,7 +233,8 @@ export class LedgerStore {
   }
 
   pruneIdempotency(olderThanMs: number): number {
-    return this.sql.exec("DELETE FROM idempotency WHERE created_at_ms < ?", olderThanMs).rowsWritten;
+    return this.sql.exec("DELETE FROM idempotency WHERE created_at_ms < ?", olderThanMs)
+      .rowsWritten;
   }
 
   // Settings: small typed values that survive eviction (backoff state, schedules). ------
@@ -201,7 +250,9 @@ export class LedgerStore {
     let raw: string | undefined;
     if (this.#settings.has(key)) raw = this.#settings.get(key);
     else {
-      raw = this.sql.exec<{ value: string }>("SELECT value FROM settings WHERE key = ?", key).toArray()[0]?.value;
+      raw = this.sql
+        .exec<{ value: string }>("SELECT value FROM settings WHERE key = ?", key)
+        .toArray()[0]?.value;
       this.#settings.set(key, raw);
     }
     return raw === undefined ? undefined : (JSON.parse(raw) as T);
@@ -220,7 +271,11 @@ export class LedgerStore {
 
   writeSetting(key: string, value: unknown): void {
     const raw = JSON.stringify(value);
-    this.sql.exec("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, raw);
+    this.sql.exec(
+      "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      key,
+      raw,
+    );
     this.#settings.set(key, raw);
   }
 }

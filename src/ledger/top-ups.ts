@@ -56,7 +56,12 @@ export interface TopUpCommand extends IdempotentCommand {
   paymentMethod: string | null;
 }
 
-const NO_FAILURES: AutoTopUpStatus = { consecutiveFailures: 0, retryNotBeforeMs: 0, lastFailureReason: null, disabledReason: null };
+const NO_FAILURES: AutoTopUpStatus = {
+  consecutiveFailures: 0,
+  retryNotBeforeMs: 0,
+  lastFailureReason: null,
+  disabledReason: null,
+};
 
 /**
  * Top-ups: one-time payments an admin asks for and auto top-ups the ledger starts itself.
@@ -104,18 +109,33 @@ export class TopUps {
   confirm(event: PaymentEvent): LedgerResult<{ applied: boolean; why?: string }> {
     return this.core.transaction(() => {
       const account = this.core.account();
-      if (!account) return refuse<{ applied: boolean; why?: string }>({ reason: "account_not_found" });
+      if (!account)
+        return refuse<{ applied: boolean; why?: string }>({ reason: "account_not_found" });
       const sql = this.core.store.sql;
-      if (sql.exec("SELECT 1 FROM payment_events WHERE event_id = ?", event.eventId).toArray().length > 0) {
+      if (
+        sql.exec("SELECT 1 FROM payment_events WHERE event_id = ?", event.eventId).toArray()
+          .length > 0
+      ) {
         return ok({ applied: false, why: "duplicate_event" });
       }
       const payment = this.#find(event.paymentId);
       if (!payment) return ok({ applied: false, why: "unknown_payment" });
       if (event.amountMicros !== payment.amountMicros || event.currency !== account.currency) {
-        console.warn(JSON.stringify({ event: "payment_event_mismatch", paymentId: payment.id, eventId: event.eventId }));
+        console.warn(
+          JSON.stringify({
+            event: "payment_event_mismatch",
+            paymentId: payment.id,
+            eventId: event.eventId,
+          }),
+        );
         return ok({ applied: false, why: "amount_mismatch" });
       }
-      sql.exec("INSERT INTO payment_events (event_id, payment_id, received_at_ms) VALUES (?, ?, ?)", event.eventId, payment.id, Date.now());
+      sql.exec(
+        "INSERT INTO payment_events (event_id, payment_id, received_at_ms) VALUES (?, ?, ?)",
+        event.eventId,
+        payment.id,
+        Date.now(),
+      );
       const applied =
         event.outcome === "succeeded"
           ? this.#settle(payment, { status: "succeeded", gatewayRef: event.gatewayRef })
@@ -145,7 +165,9 @@ export class TopUps {
 
   autoTopUpView(): AutoTopUpView {
     const inFlight = this.core.store.sql
-      .exec<{ id: string }>("SELECT id FROM payments WHERE kind = 'auto' AND status = 'pending' LIMIT 1")
+      .exec<{ id: string }>(
+        "SELECT id FROM payments WHERE kind = 'auto' AND status = 'pending' LIMIT 1",
+      )
       .toArray()[0];
     return {
       config: this.#config(),
@@ -166,11 +188,16 @@ export class TopUps {
     if (!account || !config?.enabled || availableMicros(account) >= config.thresholdMicros) return;
     const sql = this.core.store.sql;
     const pending = sql
-      .exec<{ kind: string; total: number }>("SELECT kind, sum(amount_micros) AS total FROM payments WHERE status = 'pending' GROUP BY kind")
+      .exec<{ kind: string; total: number }>(
+        "SELECT kind, sum(amount_micros) AS total FROM payments WHERE status = 'pending' GROUP BY kind",
+      )
       .toArray();
     const startOfDayMs = nowMs - (nowMs % DAY_MS);
     const startedToday = sql
-      .exec<{ n: number }>("SELECT count(*) AS n FROM payments WHERE kind = 'auto' AND created_at_ms >= ?", startOfDayMs)
+      .exec<{ n: number }>(
+        "SELECT count(*) AS n FROM payments WHERE kind = 'auto' AND created_at_ms >= ?",
+        startOfDayMs,
+      )
       .one().n;
     const status = this.#status();
     const decision = decideAutoTopUp(
@@ -194,17 +221,24 @@ export class TopUps {
   async onAlarm(nowMs: number): Promise<number | null> {
     const sql = this.core.store.sql;
     for (const webhook of sql
-      .exec<{ id: number; body: string }>("SELECT id, body FROM sandbox_webhooks WHERE deliver_at_ms <= ? ORDER BY id", nowMs)
+      .exec<{ id: number; body: string }>(
+        "SELECT id, body FROM sandbox_webhooks WHERE deliver_at_ms <= ? ORDER BY id",
+        nowMs,
+      )
       .toArray()) {
       sql.exec("DELETE FROM sandbox_webhooks WHERE id = ?", webhook.id);
       await this.#sandboxDeliver(webhook.body);
     }
     const due = sql
-      .exec<{ id: string }>("SELECT id FROM payments WHERE status = 'pending' AND next_attempt_at_ms <= ? ORDER BY created_at_ms", nowMs)
+      .exec<{ id: string }>(
+        "SELECT id FROM payments WHERE status = 'pending' AND next_attempt_at_ms <= ? ORDER BY created_at_ms",
+        nowMs,
+      )
       .toArray();
     for (const { id } of due) await this.#attempt(id, nowMs);
     const status = this.#status();
-    if (status.retryNotBeforeMs > 0 && status.retryNotBeforeMs <= nowMs) this.core.transaction(() => this.checkAutoTopUp(nowMs));
+    if (status.retryNotBeforeMs > 0 && status.retryNotBeforeMs <= nowMs)
+      this.core.transaction(() => this.checkAutoTopUp(nowMs));
     const next = sql
       .exec<{ at: number | null }>(
         `SELECT min(at) AS at FROM (
@@ -212,7 +246,8 @@ export class TopUps {
            UNION ALL SELECT min(deliver_at_ms) FROM sandbox_webhooks)`,
       )
       .one().at;
-    const retryAt = this.#status().retryNotBeforeMs > nowMs ? this.#status().retryNotBeforeMs : null;
+    const retryAt =
+      this.#status().retryNotBeforeMs > nowMs ? this.#status().retryNotBeforeMs : null;
     const candidates = [next, retryAt].filter((t): t is number => t !== null);
     return candidates.length > 0 ? Math.min(...candidates) : null;
   }
@@ -263,7 +298,9 @@ export class TopUps {
     this.core.transaction(() => {
       const current = this.#find(id);
       if (!current || current.status !== "pending") return;
-      const attempts = this.core.store.sql.exec<{ attempts: number }>("SELECT attempts FROM payments WHERE id = ?", id).one().attempts;
+      const attempts = this.core.store.sql
+        .exec<{ attempts: number }>("SELECT attempts FROM payments WHERE id = ?", id)
+        .one().attempts;
       switch (attempt.status) {
         case "succeeded":
         case "failed":
@@ -302,7 +339,10 @@ export class TopUps {
   }
 
   /** Settles a pending payment once; returns false when it was already settled. */
-  #settle(payment: PaymentView, outcome: Extract<PaymentAttempt, { status: "succeeded" | "failed" }>): boolean {
+  #settle(
+    payment: PaymentView,
+    outcome: Extract<PaymentAttempt, { status: "succeeded" | "failed" }>,
+  ): boolean {
     if (payment.status !== "pending") return false;
     const sql = this.core.store.sql;
     const now = Date.now();
@@ -400,7 +440,9 @@ export class TopUps {
     const gateway = this.#gatewayFor();
     if (!("deliverWebhook" in gateway)) return;
     try {
-      await (gateway as { deliverWebhook(w: { deliverAtMs: number; body: string }): Promise<unknown> }).deliverWebhook({
+      await (
+        gateway as { deliverWebhook(w: { deliverAtMs: number; body: string }): Promise<unknown> }
+      ).deliverWebhook({
         deliverAtMs: Date.now(),
         body,
       });
@@ -415,7 +457,9 @@ export class TopUps {
 
   #config(): AutoTopUpConfig | null {
     const config = this.core.store.readSetting<AutoTopUpConfig>("auto_top_up");
-    return config ? { ...config, maxPerDay: config.maxPerDay ?? AUTO_TOP_UPS_PER_DAY_DEFAULT } : null;
+    return config
+      ? { ...config, maxPerDay: config.maxPerDay ?? AUTO_TOP_UPS_PER_DAY_DEFAULT }
+      : null;
   }
 
   #status(): AutoTopUpStatus {

@@ -51,7 +51,11 @@ export class UsageCounters {
 
   allowanceUsedMinutes(month: string, service: AiService): number {
     const row = this.sql
-      .exec<{ m: number }>("SELECT used_minutes AS m FROM usage_allowances WHERE month = ? AND service = ?", month, service)
+      .exec<{ m: number }>(
+        "SELECT used_minutes AS m FROM usage_allowances WHERE month = ? AND service = ?",
+        month,
+        service,
+      )
       .toArray()[0];
     return row?.m ?? 0;
   }
@@ -68,7 +72,12 @@ export class UsageCounters {
   }
 
   /** A charge from credit: counted for the month's report and the day's cap. */
-  addSpend(at: { nowMs: number; timeZone: string }, category: MovementKind, units: number, amountMicros: Micros): void {
+  addSpend(
+    at: { nowMs: number; timeZone: string },
+    category: MovementKind,
+    units: number,
+    amountMicros: Micros,
+  ): void {
     if (amountMicros === 0) return;
     const { day, month } = calendarAt(at.nowMs, at.timeZone);
     this.sql.exec(
@@ -90,7 +99,9 @@ export class UsageCounters {
 
   /** Settled charges of the day; the daily cap adds the open reservations to it. */
   spentOn(day: string): Micros {
-    const row = this.sql.exec<{ a: number }>("SELECT amount_micros AS a FROM spend_days WHERE day = ?", day).toArray()[0];
+    const row = this.sql
+      .exec<{ a: number }>("SELECT amount_micros AS a FROM spend_days WHERE day = ?", day)
+      .toArray()[0];
     return row?.a ?? 0;
   }
 
@@ -100,10 +111,13 @@ export class UsageCounters {
 
   users(month: string): UserUsage[] {
     return this.sql
-      .exec<{ user_id: string; included_seconds: number; credit_seconds: number; credit_billed_seconds: number; credit_micros: number }>(
-        "SELECT * FROM usage_users WHERE month = ? ORDER BY user_id",
-        month,
-      )
+      .exec<{
+        user_id: string;
+        included_seconds: number;
+        credit_seconds: number;
+        credit_billed_seconds: number;
+        credit_micros: number;
+      }>("SELECT * FROM usage_users WHERE month = ? ORDER BY user_id", month)
       .toArray()
       .map((r) => ({
         userId: r.user_id,
@@ -116,7 +130,10 @@ export class UsageCounters {
 
   allowances(month: string): Map<string, number> {
     const rows = this.sql
-      .exec<{ service: string; used_minutes: number }>("SELECT service, used_minutes FROM usage_allowances WHERE month = ?", month)
+      .exec<{ service: string; used_minutes: number }>(
+        "SELECT service, used_minutes FROM usage_allowances WHERE month = ?",
+        month,
+      )
       .toArray();
     return new Map(rows.map((r) => [r.service, r.used_minutes]));
   }
@@ -128,6 +145,11 @@ export class UsageCounters {
         month,
       )
       .toArray()
-      .map((r) => ({ category: r.category as MovementKind, charges: r.charges, units: r.units, amountMicros: r.amount_micros }));
+      .map((r) => ({
+        category: r.category as MovementKind,
+        charges: r.charges,
+        units: r.units,
+        amountMicros: r.amount_micros,
+      }));
   }
 }

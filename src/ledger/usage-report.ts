@@ -20,7 +20,12 @@ export interface UsageReport {
 }
 
 /** The Billing page's "Usage & overages" for one month, from the ledger's own counters. */
-export function usageReport(counters: UsageCounters, plan: Plan | null, month: string, timeZone: string): UsageReport {
+export function usageReport(
+  counters: UsageCounters,
+  plan: Plan | null,
+  month: string,
+  timeZone: string,
+): UsageReport {
   const limitSeconds = plan ? fairUseLimitSeconds(plan) : null;
   const used = counters.allowances(month);
   const spend = counters.spend(month);
@@ -29,8 +34,15 @@ export function usageReport(counters: UsageCounters, plan: Plan | null, month: s
     timeZone,
     packageName: plan?.package.name ?? null,
     fairUseSecondsPerUser: limitSeconds,
-    users: counters.users(month).map((user) => ({ ...user, overFairUse: limitSeconds !== null && user.includedSeconds >= limitSeconds })),
-    allowances: ALLOWANCE_SERVICES.map((service) => ({ service, includedMinutes: allowanceMinutesOf(plan, service), usedMinutes: used.get(service) ?? 0 })),
+    users: counters.users(month).map((user) => ({
+      ...user,
+      overFairUse: limitSeconds !== null && user.includedSeconds >= limitSeconds,
+    })),
+    allowances: ALLOWANCE_SERVICES.map((service) => ({
+      service,
+      includedMinutes: allowanceMinutesOf(plan, service),
+      usedMinutes: used.get(service) ?? 0,
+    })),
     spend,
     totalSpendMicros: sumMicros(spend.map((s) => s.amountMicros)),
   };

@@ -50,13 +50,22 @@ export class EmailApiSender implements EmailSender {
         signal: AbortSignal.timeout(this.#options.timeoutMs ?? EMAIL_API_TIMEOUT_MS),
       });
     } catch (error) {
-      const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
-      return { ok: false, retryable: true, reason: timedOut ? "email API timed out" : `email API unreachable: ${errorMessage(error)}` };
+      const timedOut =
+        error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
+      return {
+        ok: false,
+        retryable: true,
+        reason: timedOut ? "email API timed out" : `email API unreachable: ${errorMessage(error)}`,
+      };
     }
     const text = await response.text().catch(() => "");
     if (!response.ok) {
       // The provider's body can echo the request; a short prefix is enough to diagnose.
-      return { ok: false, retryable: isRetryableStatus(response.status), reason: `email API answered ${response.status}: ${text.slice(0, 200)}` };
+      return {
+        ok: false,
+        retryable: isRetryableStatus(response.status),
+        reason: `email API answered ${response.status}: ${text.slice(0, 200)}`,
+      };
     }
     return { ok: true, messageId: messageIdFrom(text) ?? email.idempotencyKey };
   }

@@ -25,8 +25,10 @@ const EMAIL_API_VARS = ["EMAIL_API_URL", "EMAIL_API_KEY", "EMAIL_FROM"] as const
 /** Production must send real email; anywhere else the local mailbox is the default. */
 export function notifyConfigProblems(env: NotifyEnv): string[] {
   const missing = EMAIL_API_VARS.filter((name) => !env[name]);
-  if (env.ENVIRONMENT === "production" && missing.length > 0) return [`email needs ${missing.join(", ")} in production`];
-  if (missing.length > 0 && missing.length < EMAIL_API_VARS.length) return [`email API half-configured: missing ${missing.join(", ")}`];
+  if (env.ENVIRONMENT === "production" && missing.length > 0)
+    return [`email needs ${missing.join(", ")} in production`];
+  if (missing.length > 0 && missing.length < EMAIL_API_VARS.length)
+    return [`email API half-configured: missing ${missing.join(", ")}`];
   return [];
 }
 
@@ -35,7 +37,12 @@ export function notifierFor(env: NotifyEnv, deps: NotifyDeps = {}): Notifier {
   if (problems.length > 0) throw new Error(`notifier misconfigured: ${problems.join("; ")}`);
   const email: EmailSender =
     env.EMAIL_API_URL && env.EMAIL_API_KEY && env.EMAIL_FROM
-      ? new EmailApiSender({ url: env.EMAIL_API_URL, apiKey: env.EMAIL_API_KEY, from: env.EMAIL_FROM, ...(deps.fetch ? { fetch: deps.fetch } : {}) })
+      ? new EmailApiSender({
+          url: env.EMAIL_API_URL,
+          apiKey: env.EMAIL_API_KEY,
+          from: env.EMAIL_FROM,
+          ...(deps.fetch ? { fetch: deps.fetch } : {}),
+        })
       : new D1Mailbox(env.DB, deps.nowMs ? { nowMs: deps.nowMs } : {});
   const webhooks: WebhookSender = new AccountWebhookSender({
     ...(deps.fetch ? { fetch: deps.fetch } : {}),

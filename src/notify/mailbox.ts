@@ -51,23 +51,51 @@ export class D1Mailbox implements EmailSender {
             `INSERT INTO mailbox (id, idempotency_key, to_address, subject, text_body, html_body, created_at_ms)
              VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
           )
-          .bind(this.#newId(), email.idempotencyKey, email.to, email.subject, email.text, email.html ?? null, this.#nowMs()),
-        this.#db.prepare("SELECT id FROM mailbox WHERE idempotency_key = ?").bind(email.idempotencyKey),
+          .bind(
+            this.#newId(),
+            email.idempotencyKey,
+            email.to,
+            email.subject,
+            email.text,
+            email.html ?? null,
+            this.#nowMs(),
+          ),
+        this.#db
+          .prepare("SELECT id FROM mailbox WHERE idempotency_key = ?")
+          .bind(email.idempotencyKey),
       ]);
       const id = found?.results[0]?.id;
-      return id ? { ok: true, messageId: id } : { ok: false, retryable: true, reason: "mailbox row not found after insert" };
+      return id
+        ? { ok: true, messageId: id }
+        : { ok: false, retryable: true, reason: "mailbox row not found after insert" };
     } catch (error) {
-      return { ok: false, retryable: true, reason: `mailbox unavailable: ${error instanceof Error ? error.message : String(error)}` };
+      return {
+        ok: false,
+        retryable: true,
+        reason: `mailbox unavailable: ${error instanceof Error ? error.message : String(error)}`,
+      };
     }
   }
 }
 
 /** Newest first; `to` narrows to one recipient. */
-export async function listMailbox(db: D1Database, query: { to?: string; limit?: number } = {}): Promise<MailboxEntry[]> {
-  const limit = Math.min(Math.max(1, Math.floor(query.limit ?? MAILBOX_LIST_MAX)), MAILBOX_LIST_MAX);
+export async function listMailbox(
+  db: D1Database,
+  query: { to?: string; limit?: number } = {},
+): Promise<MailboxEntry[]> {
+  const limit = Math.min(
+    Math.max(1, Math.floor(query.limit ?? MAILBOX_LIST_MAX)),
+    MAILBOX_LIST_MAX,
+  );
   const statement = query.to
-    ? db.prepare("SELECT * FROM mailbox WHERE to_address = ? ORDER BY created_at_ms DESC, rowid DESC LIMIT ?").bind(query.to, limit)
-    : db.prepare("SELECT * FROM mailbox ORDER BY created_at_ms DESC, rowid DESC LIMIT ?").bind(limit);
+    ? db
+        .prepare(
+          "SELECT * FROM mailbox WHERE to_address = ? ORDER BY created_at_ms DESC, rowid DESC LIMIT ?",
+        )
+        .bind(query.to, limit)
+    : db
+        .prepare("SELECT * FROM mailbox ORDER BY created_at_ms DESC, rowid DESC LIMIT ?")
+        .bind(limit);
   const { results } = await statement.all<MailboxRow>();
   return results.map((row) => ({
     id: row.id,

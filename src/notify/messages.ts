@@ -18,7 +18,8 @@ export interface Alert {
 }
 
 export const CREDIT_LOW_TITLE = "Your credit is running low";
-export const CREDIT_LOW_MESSAGE = "Your balance is getting close to zero. If it runs out, calling will be interrupted.";
+export const CREDIT_LOW_MESSAGE =
+  "Your balance is getting close to zero. If it runs out, calling will be interrupted.";
 export const CREDIT_EXHAUSTED_TITLE = "Your credit has run out";
 export const CREDIT_EXHAUSTED_MESSAGE =
   "Your balance is 0. Outbound calls are blocked, and inbound calls to toll-free numbers will not connect. Inbound calls to standard (non-toll-free) numbers still work.";
@@ -32,38 +33,70 @@ const PREVENT_ADVICE =
 export function formatAmount(amountMicros: Micros, currency: string): string {
   const [whole, fraction = ""] = formatMoney(amountMicros).split(".");
   const digits = minorUnitDigits(currency);
-  const kept = fraction.length > digits && /^0*$/.test(fraction.slice(digits)) ? fraction.slice(0, digits) : fraction;
+  const kept =
+    fraction.length > digits && /^0*$/.test(fraction.slice(digits))
+      ? fraction.slice(0, digits)
+      : fraction;
   return `${currency} ${kept ? `${whole}.${kept}` : whole}`;
 }
 
 /** YYYY-MM-DD in the account's time zone, the form the export's period is stated in. */
 export function formatDate(atMs: number, timeZone = "UTC"): string {
-  const parts = new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(atMs);
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).formatToParts(atMs);
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
   return `${part("year")}-${part("month")}-${part("day")}`;
 }
 
 /** YYYY-MM-DD HH:MM <zone>. */
 export function formatDateTime(atMs: number, timeZone = "UTC"): string {
-  const parts = new Intl.DateTimeFormat("en-US", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).formatToParts(atMs);
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).formatToParts(atMs);
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? "";
   return `${formatDate(atMs, timeZone)} ${part("hour")}:${part("minute")} ${timeZone}`;
 }
 
-export const creditLowAlert = (): Alert => ({ code: "credit_low", message: `${CREDIT_LOW_TITLE}. ${CREDIT_LOW_MESSAGE}` });
-export const creditExhaustedAlert = (): Alert => ({ code: "credit_exhausted", message: `${CREDIT_EXHAUSTED_TITLE}. ${CREDIT_EXHAUSTED_MESSAGE}` });
+export const creditLowAlert = (): Alert => ({
+  code: "credit_low",
+  message: `${CREDIT_LOW_TITLE}. ${CREDIT_LOW_MESSAGE}`,
+});
+export const creditExhaustedAlert = (): Alert => ({
+  code: "credit_exhausted",
+  message: `${CREDIT_EXHAUSTED_TITLE}. ${CREDIT_EXHAUSTED_MESSAGE}`,
+});
 
 export function creditLowEmail(input: { balanceMicros: Micros; currency: string }): MessageContent {
   return {
     subject: CREDIT_LOW_TITLE,
-    text: [CREDIT_LOW_MESSAGE, `Current balance: ${formatAmount(input.balanceMicros, input.currency)}.`, RESTORE_ADVICE, PREVENT_ADVICE].join("\n\n"),
+    text: [
+      CREDIT_LOW_MESSAGE,
+      `Current balance: ${formatAmount(input.balanceMicros, input.currency)}.`,
+      RESTORE_ADVICE,
+      PREVENT_ADVICE,
+    ].join("\n\n"),
   };
 }
 
-export function creditExhaustedEmail(input: { balanceMicros: Micros; currency: string }): MessageContent {
+export function creditExhaustedEmail(input: {
+  balanceMicros: Micros;
+  currency: string;
+}): MessageContent {
   return {
     subject: CREDIT_EXHAUSTED_TITLE,
-    text: [CREDIT_EXHAUSTED_MESSAGE, `Current balance: ${formatAmount(input.balanceMicros, input.currency)}.`, RESTORE_ADVICE, PREVENT_ADVICE].join("\n\n"),
+    text: [
+      CREDIT_EXHAUSTED_MESSAGE,
+      `Current balance: ${formatAmount(input.balanceMicros, input.currency)}.`,
+      RESTORE_ADVICE,
+      PREVENT_ADVICE,
+    ].join("\n\n"),
   };
 }
 
@@ -77,7 +110,10 @@ export interface AutoTopUpFailure {
 }
 
 export function autoTopUpFailedAlert(input: AutoTopUpFailure): Alert {
-  const retry = input.nextAttemptAtMs === null ? "" : ` We will try again at ${formatDateTime(input.nextAttemptAtMs, input.timeZone)}.`;
+  const retry =
+    input.nextAttemptAtMs === null
+      ? ""
+      : ` We will try again at ${formatDateTime(input.nextAttemptAtMs, input.timeZone)}.`;
   return {
     code: "auto_top_up_failed",
     message: `Auto top-up of ${formatAmount(input.amountMicros, input.currency)} failed: ${input.failureReason}${retry} Check your payment method in Billing.`,
@@ -94,14 +130,20 @@ export function autoTopUpFailedEmail(input: AutoTopUpFailure): MessageContent {
   };
 }
 
-export function autoTopUpDisabledAlert(input: { consecutiveFailures: number; failureReason: string }): Alert {
+export function autoTopUpDisabledAlert(input: {
+  consecutiveFailures: number;
+  failureReason: string;
+}): Alert {
   return {
     code: "auto_top_up_disabled",
     message: `Auto top-up has been turned off after ${input.consecutiveFailures} failed payments in a row (last reason: ${input.failureReason}). Update your payment method and turn auto top-up back on in Billing.`,
   };
 }
 
-export function autoTopUpDisabledEmail(input: { consecutiveFailures: number; failureReason: string }): MessageContent {
+export function autoTopUpDisabledEmail(input: {
+  consecutiveFailures: number;
+  failureReason: string;
+}): MessageContent {
   return {
     subject: "Auto top-up has been turned off",
     text: [

@@ -14,7 +14,9 @@ export interface Email {
   idempotencyKey: string;
 }
 
-export type DeliveryResult = { ok: true; messageId: string } | { ok: false; retryable: boolean; reason: string };
+export type DeliveryResult =
+  | { ok: true; messageId: string }
+  | { ok: false; retryable: boolean; reason: string };
 
 export type AccountEventType =
   | "credit.low"

@@ -1,5 +1,10 @@
 import { signWebhook } from "../payments/webhook-signature";
-import { isRetryableStatus, type AccountWebhook, type DeliveryResult, type WebhookSender } from "./notifier";
+import {
+  isRetryableStatus,
+  type AccountWebhook,
+  type DeliveryResult,
+  type WebhookSender,
+} from "./notifier";
 
 /**
  * Outgoing account webhooks, signed with the same scheme Stripe uses (and this service
@@ -36,7 +41,8 @@ export class AccountWebhookSender implements WebhookSender {
   }
 
   async sendWebhook({ url, secret, event }: AccountWebhook): Promise<DeliveryResult> {
-    if (!isAllowedWebhookUrl(url, this.#allowHttp)) return { ok: false, retryable: false, reason: "webhook URL must be https" };
+    if (!isAllowedWebhookUrl(url, this.#allowHttp))
+      return { ok: false, retryable: false, reason: "webhook URL must be https" };
     const body = JSON.stringify({
       id: event.id,
       type: event.type,
@@ -59,13 +65,22 @@ export class AccountWebhookSender implements WebhookSender {
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
     } catch (error) {
-      const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
-      return { ok: false, retryable: true, reason: timedOut ? "webhook receiver timed out" : "webhook receiver unreachable" };
+      const timedOut =
+        error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
+      return {
+        ok: false,
+        retryable: true,
+        reason: timedOut ? "webhook receiver timed out" : "webhook receiver unreachable",
+      };
     }
     // The body is not needed; cancelling frees the connection.
     await response.body?.cancel();
     if (response.status >= 200 && response.status < 300) return { ok: true, messageId: event.id };
-    return { ok: false, retryable: isRetryableStatus(response.status), reason: `webhook receiver answered ${response.status}` };
+    return {
+      ok: false,
+      retryable: isRetryableStatus(response.status),
+      reason: `webhook receiver answered ${response.status}`,
+    };
   }
 }
 

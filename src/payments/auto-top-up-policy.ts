@@ -26,7 +26,10 @@ export interface AutoTopUpState {
 
 export type AutoTopUpDecision =
   | { start: true; amountMicros: Micros }
-  | { start: false; why: "disabled" | "above_threshold" | "in_flight" | "backing_off" | "daily_limit" };
+  | {
+      start: false;
+      why: "disabled" | "above_threshold" | "in_flight" | "backing_off" | "daily_limit";
+    };
 
 /**
  * Whether the ledger starts an auto top-up now, and for how much. Runs inside the same
@@ -52,7 +55,10 @@ export function decideAutoTopUp(
   if (nowMs < state.retryNotBeforeMs) return { start: false, why: "backing_off" };
   if (state.startedTodayCount >= config.maxPerDay) return { start: false, why: "daily_limit" };
   const needed = config.thresholdMicros - expected + 1;
-  return { start: true, amountMicros: roundUpToMinorUnits(Math.max(config.amountMicros, needed), currency) };
+  return {
+    start: true,
+    amountMicros: roundUpToMinorUnits(Math.max(config.amountMicros, needed), currency),
+  };
 }
 
 /** When to try again after the n-th failure in a row, or null when auto top-up gives up. */

@@ -76,7 +76,9 @@ export type WebhookRejection =
   /** A genuine event about a payment that this service did not start (no metadata.paymentId). */
   | "unrelated_payment";
 
-export type WebhookParse = { ok: true; event: PaymentEvent } | { ok: false; reason: WebhookRejection };
+export type WebhookParse =
+  | { ok: true; event: PaymentEvent }
+  | { ok: false; reason: WebhookRejection };
 
 export interface PaymentGateway {
   readonly name: "sandbox" | "stripe";

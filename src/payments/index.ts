@@ -26,7 +26,8 @@ export function gatewayConfigProblems(env: PaymentsEnv): string[] {
   const problems: string[] = [];
   if (!env.PAYMENT_WEBHOOK_SECRET) problems.push("PAYMENT_WEBHOOK_SECRET is not set");
   if (env.PAYMENT_GATEWAY === "stripe") {
-    if (!env.STRIPE_SECRET_KEY) problems.push("PAYMENT_GATEWAY is stripe but STRIPE_SECRET_KEY is not set");
+    if (!env.STRIPE_SECRET_KEY)
+      problems.push("PAYMENT_GATEWAY is stripe but STRIPE_SECRET_KEY is not set");
   } else if (env.PAYMENT_GATEWAY !== "sandbox") {
     problems.push(`PAYMENT_GATEWAY must be "sandbox" or "stripe", not "${env.PAYMENT_GATEWAY}"`);
   }
@@ -38,9 +39,14 @@ export function gatewayFor(env: PaymentsEnv, deps: GatewayDeps = {}): PaymentGat
   const problems = gatewayConfigProblems(env);
   if (problems.length > 0) throw new Error(`payment gateway misconfigured: ${problems.join("; ")}`);
   if (env.PAYMENT_GATEWAY === "stripe") {
-    return new StripeGateway({ secretKey: env.STRIPE_SECRET_KEY!, webhookSecret: env.PAYMENT_WEBHOOK_SECRET, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+    return new StripeGateway({
+      secretKey: env.STRIPE_SECRET_KEY!,
+      webhookSecret: env.PAYMENT_WEBHOOK_SECRET,
+      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    });
   }
-  if (!deps.sandbox) throw new Error("the sandbox gateway needs deps.sandbox (schedule and deliver)");
+  if (!deps.sandbox)
+    throw new Error("the sandbox gateway needs deps.sandbox (schedule and deliver)");
   return new SandboxGateway({
     ...deps.sandbox,
     webhookSecret: env.PAYMENT_WEBHOOK_SECRET,

@@ -1,6 +1,11 @@
 import { isWholeMinorUnits, toMinorUnits } from "../money";
 import type { PaymentAttempt, PaymentGateway, PaymentRequest, WebhookParse } from "./gateway";
-import { PAYMENT_FAILED_EVENT, PAYMENT_SUCCEEDED_EVENT, parseStripeWebhook, type StripePaymentIntentJson } from "./stripe-event";
+import {
+  PAYMENT_FAILED_EVENT,
+  PAYMENT_SUCCEEDED_EVENT,
+  parseStripeWebhook,
+  type StripePaymentIntentJson,
+} from "./stripe-event";
 import { SIGNATURE_HEADER, signWebhook } from "./webhook-signature";
 
 /**
@@ -12,7 +17,11 @@ import { SIGNATURE_HEADER, signWebhook } from "./webhook-signature";
 export const SANDBOX_CARD_SUCCEEDS = "pm_card_visa";
 export const SANDBOX_CARD_DECLINED = "pm_card_chargeDeclined";
 export const SANDBOX_CARD_CONFIRMS_LATE = "pm_card_visa_delayed";
-export const SANDBOX_PAYMENT_METHODS = [SANDBOX_CARD_SUCCEEDS, SANDBOX_CARD_DECLINED, SANDBOX_CARD_CONFIRMS_LATE] as const;
+export const SANDBOX_PAYMENT_METHODS = [
+  SANDBOX_CARD_SUCCEEDS,
+  SANDBOX_CARD_DECLINED,
+  SANDBOX_CARD_CONFIRMS_LATE,
+] as const;
 
 /** How long `pm_card_visa_delayed` stays pending: long enough to see "pending" in the dashboard. */
 export const SANDBOX_LATE_CONFIRMATION_MS = 5_000;
@@ -56,7 +65,12 @@ export class SandboxGateway implements PaymentGateway {
   async createPayment(request: PaymentRequest): Promise<PaymentAttempt> {
     const gatewayRef = `pi_sandbox_${request.paymentId}`;
     if (!isWholeMinorUnits(request.amountMicros, request.currency) || request.amountMicros <= 0) {
-      return { status: "failed", gatewayRef: null, failureCode: "gateway_rejected", failureReason: `Invalid amount for ${request.currency}.` };
+      return {
+        status: "failed",
+        gatewayRef: null,
+        failureCode: "gateway_rejected",
+        failureReason: `Invalid amount for ${request.currency}.`,
+      };
     }
     const nowMs = this.#now();
     switch (request.paymentMethod) {
@@ -65,9 +79,19 @@ export class SandboxGateway implements PaymentGateway {
         return { status: "succeeded", gatewayRef };
       case SANDBOX_CARD_DECLINED:
         await this.#schedule(request, gatewayRef, "failed", nowMs);
-        return { status: "failed", gatewayRef, failureCode: "declined", failureReason: SANDBOX_DECLINE_MESSAGE };
+        return {
+          status: "failed",
+          gatewayRef,
+          failureCode: "declined",
+          failureReason: SANDBOX_DECLINE_MESSAGE,
+        };
       case SANDBOX_CARD_CONFIRMS_LATE:
-        await this.#schedule(request, gatewayRef, "succeeded", nowMs + SANDBOX_LATE_CONFIRMATION_MS);
+        await this.#schedule(
+          request,
+          gatewayRef,
+          "succeeded",
+          nowMs + SANDBOX_LATE_CONFIRMATION_MS,
+        );
         return { status: "pending", gatewayRef };
       default:
         return {
@@ -81,14 +105,26 @@ export class SandboxGateway implements PaymentGateway {
 
   /** Signs the webhook with the current time and posts it to our webhook route. */
   async deliverWebhook(webhook: SandboxWebhook): Promise<Response | void> {
-    return this.#deps.deliver(await signedWebhookRequest(this.#deps.webhookUrl, this.#deps.webhookSecret, webhook.body, this.#now()));
+    return this.#deps.deliver(
+      await signedWebhookRequest(
+        this.#deps.webhookUrl,
+        this.#deps.webhookSecret,
+        webhook.body,
+        this.#now(),
+      ),
+    );
   }
 
   parseWebhook(body: string, headers: Headers, nowMs: number): Promise<WebhookParse> {
     return parseStripeWebhook(this.#deps.webhookSecret, body, headers, nowMs);
   }
 
-  async #schedule(request: PaymentRequest, gatewayRef: string, outcome: "succeeded" | "failed", deliverAtMs: number): Promise<void> {
+  async #schedule(
+    request: PaymentRequest,
+    gatewayRef: string,
+    outcome: "succeeded" | "failed",
+    deliverAtMs: number,
+  ): Promise<void> {
     const body = JSON.stringify(sandboxEvent(request, gatewayRef, outcome, deliverAtMs));
     await this.#deps.schedule({ deliverAtMs, body });
   }
@@ -98,16 +134,29 @@ export class SandboxGateway implements PaymentGateway {
   }
 }
 
-export async function signedWebhookRequest(url: string, secret: string, body: string, nowMs: number): Promise<Request> {
+export async function signedWebhookRequest(
+  url: string,
+  secret: string,
+  body: string,
+  nowMs: number,
+): Promise<Request> {
   return new Request(url, {
     method: "POST",
-    headers: { "Content-Type": "application/json", [SIGNATURE_HEADER]: await signWebhook(secret, body, nowMs / 1000) },
+    headers: {
+      "Content-Type": "application/json",
+      [SIGNATURE_HEADER]: await signWebhook(secret, body, nowMs / 1000),
+    },
     body,
   });
 }
 
 /** A Stripe event as Stripe would send it for this payment, trimmed to fields anyone reads. */
-export function sandboxEvent(request: PaymentRequest, gatewayRef: string, outcome: "succeeded" | "failed", createdAtMs: number) {
+export function sandboxEvent(
+  request: PaymentRequest,
+  gatewayRef: string,
+  outcome: "succeeded" | "failed",
+  createdAtMs: number,
+) {
   const succeeded = outcome === "succeeded";
   const intent: StripePaymentIntentJson = {
     id: gatewayRef,
@@ -118,7 +167,14 @@ export function sandboxEvent(request: PaymentRequest, gatewayRef: string, outcom
     payment_method: request.paymentMethod,
     description: request.description,
     metadata: { paymentId: request.paymentId, accountId: request.accountId },
-    last_payment_error: succeeded ? null : { type: "card_error", code: "card_declined", decline_code: "generic_decline", message: SANDBOX_DECLINE_MESSAGE },
+    last_payment_error: succeeded
+      ? null
+      : {
+          type: "card_error",
+          code: "card_declined",
+          decline_code: "generic_decline",
+          message: SANDBOX_DECLINE_MESSAGE,
+        },
   };
   return {
     id: `evt_sandbox_${request.paymentId}_${outcome}`,

@@ -11,14 +11,16 @@ import { SIGNATURE_HEADER, verifyWebhookSignature } from "./webhook-signature";
 export const PAYMENT_SUCCEEDED_EVENT = "payment_intent.succeeded";
 export const PAYMENT_FAILED_EVENT = "payment_intent.payment_failed";
 
-const paymentIntentSchema = z.object({
-  id: z.string().min(1),
-  object: z.literal("payment_intent"),
-  amount: z.number().int().nonnegative(),
-  currency: z.string().regex(/^[a-zA-Z]{3}$/),
-  metadata: z.record(z.string(), z.string()).default({}),
-  last_payment_error: z.object({ message: z.string().optional() }).loose().nullish(),
-}).loose();
+const paymentIntentSchema = z
+  .object({
+    id: z.string().min(1),
+    object: z.literal("payment_intent"),
+    amount: z.number().int().nonnegative(),
+    currency: z.string().regex(/^[a-zA-Z]{3}$/),
+    metadata: z.record(z.string(), z.string()).default({}),
+    last_payment_error: z.object({ message: z.string().optional() }).loose().nullish(),
+  })
+  .loose();
 
 const eventSchema = z.object({
   id: z.string().min(1),
@@ -31,8 +33,18 @@ export type StripePaymentIntentJson = z.input<typeof paymentIntentSchema>;
 /** What a failed payment tells the admin when the gateway gave no reason of its own. */
 export const GENERIC_FAILURE_REASON = "The payment was not completed.";
 
-export async function parseStripeWebhook(secret: string, body: string, headers: Headers, nowMs: number): Promise<WebhookParse> {
-  const signature = await verifyWebhookSignature(secret, body, headers.get(SIGNATURE_HEADER), nowMs);
+export async function parseStripeWebhook(
+  secret: string,
+  body: string,
+  headers: Headers,
+  nowMs: number,
+): Promise<WebhookParse> {
+  const signature = await verifyWebhookSignature(
+    secret,
+    body,
+    headers.get(SIGNATURE_HEADER),
+    nowMs,
+  );
   if (!signature.ok) return { ok: false, reason: signature.reason };
 
   let json: unknown;
@@ -44,7 +56,8 @@ export async function parseStripeWebhook(secret: string, body: string, headers: 
   const event = eventSchema.safeParse(json);
   if (!event.success) return { ok: false, reason: "malformed" };
   const { type } = event.data;
-  if (type !== PAYMENT_SUCCEEDED_EVENT && type !== PAYMENT_FAILED_EVENT) return { ok: false, reason: "ignored_event_type" };
+  if (type !== PAYMENT_SUCCEEDED_EVENT && type !== PAYMENT_FAILED_EVENT)
+    return { ok: false, reason: "ignored_event_type" };
 
   const intent = paymentIntentSchema.safeParse(event.data.data.object);
   if (!intent.success) return { ok: false, reason: "malformed" };
@@ -66,7 +79,9 @@ export async function parseStripeWebhook(secret: string, body: string, headers: 
       accountId: metadata.accountId ?? null,
       gatewayRef: id,
       outcome: succeeded ? "succeeded" : "failed",
-      ...(succeeded ? {} : { failureReason: last_payment_error?.message ?? GENERIC_FAILURE_REASON }),
+      ...(succeeded
+        ? {}
+        : { failureReason: last_payment_error?.message ?? GENERIC_FAILURE_REASON }),
       amountMinor: amount,
       amountMicros,
       currency,

@@ -45,7 +45,12 @@ export class StripeGateway implements PaymentGateway {
 
   async createPayment(request: PaymentRequest): Promise<PaymentAttempt> {
     if (!isWholeMinorUnits(request.amountMicros, request.currency) || request.amountMicros <= 0) {
-      return { status: "failed", gatewayRef: null, failureCode: "gateway_rejected", failureReason: `Invalid amount for ${request.currency}.` };
+      return {
+        status: "failed",
+        gatewayRef: null,
+        failureCode: "gateway_rejected",
+        failureReason: `Invalid amount for ${request.currency}.`,
+      };
     }
     try {
       const intent = await this.#stripe.paymentIntents.create(
@@ -80,7 +85,12 @@ function attemptFromIntent(intent: Stripe.PaymentIntent): PaymentAttempt {
       return { status: "pending", gatewayRef: intent.id };
     case "requires_action":
       // Off-session there is no cardholder to complete 3-D Secure, so waiting would never end.
-      return { status: "failed", gatewayRef: intent.id, failureCode: "requires_action", failureReason: REQUIRES_ACTION_REASON };
+      return {
+        status: "failed",
+        gatewayRef: intent.id,
+        failureCode: "requires_action",
+        failureReason: REQUIRES_ACTION_REASON,
+      };
     case "requires_payment_method":
       return {
         status: "failed",
@@ -90,31 +100,64 @@ function attemptFromIntent(intent: Stripe.PaymentIntent): PaymentAttempt {
       };
     default:
       // requires_capture, requires_confirmation, canceled: states our parameters cannot lead to.
-      return { status: "failed", gatewayRef: intent.id, failureCode: "gateway_rejected", failureReason: GENERIC_FAILURE_REASON };
+      return {
+        status: "failed",
+        gatewayRef: intent.id,
+        failureCode: "gateway_rejected",
+        failureReason: GENERIC_FAILURE_REASON,
+      };
   }
 }
 
 function attemptFromError(error: unknown): PaymentAttempt {
   if (!(error instanceof Stripe.errors.StripeError)) {
-    return { status: "retry", retryKind: "network", message: error instanceof Error ? error.message : String(error) };
+    return {
+      status: "retry",
+      retryKind: "network",
+      message: error instanceof Error ? error.message : String(error),
+    };
   }
   const gatewayRef = error.payment_intent?.id ?? null;
   if (error instanceof Stripe.errors.StripeCardError) {
-    return { status: "failed", gatewayRef, failureCode: "declined", failureReason: error.message || GENERIC_FAILURE_REASON };
+    return {
+      status: "failed",
+      gatewayRef,
+      failureCode: "declined",
+      failureReason: error.message || GENERIC_FAILURE_REASON,
+    };
   }
   if (error instanceof Stripe.errors.StripeConnectionError) {
-    return { status: "retry", retryKind: /timeout/i.test(error.message) ? "timeout" : "network", message: error.message };
+    return {
+      status: "retry",
+      retryKind: /timeout/i.test(error.message) ? "timeout" : "network",
+      message: error.message,
+    };
   }
   if (error instanceof Stripe.errors.StripeRateLimitError || error.code === "lock_timeout") {
     return { status: "retry", retryKind: "rate_limited", message: error.message };
   }
   // 409 idempotency_key_in_use: our previous attempt with this key is still running at Stripe.
-  if (error instanceof Stripe.errors.StripeAPIError || error.code === "idempotency_key_in_use" || (error.statusCode ?? 0) >= 500) {
+  if (
+    error instanceof Stripe.errors.StripeAPIError ||
+    error.code === "idempotency_key_in_use" ||
+    (error.statusCode ?? 0) >= 500
+  ) {
     return { status: "retry", retryKind: "gateway_unavailable", message: error.message };
   }
   if (error.code === "resource_missing" && error.param === "payment_method") {
-    return { status: "failed", gatewayRef, failureCode: "invalid_payment_method", failureReason: error.message };
+    return {
+      status: "failed",
+      gatewayRef,
+      failureCode: "invalid_payment_method",
+      failureReason: error.message,
+    };
   }
   // Authentication, permission and invalid-request errors are ours to fix, not the cardholder's.
-  return { status: "failed", gatewayRef, failureCode: "gateway_rejected", failureReason: GENERIC_FAILURE_REASON, detail: error.message };
+  return {
+    status: "failed",
+    gatewayRef,
+    failureCode: "gateway_rejected",
+    failureReason: GENERIC_FAILURE_REASON,
+    detail: error.message,
+  };
 }

@@ -17,14 +17,24 @@ export const SIGNATURE_TOLERANCE_SECONDS = 300;
 export const SIGNATURE_ENTRIES_MAX = 8;
 const SIGNATURE_HEADER_LENGTH_MAX = 2_048;
 
-export type SignatureCheck = { ok: true; timestampSeconds: number } | { ok: false; reason: "bad_signature" | "stale_timestamp" };
+export type SignatureCheck =
+  | { ok: true; timestampSeconds: number }
+  | { ok: false; reason: "bad_signature" | "stale_timestamp" };
 
 const encoder = new TextEncoder();
 
 /** Returns the header value that signs `body` at `nowSeconds`. */
-export async function signWebhook(secret: string, body: string, nowSeconds: number): Promise<string> {
+export async function signWebhook(
+  secret: string,
+  body: string,
+  nowSeconds: number,
+): Promise<string> {
   const timestampSeconds = Math.floor(nowSeconds);
-  const mac = await crypto.subtle.sign("HMAC", await hmacKey(secret), encoder.encode(`${timestampSeconds}.${body}`));
+  const mac = await crypto.subtle.sign(
+    "HMAC",
+    await hmacKey(secret),
+    encoder.encode(`${timestampSeconds}.${body}`),
+  );
   return `t=${timestampSeconds},v1=${toHex(new Uint8Array(mac))}`;
 }
 
@@ -52,11 +62,14 @@ export async function verifyWebhookSignature(
   if (!matched) return { ok: false, reason: "bad_signature" };
 
   const nowSeconds = Math.floor(nowMs / 1000);
-  if (Math.abs(nowSeconds - parsed.timestampSeconds) > toleranceSeconds) return { ok: false, reason: "stale_timestamp" };
+  if (Math.abs(nowSeconds - parsed.timestampSeconds) > toleranceSeconds)
+    return { ok: false, reason: "stale_timestamp" };
   return { ok: true, timestampSeconds: parsed.timestampSeconds };
 }
 
-function parseSignatureHeader(header: string): { timestampSeconds: number; signatures: Uint8Array<ArrayBuffer>[] } | null {
+function parseSignatureHeader(
+  header: string,
+): { timestampSeconds: number; signatures: Uint8Array<ArrayBuffer>[] } | null {
   if (header.length > SIGNATURE_HEADER_LENGTH_MAX) return null;
   const entries = header.split(",");
   if (entries.length > SIGNATURE_ENTRIES_MAX) return null;
@@ -79,7 +92,13 @@ function parseSignatureHeader(header: string): { timestampSeconds: number; signa
 }
 
 async function hmacKey(secret: string): Promise<CryptoKey> {
-  return crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+  return crypto.subtle.importKey(
+    "raw",
+    encoder.encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign", "verify"],
+  );
 }
 
 function toHex(bytes: Uint8Array): string {
@@ -91,6 +110,7 @@ function toHex(bytes: Uint8Array): string {
 function fromHex(hex: string): Uint8Array<ArrayBuffer> | null {
   if (hex.length === 0 || hex.length % 2 !== 0 || !/^[0-9a-fA-F]+$/.test(hex)) return null;
   const bytes = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  for (let i = 0; i < bytes.length; i++)
+    bytes[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
   return bytes;
 }

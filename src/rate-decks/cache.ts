@@ -18,7 +18,10 @@ let active: { refs: DeckRefs; fetchedAtMs: number } | null = null;
 let refreshing: Promise<DeckRefs> | null = null;
 
 /** The decks in force as this isolate knows them; only the first call of an isolate waits for D1. */
-export function activeDeckRefs(db: D1Database, waitUntil?: (promise: Promise<unknown>) => void): Promise<DeckRefs> | DeckRefs {
+export function activeDeckRefs(
+  db: D1Database,
+  waitUntil?: (promise: Promise<unknown>) => void,
+): Promise<DeckRefs> | DeckRefs {
   const nowMs = Date.now();
   if (active && nowMs - active.fetchedAtMs < ACTIVE_DECKS_TTL_MS) return active.refs;
   if (!refreshing) {
@@ -36,7 +39,11 @@ export function activeDeckRefs(db: D1Database, waitUntil?: (promise: Promise<unk
 }
 
 /** After an upload: this isolate uses the new deck at once instead of after its next refresh. */
-export function rememberActiveDeck<K extends DeckKind>(kind: K, ref: DeckRef, deck: DeckOf[K]): void {
+export function rememberActiveDeck<K extends DeckKind>(
+  kind: K,
+  ref: DeckRef,
+  deck: DeckOf[K],
+): void {
   if (active) active = { refs: { ...active.refs, [kind]: ref }, fetchedAtMs: active.fetchedAtMs };
   remember(ref.deckId, Promise.resolve(deck));
 }
@@ -55,10 +62,16 @@ export function cachedDeck<K extends DeckKind>(_kind: K, ref: DeckRef): DeckOf[K
 }
 
 /** The parsed deck, loaded from D1 once per isolate; null when D1 has no such deck. */
-export function loadDeck<K extends DeckKind>(db: D1Database, kind: K, ref: DeckRef): Promise<DeckOf[K] | null> {
+export function loadDeck<K extends DeckKind>(
+  db: D1Database,
+  kind: K,
+  ref: DeckRef,
+): Promise<DeckOf[K] | null> {
   let pending = decks.get(ref.deckId) as Promise<DeckOf[K] | null> | undefined;
   if (!pending) {
-    pending = readDeckRows(db, ref.deckId).then((rows) => (rows === null ? null : deckCodecs[kind].fromRows(rows as never)));
+    pending = readDeckRows(db, ref.deckId).then((rows) =>
+      rows === null ? null : deckCodecs[kind].fromRows(rows as never),
+    );
     remember(ref.deckId, pending);
     // A failed or empty read is not kept: the next request tries again.
     pending.then(
@@ -71,9 +84,12 @@ export function loadDeck<K extends DeckKind>(db: D1Database, kind: K, ref: DeckR
 
 function remember(deckId: string, deck: Promise<unknown>): void {
   decks.set(deckId, deck);
-  void deck.then((value) => {
-    if (decks.get(deckId) === deck && value !== null) ready.set(deckId, value);
-  }, () => undefined);
+  void deck.then(
+    (value) => {
+      if (decks.get(deckId) === deck && value !== null) ready.set(deckId, value);
+    },
+    () => undefined,
+  );
   while (decks.size > DECKS_CACHED_MAX) {
     const oldest = decks.keys().next().value as string;
     forget(oldest);

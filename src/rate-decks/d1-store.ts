@@ -28,7 +28,12 @@ interface ActiveRow {
  * first; the final batch records the version and moves the pointer, and a batch is one
  * transaction, so readers see the old deck or the new one, never part of either.
  */
-export async function saveDeck(db: D1Database, kind: DeckKind, rows: readonly unknown[], nowMs: number): Promise<SavedDeck> {
+export async function saveDeck(
+  db: D1Database,
+  kind: DeckKind,
+  rows: readonly unknown[],
+  nowMs: number,
+): Promise<SavedDeck> {
   const chunks: string[] = [];
   for (let start = 0; start < rows.length; start += RATE_DECK_CHUNK_ROWS) {
     chunks.push(JSON.stringify(rows.slice(start, start + RATE_DECK_CHUNK_ROWS)));
@@ -36,12 +41,19 @@ export async function saveDeck(db: D1Database, kind: DeckKind, rows: readonly un
   const sha256 = await sha256Hex(chunks.join("\n"));
   const active = await activeRow(db, kind);
   const previous = active ? refOf(active) : null;
-  if (active?.sha256 === sha256) return { ref: refOf(active), rows: rows.length, previous, created: false };
+  if (active?.sha256 === sha256)
+    return { ref: refOf(active), rows: rows.length, previous, created: false };
 
   const deckId = randomId("deck");
-  const insertChunk = db.prepare("INSERT INTO rate_deck_chunks (deck_id, chunk, data) VALUES (?, ?, ?)");
+  const insertChunk = db.prepare(
+    "INSERT INTO rate_deck_chunks (deck_id, chunk, data) VALUES (?, ?, ?)",
+  );
   for (let start = 0; start < chunks.length; start += CHUNKS_PER_BATCH) {
-    await db.batch(chunks.slice(start, start + CHUNKS_PER_BATCH).map((data, i) => insertChunk.bind(deckId, start + i, data)));
+    await db.batch(
+      chunks
+        .slice(start, start + CHUNKS_PER_BATCH)
+        .map((data, i) => insertChunk.bind(deckId, start + i, data)),
+    );
   }
   const [, , version] = await db.batch([
     db
@@ -61,7 +73,12 @@ export async function saveDeck(db: D1Database, kind: DeckKind, rows: readonly un
   ]);
   const number = (version?.results[0] as { version: number } | undefined)?.version;
   if (number === undefined) throw new Error(`deck ${deckId} was not recorded`);
-  return { ref: { deckId, version: versionLabel(kind, number) }, rows: rows.length, previous, created: true };
+  return {
+    ref: { deckId, version: versionLabel(kind, number) },
+    rows: rows.length,
+    previous,
+    created: true,
+  };
 }
 
 /**
@@ -75,7 +92,9 @@ export const SUPERSEDED_DECKS_KEPT = 3;
 export async function pruneSupersededDecks(db: D1Database): Promise<number> {
   const old = `SELECT d.id FROM rate_decks d JOIN rate_decks_active a ON a.kind = d.kind WHERE d.version < a.version - ?`;
   const [, decks] = await db.batch([
-    db.prepare(`DELETE FROM rate_deck_chunks WHERE deck_id IN (${old})`).bind(SUPERSEDED_DECKS_KEPT),
+    db
+      .prepare(`DELETE FROM rate_deck_chunks WHERE deck_id IN (${old})`)
+      .bind(SUPERSEDED_DECKS_KEPT),
     db.prepare(`DELETE FROM rate_decks WHERE id IN (${old})`).bind(SUPERSEDED_DECKS_KEPT),
   ]);
   return decks?.meta.changes ?? 0;
@@ -83,7 +102,9 @@ export async function pruneSupersededDecks(db: D1Database): Promise<number> {
 
 /** The decks in force, one small query: what an isolate re-reads every few seconds. */
 export async function readActiveDecks(db: D1Database): Promise<DeckRefs> {
-  const { results } = await db.prepare("SELECT kind, deck_id, version FROM rate_decks_active").all<Omit<ActiveRow, "sha256">>();
+  const { results } = await db
+    .prepare("SELECT kind, deck_id, version FROM rate_decks_active")
+    .all<Omit<ActiveRow, "sha256">>();
   const refs: DeckRefs = { calls: null, messages: null, services: null };
   for (const row of results) {
     if ((DECK_KINDS as readonly string[]).includes(row.kind)) refs[row.kind] = refOf(row);
@@ -92,23 +113,35 @@ export async function readActiveDecks(db: D1Database): Promise<DeckRefs> {
 }
 
 /** What an operator sees of the decks in force. */
-export async function describeActiveDecks(db: D1Database): Promise<Array<{ kind: DeckKind; version: string; rows: number; activatedAtMs: number }>> {
+export async function describeActiveDecks(
+  db: D1Database,
+): Promise<Array<{ kind: DeckKind; version: string; rows: number; activatedAtMs: number }>> {
   const { results } = await db
     .prepare(
       `SELECT a.kind, a.version, d.rows, a.activated_at_ms FROM rate_decks_active a JOIN rate_decks d ON d.id = a.deck_id ORDER BY a.kind`,
     )
     .all<{ kind: DeckKind; version: number; rows: number; activated_at_ms: number }>();
-  return results.map((r) => ({ kind: r.kind, version: versionLabel(r.kind, r.version), rows: r.rows, activatedAtMs: r.activated_at_ms }));
+  return results.map((r) => ({
+    kind: r.kind,
+    version: versionLabel(r.kind, r.version),
+    rows: r.rows,
+    activatedAtMs: r.activated_at_ms,
+  }));
 }
 
 /** The stored rows of a deck; null when there is no such deck (or it was never completed). */
 export async function readDeckRows(db: D1Database, deckId: string): Promise<unknown[] | null> {
-  const deck = await db.prepare("SELECT chunks FROM rate_decks WHERE id = ?").bind(deckId).first<{ chunks: number }>();
+  const deck = await db
+    .prepare("SELECT chunks FROM rate_decks WHERE id = ?")
+    .bind(deckId)
+    .first<{ chunks: number }>();
   if (!deck) return null;
   const rows: unknown[] = [];
   for (let chunk = 0; chunk < deck.chunks; chunk += CHUNKS_PER_BATCH) {
     const { results } = await db
-      .prepare("SELECT chunk, data FROM rate_deck_chunks WHERE deck_id = ? AND chunk >= ? ORDER BY chunk LIMIT ?")
+      .prepare(
+        "SELECT chunk, data FROM rate_deck_chunks WHERE deck_id = ? AND chunk >= ? ORDER BY chunk LIMIT ?",
+      )
       .bind(deckId, chunk, CHUNKS_PER_BATCH)
       .all<{ chunk: number; data: string }>();
     results.forEach((row, i) => {

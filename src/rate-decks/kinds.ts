@@ -39,7 +39,9 @@ const SERVICES: readonly PricedService[] = [...AI_SERVICES, "toll-free-inbound"]
  * Every deck is stored as a list of plain rows (the decks' own toData form), so storage
  * can chunk any deck the same way and a cache can rebuild it without parsing text again.
  */
-export const deckCodecs: { [K in DeckKind]: { toRows(deck: DeckOf[K]): RowsOf[K][]; fromRows(rows: RowsOf[K][]): DeckOf[K] } } = {
+export const deckCodecs: {
+  [K in DeckKind]: { toRows(deck: DeckOf[K]): RowsOf[K][]; fromRows(rows: RowsOf[K][]): DeckOf[K] };
+} = {
   calls: {
     toRows: (deck) => deck.toData().rows,
     fromRows: (rows) => CallDeck.fromData({ format: 1, rows }),

@@ -14,12 +14,18 @@ export interface PricedIncrements extends Increments {
  * being `initialSeconds` long and the rest `subsequentSeconds` (60/60: 65 s → 120 s; 30/6:
  * 31 s → 36 s). A leg that never connected (0 s) costs nothing.
  */
-export function billedSeconds(durationSeconds: number, { initialSeconds, subsequentSeconds }: Increments): number {
+export function billedSeconds(
+  durationSeconds: number,
+  { initialSeconds, subsequentSeconds }: Increments,
+): number {
   assertSeconds(durationSeconds);
   assertIncrements(initialSeconds, subsequentSeconds);
   if (durationSeconds === 0) return 0;
   if (durationSeconds <= initialSeconds) return initialSeconds;
-  return initialSeconds + Math.ceil((durationSeconds - initialSeconds) / subsequentSeconds) * subsequentSeconds;
+  return (
+    initialSeconds +
+    Math.ceil((durationSeconds - initialSeconds) / subsequentSeconds) * subsequentSeconds
+  );
 }
 
 /**
@@ -38,7 +44,10 @@ export function legCostMicros(durationSeconds: number, rate: PricedIncrements): 
 
 /** The dearest single block of a rate: what one "at least one block" grant may overdraw. */
 export function blockCostMicros(rate: PricedIncrements): Micros {
-  return callCostMicros(rate.ratePerMinuteMicros, Math.max(rate.initialSeconds, rate.subsequentSeconds));
+  return callCostMicros(
+    rate.ratePerMinuteMicros,
+    Math.max(rate.initialSeconds, rate.subsequentSeconds),
+  );
 }
 
 /**
@@ -46,7 +55,11 @@ export function blockCostMicros(rate: PricedIncrements): Micros {
  * rounded down to a block end; 0 when not even the first block fits. `undefined` budget
  * means unlimited.
  */
-export function affordableSeconds(budgetMicros: Micros | undefined, rate: PricedIncrements, limitSeconds: number): number {
+export function affordableSeconds(
+  budgetMicros: Micros | undefined,
+  rate: PricedIncrements,
+  limitSeconds: number,
+): number {
   assertSeconds(limitSeconds);
   const limitEnd = blockEndAtOrBefore(limitSeconds, rate);
   if (budgetMicros === undefined || rate.ratePerMinuteMicros === 0) return limitEnd;
@@ -59,9 +72,14 @@ export function affordableSeconds(budgetMicros: Micros | undefined, rate: Priced
 }
 
 /** The last block end at or before `seconds` (0 when the first block does not fit). */
-export function blockEndAtOrBefore(seconds: number, { initialSeconds, subsequentSeconds }: Increments): number {
+export function blockEndAtOrBefore(
+  seconds: number,
+  { initialSeconds, subsequentSeconds }: Increments,
+): number {
   if (seconds < initialSeconds) return 0;
-  return initialSeconds + Math.floor((seconds - initialSeconds) / subsequentSeconds) * subsequentSeconds;
+  return (
+    initialSeconds + Math.floor((seconds - initialSeconds) / subsequentSeconds) * subsequentSeconds
+  );
 }
 
 // AI usage -------------------------------------------------------------------------------------
@@ -86,11 +104,19 @@ export function splitAllowance(seconds: number, allowanceRemainingMinutes: numbe
 }
 
 function assertSeconds(seconds: number): void {
-  if (!Number.isSafeInteger(seconds) || seconds < 0) throw new RangeError(`not a whole non-negative number of seconds: ${seconds}`);
+  if (!Number.isSafeInteger(seconds) || seconds < 0)
+    throw new RangeError(`not a whole non-negative number of seconds: ${seconds}`);
 }
 
 function assertIncrements(initialSeconds: number, subsequentSeconds: number): void {
-  if (!Number.isSafeInteger(initialSeconds) || !Number.isSafeInteger(subsequentSeconds) || initialSeconds < 1 || subsequentSeconds < 1) {
-    throw new RangeError(`increments must be positive whole seconds: ${initialSeconds}/${subsequentSeconds}`);
+  if (
+    !Number.isSafeInteger(initialSeconds) ||
+    !Number.isSafeInteger(subsequentSeconds) ||
+    initialSeconds < 1 ||
+    subsequentSeconds < 1
+  ) {
+    throw new RangeError(
+      `increments must be positive whole seconds: ${initialSeconds}/${subsequentSeconds}`,
+    );
   }
 }

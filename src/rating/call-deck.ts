@@ -44,7 +44,8 @@ export class CallDeck {
     this.#byPrefix = new Map();
     const lengths = new Set<number>();
     for (const rate of rates) {
-      if (this.#byPrefix.has(rate.prefix)) throw new Error(`duplicate prefix in a parsed deck: ${rate.prefix}`);
+      if (this.#byPrefix.has(rate.prefix))
+        throw new Error(`duplicate prefix in a parsed deck: ${rate.prefix}`);
       this.#byPrefix.set(rate.prefix, rate);
       lengths.add(rate.prefix.length);
     }
@@ -55,13 +56,15 @@ export class CallDeck {
   static fromData(data: CallDeckData): CallDeck {
     if (data.format !== 1) throw new Error(`unknown call deck format: ${String(data.format)}`);
     return new CallDeck(
-      data.rows.map(([prefix, destination, ratePerMinuteMicros, initialSeconds, subsequentSeconds]) => ({
-        prefix,
-        destination,
-        ratePerMinuteMicros,
-        initialSeconds,
-        subsequentSeconds,
-      })),
+      data.rows.map(
+        ([prefix, destination, ratePerMinuteMicros, initialSeconds, subsequentSeconds]) => ({
+          prefix,
+          destination,
+          ratePerMinuteMicros,
+          initialSeconds,
+          subsequentSeconds,
+        }),
+      ),
     );
   }
 
@@ -86,7 +89,13 @@ export class CallDeck {
   toData(): CallDeckData {
     const rows: CallRateRow[] = [];
     for (const r of this.#byPrefix.values()) {
-      rows.push([r.prefix, r.destination, r.ratePerMinuteMicros, r.initialSeconds, r.subsequentSeconds]);
+      rows.push([
+        r.prefix,
+        r.destination,
+        r.ratePerMinuteMicros,
+        r.initialSeconds,
+        r.subsequentSeconds,
+      ]);
     }
     return { format: 1, rows };
   }
@@ -101,21 +110,43 @@ export function parseCallDeck(text: string): DeckParseResult<CallDeck> {
   const errors = new DeckErrors();
   const rates: CallRate[] = [];
   const lineOfPrefix = new Map<string, number>();
-  const rows = deckDataRows(text, errors, { rowsMax: CALL_DECK_ROWS_MAX, what: "rates", headerField: "prefix" });
+  const rows = deckDataRows(text, errors, {
+    rowsMax: CALL_DECK_ROWS_MAX,
+    what: "rates",
+    headerField: "prefix",
+  });
   if (!rows) return errors.failure();
   for (const { line, fields } of rows) {
     if (fields.length !== 3 && fields.length !== 5) {
-      errors.add(line, "line", `expected 3 or 5 fields (prefix,destination,rate_per_minute[,initial_increment,subsequent_increment]), got ${fields.length}`);
+      errors.add(
+        line,
+        "line",
+        `expected 3 or 5 fields (prefix,destination,rate_per_minute[,initial_increment,subsequent_increment]), got ${fields.length}`,
+      );
       continue;
     }
-    const [prefix, destination, rateText, initialText, subsequentText] = fields as [string, string, string, string?, string?];
+    const [prefix, destination, rateText, initialText, subsequentText] = fields as [
+      string,
+      string,
+      string,
+      string?,
+      string?,
+    ];
 
     let valid = true;
     if (!/^\d+$/.test(prefix) || prefix.length > PREFIX_DIGITS_MAX) {
-      errors.add(line, "prefix", `must be 1-${PREFIX_DIGITS_MAX} digits without "+", got "${prefix}"`);
+      errors.add(
+        line,
+        "prefix",
+        `must be 1-${PREFIX_DIGITS_MAX} digits without "+", got "${prefix}"`,
+      );
       valid = false;
     } else if (lineOfPrefix.has(prefix)) {
-      errors.add(line, "prefix", `duplicate prefix ${prefix}, first on line ${lineOfPrefix.get(prefix)}`);
+      errors.add(
+        line,
+        "prefix",
+        `duplicate prefix ${prefix}, first on line ${lineOfPrefix.get(prefix)}`,
+      );
       valid = false;
     } else {
       lineOfPrefix.set(prefix, line);
@@ -126,7 +157,10 @@ export function parseCallDeck(text: string): DeckParseResult<CallDeck> {
     }
     const rate = parseMoney(rateText);
     if (!rate.ok || rate.micros < 0) {
-      const why = !rate.ok && rate.error === "too_many_decimals" ? "at most 6 decimals" : "a non-negative decimal";
+      const why =
+        !rate.ok && rate.error === "too_many_decimals"
+          ? "at most 6 decimals"
+          : "a non-negative decimal";
       errors.add(line, "rate_per_minute", `must be ${why}, got "${rateText}"`);
       valid = false;
     }
@@ -136,22 +170,37 @@ export function parseCallDeck(text: string): DeckParseResult<CallDeck> {
       const initial = parseIncrementSeconds(initialText, INCREMENT_SECONDS_MAX);
       const subsequent = parseIncrementSeconds(subsequentText, INCREMENT_SECONDS_MAX);
       if (initial === undefined) {
-        errors.add(line, "initial_increment", `must be whole seconds 1-${INCREMENT_SECONDS_MAX}, got "${initialText}"`);
+        errors.add(
+          line,
+          "initial_increment",
+          `must be whole seconds 1-${INCREMENT_SECONDS_MAX}, got "${initialText}"`,
+        );
         valid = false;
       }
       if (subsequent === undefined) {
-        errors.add(line, "subsequent_increment", `must be whole seconds 1-${INCREMENT_SECONDS_MAX}, got "${subsequentText}"`);
+        errors.add(
+          line,
+          "subsequent_increment",
+          `must be whole seconds 1-${INCREMENT_SECONDS_MAX}, got "${subsequentText}"`,
+        );
         valid = false;
       }
       initialSeconds = initial ?? 0;
       subsequentSeconds = subsequent ?? 0;
     }
     if (valid && rate.ok) {
-      rates.push({ prefix, destination, ratePerMinuteMicros: rate.micros, initialSeconds, subsequentSeconds });
+      rates.push({
+        prefix,
+        destination,
+        ratePerMinuteMicros: rate.micros,
+        initialSeconds,
+        subsequentSeconds,
+      });
     }
   }
   if (rates.length + errors.count === 0) errors.add(1, "file", "the deck has no rates");
-  if (rates.length > CALL_DECK_ROWS_MAX) errors.add(1, "file", `the deck has ${rates.length} rates, at most ${CALL_DECK_ROWS_MAX}`);
+  if (rates.length > CALL_DECK_ROWS_MAX)
+    errors.add(1, "file", `the deck has ${rates.length} rates, at most ${CALL_DECK_ROWS_MAX}`);
   if (errors.count > 0) return errors.failure();
   return { ok: true, deck: CallDeck.fromRates(rates) };
 }

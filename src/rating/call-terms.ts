@@ -54,7 +54,9 @@ export interface LegTerms {
   fairUseLimitSeconds?: number;
 }
 
-export type LegTermsResult = { ok: true; terms: LegTerms } | { ok: false; reason: "no_rate_for_destination"; terms: LegTerms };
+export type LegTermsResult =
+  | { ok: true; terms: LegTerms }
+  | { ok: false; reason: "no_rate_for_destination"; terms: LegTerms };
 
 type Coverage =
   | { billing: "free" }
@@ -67,13 +69,23 @@ type Coverage =
  * named first; then package, number region, destination, and fair use last, since it is
  * the only one that depends on how much the user already called.
  */
-export function coverageOf(request: CallRequest, plan: Plan | null, fairUseUsedSeconds: number, to: NumberClass = classifyNumber(request.to)): Coverage {
+export function coverageOf(
+  request: CallRequest,
+  plan: Plan | null,
+  fairUseUsedSeconds: number,
+  to: NumberClass = classifyNumber(request.to),
+): Coverage {
   if (request.leg === "forward") return { billing: "credit", chargeReason: "forwarded_leg" };
   if (request.direction === "inbound") {
-    return to.type === "toll-free" ? { billing: "credit", chargeReason: "toll_free_inbound" } : { billing: "free" };
+    return to.type === "toll-free"
+      ? { billing: "credit", chargeReason: "toll_free_inbound" }
+      : { billing: "free" };
   }
   if (isSpecialRated(to.type)) {
-    return { billing: "credit", chargeReason: to.type === "premium-rate" ? "premium_number" : "special_number" };
+    return {
+      billing: "credit",
+      chargeReason: to.type === "premium-rate" ? "premium_number" : "special_number",
+    };
   }
   if (!plan) return { billing: "credit", chargeReason: "no_package" };
   const from = classifyNumber(request.from);
@@ -84,7 +96,8 @@ export function coverageOf(request: CallRequest, plan: Plan | null, fairUseUsedS
     return { billing: "credit", chargeReason: "destination_not_in_package" };
   }
   const limitSeconds = fairUseLimitSeconds(plan);
-  if (fairUseUsedSeconds >= limitSeconds) return { billing: "credit", chargeReason: "over_fair_use" };
+  if (fairUseUsedSeconds >= limitSeconds)
+    return { billing: "credit", chargeReason: "over_fair_use" };
   return { billing: "included", fairUseLimitSeconds: limitSeconds };
 }
 
@@ -93,12 +106,20 @@ export function coverageOf(request: CallRequest, plan: Plan | null, fairUseUsedS
  * limit and the rest is billed at the destination rate, so an included call whose price is
  * unknown is refused rather than given away (a deck must price every package destination).
  */
-export function legTermsOf(request: CallRequest, plan: Plan | null, tables: RatingTables, fairUseUsedSeconds: number): LegTermsResult {
+export function legTermsOf(
+  request: CallRequest,
+  plan: Plan | null,
+  tables: RatingTables,
+  fairUseUsedSeconds: number,
+): LegTermsResult {
   // Classified once: parsing a number is the dearest step of a decision (~10 µs).
   const to = classifyNumber(request.to);
   const coverage = coverageOf(request, plan, fairUseUsedSeconds, to);
   if (coverage.billing === "free") return { ok: true, terms: { billing: "free" } };
-  const rate = coverage.billing === "credit" && coverage.chargeReason === "toll_free_inbound" ? tollFreeInboundRate(tables) : destinationRate(to, tables);
+  const rate =
+    coverage.billing === "credit" && coverage.chargeReason === "toll_free_inbound"
+      ? tollFreeInboundRate(tables)
+      : destinationRate(to, tables);
   const terms: LegTerms =
     coverage.billing === "included"
       ? { billing: "included", fairUseLimitSeconds: coverage.fairUseLimitSeconds }

@@ -77,7 +77,8 @@ function classifyUncached(text: string): NumberClass {
   if (!parsed) return { digits, type: "special" };
   const country = parsed.country;
   // An unallocated or malformed range (e.g. "+4930") is not a number a package can cover.
-  if (!parsed.isValid()) return country ? { digits, country, type: "special" } : { digits, type: "special" };
+  if (!parsed.isValid())
+    return country ? { digits, country, type: "special" } : { digits, type: "special" };
   const type = typeOf(parsed.getType());
   return country ? { digits, country, type } : { digits, type };
 }

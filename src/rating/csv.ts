@@ -6,7 +6,9 @@ export interface DeckError {
   message: string;
 }
 
-export type DeckParseResult<T> = { ok: true; deck: T } | { ok: false; errors: DeckError[]; errorCount: number };
+export type DeckParseResult<T> =
+  | { ok: true; deck: T }
+  | { ok: false; errors: DeckError[]; errorCount: number };
 
 /** Errors reported per upload; more are counted, not listed, so a wrong file gives a short answer. */
 export const DECK_ERRORS_REPORTED_MAX = 50;
@@ -28,7 +30,11 @@ export function csvRows(text: string): Array<CsvRow | { line: number; error: str
     const raw = lines[index]!;
     if (raw.trim() === "") continue;
     const fields = splitLine(raw);
-    rows.push(fields === undefined ? { line: index + 1, error: "unterminated quoted field" } : { line: index + 1, fields });
+    rows.push(
+      fields === undefined
+        ? { line: index + 1, error: "unterminated quoted field" }
+        : { line: index + 1, fields },
+    );
   }
   return rows;
 }
@@ -99,7 +105,11 @@ export function deckDataRows(
   const rows = csvRows(text);
   // One spare row for the header.
   if (rows.length > deck.rowsMax + 1) {
-    errors.add(1, "file", `the deck has ${rows.length} lines, at most ${deck.rowsMax} ${deck.what}`);
+    errors.add(
+      1,
+      "file",
+      `the deck has ${rows.length} lines, at most ${deck.rowsMax} ${deck.what}`,
+    );
     return null;
   }
   const data: CsvRow[] = [];

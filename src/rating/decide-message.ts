@@ -41,7 +41,12 @@ export type MessageDecision =
  * reserved by running calls is not there to spend; a message sent with a little credit
  * left may take the balance below zero by that one message (the overdraft bound).
  */
-export function decideMessage({ request, messageDeck, messageDeckVersion, money }: MessageInput): MessageDecision {
+export function decideMessage({
+  request,
+  messageDeck,
+  messageDeckVersion,
+  money,
+}: MessageInput): MessageDecision {
   const { channel, to, fragments } = request;
   if (!Number.isSafeInteger(fragments) || fragments < 1 || fragments > MESSAGE_FRAGMENTS_MAX) {
     throw new RangeError(`fragments must be 1-${MESSAGE_FRAGMENTS_MAX}: ${fragments}`);

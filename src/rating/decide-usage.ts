@@ -56,18 +56,38 @@ export type UsageDecision =
  * Refused at credit ≤ 0 only when something would be charged: usage wholly within the
  * allowance costs nothing, and the seeds block only what credit pays for.
  */
-export function decideUsage({ request, plan, allowanceUsedMinutes, serviceRates, serviceRatesVersion, money }: UsageInput): UsageDecision {
+export function decideUsage({
+  request,
+  plan,
+  allowanceUsedMinutes,
+  serviceRates,
+  serviceRatesVersion,
+  money,
+}: UsageInput): UsageDecision {
   const allowanceMinutes = allowanceMinutesOf(plan, request.service);
-  const split = { service: request.service, ...splitAllowance(request.seconds, allowanceMinutes - allowanceUsedMinutes) };
+  const split = {
+    service: request.service,
+    ...splitAllowance(request.seconds, allowanceMinutes - allowanceUsedMinutes),
+  };
   if (split.chargedMinutes === 0) {
     const ratePerMinuteMicros = serviceRates?.[request.service] ?? 0;
-    return { ...split, allowed: true, ratePerMinuteMicros, amountMicros: 0, deckVersion: serviceRatesVersion };
+    return {
+      ...split,
+      allowed: true,
+      ratePerMinuteMicros,
+      amountMicros: 0,
+      deckVersion: serviceRatesVersion,
+    };
   }
   if (money.availableMicros <= 0) return { ...split, allowed: false, reason: "credit_exhausted" };
   if (!serviceRates) return { ...split, allowed: false, reason: "no_rate_for_service" };
   const ratePerMinuteMicros = serviceRates[request.service];
   const chargeReason: UsageChargeReason =
-    request.service === "stt" ? "speech_to_text" : allowanceMinutes > 0 ? "allowance_exceeded" : "no_allowance";
+    request.service === "stt"
+      ? "speech_to_text"
+      : allowanceMinutes > 0
+        ? "allowance_exceeded"
+        : "no_allowance";
   return {
     ...split,
     allowed: true,

@@ -5,8 +5,19 @@
  */
 import type { Micros } from "../money";
 import { billedSeconds, legCostMicros } from "./billing";
-import { legTermsOf, type CallBilling, type CallRequest, type LegTerms, type RatingTables } from "./call-terms";
-import { creditGrant, FREE_GRANT_SECONDS, INCLUDED_GRANT_SECONDS_MAX, type SpendControls } from "./grant";
+import {
+  legTermsOf,
+  type CallBilling,
+  type CallRequest,
+  type LegTerms,
+  type RatingTables,
+} from "./call-terms";
+import {
+  creditGrant,
+  FREE_GRANT_SECONDS,
+  INCLUDED_GRANT_SECONDS_MAX,
+  type SpendControls,
+} from "./grant";
 import type { Plan } from "./plan";
 import type { CallChargeReason, RefusalReason } from "./reasons";
 
@@ -55,20 +66,44 @@ export interface CallInput {
 }
 
 /** May this leg start, how is it billed, for how long, and what must be reserved. */
-export function decideCall({ request, plan, tables, money, fairUseUsedSeconds, controls }: CallInput): CallDecision {
+export function decideCall({
+  request,
+  plan,
+  tables,
+  money,
+  fairUseUsedSeconds,
+  controls,
+}: CallInput): CallDecision {
   const termsResult = legTermsOf(request, plan, tables, fairUseUsedSeconds);
   const { terms } = termsResult;
   // Standard inbound connects whatever the balance: the seeds' "not affected" case.
-  if (terms.billing === "free") return { ...terms, allowed: true, grantSeconds: FREE_GRANT_SECONDS, reserveMicros: 0 };
+  if (terms.billing === "free")
+    return { ...terms, allowed: true, grantSeconds: FREE_GRANT_SECONDS, reserveMicros: 0 };
   if (isCreditExhausted(terms.billing, money)) return refuse(terms, "credit_exhausted", 0);
   if (!termsResult.ok) return refuse(terms, termsResult.reason, 0);
   if (terms.billing === "included") {
     const remainingSeconds = (terms.fairUseLimitSeconds ?? 0) - fairUseUsedSeconds;
-    return { ...terms, allowed: true, grantSeconds: Math.min(INCLUDED_GRANT_SECONDS_MAX, remainingSeconds), reserveMicros: 0 };
+    return {
+      ...terms,
+      allowed: true,
+      grantSeconds: Math.min(INCLUDED_GRANT_SECONDS_MAX, remainingSeconds),
+      reserveMicros: 0,
+    };
   }
-  const grant = creditGrant({ rate: rateOf(terms), creditSecondsUsed: 0, heldMicros: 0, availableMicros: money.availableMicros, controls });
+  const grant = creditGrant({
+    rate: rateOf(terms),
+    creditSecondsUsed: 0,
+    heldMicros: 0,
+    availableMicros: money.availableMicros,
+    controls,
+  });
   if (!grant.ok) return refuse(terms, grant.reason, 0);
-  return { ...terms, allowed: true, grantSeconds: grant.grantSeconds, reserveMicros: grant.reserveMicros };
+  return {
+    ...terms,
+    allowed: true,
+    grantSeconds: grant.grantSeconds,
+    reserveMicros: grant.reserveMicros,
+  };
 }
 
 /**
@@ -100,18 +135,36 @@ export interface ExtendInput {
  * continues on credit ("over_fair_use") at its destination rate. A refusal keeps the
  * current reservation: the leg may still run to the end of what it was granted.
  */
-export function decideExtend({ terms, usedSeconds, reservedMicros, money, fairUseUsedSeconds, controls }: ExtendInput): CallDecision {
+export function decideExtend({
+  terms,
+  usedSeconds,
+  reservedMicros,
+  money,
+  fairUseUsedSeconds,
+  controls,
+}: ExtendInput): CallDecision {
   assertSeconds(usedSeconds);
-  if (terms.billing === "free") return { ...terms, allowed: true, grantSeconds: FREE_GRANT_SECONDS, reserveMicros: 0 };
+  if (terms.billing === "free")
+    return { ...terms, allowed: true, grantSeconds: FREE_GRANT_SECONDS, reserveMicros: 0 };
   if (terms.billing === "included") {
     if (money.balanceMicros <= 0) return refuse(terms, "credit_exhausted", reservedMicros);
-    const includedRemainingSeconds = (terms.fairUseLimitSeconds ?? 0) - fairUseUsedSeconds - usedSeconds;
+    const includedRemainingSeconds =
+      (terms.fairUseLimitSeconds ?? 0) - fairUseUsedSeconds - usedSeconds;
     if (includedRemainingSeconds > 0) {
-      return { ...terms, allowed: true, grantSeconds: Math.min(INCLUDED_GRANT_SECONDS_MAX, includedRemainingSeconds), reserveMicros: 0 };
+      return {
+        ...terms,
+        allowed: true,
+        grantSeconds: Math.min(INCLUDED_GRANT_SECONDS_MAX, includedRemainingSeconds),
+        reserveMicros: 0,
+      };
     }
   }
   const split = splitAtFairUse(terms, usedSeconds, fairUseUsedSeconds);
-  const creditTerms: LegTerms = { ...terms, billing: "credit", chargeReason: creditReasonOf(terms) };
+  const creditTerms: LegTerms = {
+    ...terms,
+    billing: "credit",
+    chargeReason: creditReasonOf(terms),
+  };
   const grant = creditGrant({
     rate: rateOf(terms),
     creditSecondsUsed: split.creditSeconds,
@@ -120,7 +173,12 @@ export function decideExtend({ terms, usedSeconds, reservedMicros, money, fairUs
     controls,
   });
   if (!grant.ok) return refuse(creditTerms, grant.reason, reservedMicros);
-  return { ...creditTerms, allowed: true, grantSeconds: grant.grantSeconds, reserveMicros: grant.reserveMicros };
+  return {
+    ...creditTerms,
+    allowed: true,
+    grantSeconds: grant.grantSeconds,
+    reserveMicros: grant.reserveMicros,
+  };
 }
 
 export interface SettleInput {
@@ -152,14 +210,24 @@ export interface CallSettlement {
  * the fair-use limit is split: the seconds within the limit are included, the rest is a
  * fresh run of blocks from credit at the destination rate with its increments.
  */
-export function settleCall({ terms, durationSeconds, fairUseUsedSeconds, abandoned = false }: SettleInput): CallSettlement {
+export function settleCall({
+  terms,
+  durationSeconds,
+  fairUseUsedSeconds,
+  abandoned = false,
+}: SettleInput): CallSettlement {
   assertSeconds(durationSeconds);
   const base = { billing: terms.billing, durationSeconds, abandoned };
   if (terms.billing === "free") {
     return { ...base, includedSeconds: 0, creditSeconds: 0, billedSeconds: 0, amountMicros: 0 };
   }
-  const { includedSeconds, creditSeconds } = splitAtFairUse(terms, durationSeconds, fairUseUsedSeconds);
-  if (creditSeconds === 0) return { ...base, includedSeconds, creditSeconds, billedSeconds: 0, amountMicros: 0 };
+  const { includedSeconds, creditSeconds } = splitAtFairUse(
+    terms,
+    durationSeconds,
+    fairUseUsedSeconds,
+  );
+  if (creditSeconds === 0)
+    return { ...base, includedSeconds, creditSeconds, billedSeconds: 0, amountMicros: 0 };
   const rate = rateOf(terms);
   return {
     ...base,
@@ -188,13 +256,27 @@ export type CallQuote =
  * settle. It does not look at the balance: it answers "what would this cost", not "may it
  * start now".
  */
-export function quoteCall({ request, plan, tables, fairUseUsedSeconds, durationSeconds }: QuoteInput): CallQuote {
+export function quoteCall({
+  request,
+  plan,
+  tables,
+  fairUseUsedSeconds,
+  durationSeconds,
+}: QuoteInput): CallQuote {
   const termsResult = legTermsOf(request, plan, tables, fairUseUsedSeconds);
   if (!termsResult.ok) return termsResult;
-  return { ok: true, terms: termsResult.terms, settlement: settleCall({ terms: termsResult.terms, durationSeconds, fairUseUsedSeconds }) };
+  return {
+    ok: true,
+    terms: termsResult.terms,
+    settlement: settleCall({ terms: termsResult.terms, durationSeconds, fairUseUsedSeconds }),
+  };
 }
 
-function splitAtFairUse(terms: LegTerms, seconds: number, fairUseUsedSeconds: number): { includedSeconds: number; creditSeconds: number } {
+function splitAtFairUse(
+  terms: LegTerms,
+  seconds: number,
+  fairUseUsedSeconds: number,
+): { includedSeconds: number; creditSeconds: number } {
   if (terms.billing !== "included") return { includedSeconds: 0, creditSeconds: seconds };
   const remainingSeconds = Math.max(0, (terms.fairUseLimitSeconds ?? 0) - fairUseUsedSeconds);
   const includedSeconds = Math.min(seconds, remainingSeconds);
@@ -218,5 +300,6 @@ function refuse(terms: LegTerms, reason: CallRefusalReason, reserveMicros: Micro
 }
 
 function assertSeconds(seconds: number): void {
-  if (!Number.isSafeInteger(seconds) || seconds < 0) throw new RangeError(`not a whole non-negative number of seconds: ${seconds}`);
+  if (!Number.isSafeInteger(seconds) || seconds < 0)
+    throw new RangeError(`not a whole non-negative number of seconds: ${seconds}`);
 }

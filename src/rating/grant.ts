@@ -1,5 +1,11 @@
 import { addMicros, type Micros } from "../money";
-import { affordableSeconds, billedSeconds, blockCostMicros, legCostMicros, type PricedIncrements } from "./billing";
+import {
+  affordableSeconds,
+  billedSeconds,
+  blockCostMicros,
+  legCostMicros,
+  type PricedIncrements,
+} from "./billing";
 
 /**
  * Longest time a credit leg runs before the switch must ask again. Short enough that a
@@ -43,9 +49,13 @@ export const OVERDRAFT_BLOCKS_MAX = 1;
  * The overdraft bound in micros for the rates that can be granted (e.g. a deck's, or the
  * running legs') and the largest single message or usage charge.
  */
-export function overdraftBoundMicros(rates: readonly PricedIncrements[], immediateChargeMaxMicros: Micros = 0): Micros {
+export function overdraftBoundMicros(
+  rates: readonly PricedIncrements[],
+  immediateChargeMaxMicros: Micros = 0,
+): Micros {
   let boundMicros = immediateChargeMaxMicros;
-  for (const rate of rates) boundMicros = Math.max(boundMicros, OVERDRAFT_BLOCKS_MAX * blockCostMicros(rate));
+  for (const rate of rates)
+    boundMicros = Math.max(boundMicros, OVERDRAFT_BLOCKS_MAX * blockCostMicros(rate));
   return boundMicros;
 }
 
@@ -62,7 +72,10 @@ export interface SpendControls {
   spentTodayMicros?: Micros;
 }
 
-export type CreditRefusalReason = "credit_exhausted" | "max_call_cost_reached" | "daily_spend_cap_reached";
+export type CreditRefusalReason =
+  | "credit_exhausted"
+  | "max_call_cost_reached"
+  | "daily_spend_cap_reached";
 
 export interface CreditGrantInput {
   rate: PricedIncrements;
@@ -84,7 +97,13 @@ export type CreditGrant =
  * `reserveMicros` is the leg's whole reservation after this grant (it replaces the current
  * one): the cost of every second granted so far, rounded up to blocks.
  */
-export function creditGrant({ rate, creditSecondsUsed, heldMicros, availableMicros, controls }: CreditGrantInput): CreditGrant {
+export function creditGrant({
+  rate,
+  creditSecondsUsed,
+  heldMicros,
+  availableMicros,
+  controls,
+}: CreditGrantInput): CreditGrant {
   if (availableMicros <= 0) return { ok: false, reason: "credit_exhausted" };
   const used = creditSecondsUsed;
   // The block that second `used + 1` falls in: finishing an already started block is free.
@@ -108,10 +127,17 @@ export function creditGrant({ rate, creditSecondsUsed, heldMicros, availableMicr
   }
 
   const horizonSeconds = Math.min(end, used + GRANT_SECONDS_MAX);
-  return { ok: true, grantSeconds: horizonSeconds - used, reserveMicros: legCostMicros(horizonSeconds, rate) };
+  return {
+    ok: true,
+    grantSeconds: horizonSeconds - used,
+    reserveMicros: legCostMicros(horizonSeconds, rate),
+  };
 }
 
-function dailyBudgetMicros(controls: SpendControls | undefined, heldMicros: Micros): Micros | undefined {
+function dailyBudgetMicros(
+  controls: SpendControls | undefined,
+  heldMicros: Micros,
+): Micros | undefined {
   if (controls?.dailyCapMicros === undefined) return undefined;
   return controls.dailyCapMicros - (controls.spentTodayMicros ?? 0) + heldMicros;
 }

@@ -45,7 +45,13 @@ export class MessageDeck {
 
   static fromData(data: MessageDeckData): MessageDeck {
     if (data.format !== 1) throw new Error(`unknown message deck format: ${String(data.format)}`);
-    return new MessageDeck(data.rows.map(([country, channel, pricePerFragmentMicros]) => ({ country, channel, pricePerFragmentMicros })));
+    return new MessageDeck(
+      data.rows.map(([country, channel, pricePerFragmentMicros]) => ({
+        country,
+        channel,
+        pricePerFragmentMicros,
+      })),
+    );
   }
 
   static fromPrices(prices: Iterable<MessagePrice>): MessageDeck {
@@ -63,7 +69,10 @@ export class MessageDeck {
   }
 
   toData(): MessageDeckData {
-    return { format: 1, rows: [...this.#byKey.values()].map((p) => [p.country, p.channel, p.pricePerFragmentMicros]) };
+    return {
+      format: 1,
+      rows: [...this.#byKey.values()].map((p) => [p.country, p.channel, p.pricePerFragmentMicros]),
+    };
   }
 }
 
@@ -80,11 +89,19 @@ export function parseMessageDeck(text: string): DeckParseResult<MessageDeck> {
   const errors = new DeckErrors();
   const prices: MessagePrice[] = [];
   const lineOfKey = new Map<string, number>();
-  const rows = deckDataRows(text, errors, { rowsMax: MESSAGE_DECK_ROWS_MAX, what: "prices", headerField: "country" });
+  const rows = deckDataRows(text, errors, {
+    rowsMax: MESSAGE_DECK_ROWS_MAX,
+    what: "prices",
+    headerField: "country",
+  });
   if (!rows) return errors.failure();
   for (const { line, fields } of rows) {
     if (fields.length !== 3) {
-      errors.add(line, "line", `expected 3 fields (country,channel,price_per_fragment), got ${fields.length}`);
+      errors.add(
+        line,
+        "line",
+        `expected 3 fields (country,channel,price_per_fragment), got ${fields.length}`,
+      );
       continue;
     }
     const [countryText, channelText, priceText] = fields as [string, string, string];
@@ -92,17 +109,28 @@ export function parseMessageDeck(text: string): DeckParseResult<MessageDeck> {
     // Upper-cased because spreadsheets and people write "de"; the stored code is canonical.
     const country = countryText === ANY_COUNTRY ? ANY_COUNTRY : countryText.toUpperCase();
     if (country !== ANY_COUNTRY && !isRatingCountry(country)) {
-      errors.add(line, "country", `must be an ISO 3166 alpha-2 code or "${ANY_COUNTRY}", got "${countryText}"`);
+      errors.add(
+        line,
+        "country",
+        `must be an ISO 3166 alpha-2 code or "${ANY_COUNTRY}", got "${countryText}"`,
+      );
       valid = false;
     }
     const channel = channelText.toLowerCase();
     if (!isChannel(channel)) {
-      errors.add(line, "channel", `must be one of ${MESSAGE_CHANNELS.join(", ")}, got "${channelText}"`);
+      errors.add(
+        line,
+        "channel",
+        `must be one of ${MESSAGE_CHANNELS.join(", ")}, got "${channelText}"`,
+      );
       valid = false;
     }
     const price = parseMoney(priceText);
     if (!price.ok || price.micros < 0) {
-      const why = !price.ok && price.error === "too_many_decimals" ? "at most 6 decimals" : "a non-negative decimal";
+      const why =
+        !price.ok && price.error === "too_many_decimals"
+          ? "at most 6 decimals"
+          : "a non-negative decimal";
       errors.add(line, "price_per_fragment", `must be ${why}, got "${priceText}"`);
       valid = false;
     }
@@ -110,7 +138,11 @@ export function parseMessageDeck(text: string): DeckParseResult<MessageDeck> {
     const key = keyOf(country, channel);
     const firstLine = lineOfKey.get(key);
     if (firstLine !== undefined) {
-      errors.add(line, "country", `duplicate price for ${country} ${channel}, first on line ${firstLine}`);
+      errors.add(
+        line,
+        "country",
+        `duplicate price for ${country} ${channel}, first on line ${firstLine}`,
+      );
       continue;
     }
     lineOfKey.set(key, line);

@@ -12,7 +12,9 @@ export const PACKAGE_COUNTRIES_MAX = 250;
 const countryCode = z
   .string()
   .transform((code) => code.toUpperCase())
-  .refine(isRatingCountry, { message: "must be an ISO 3166 alpha-2 country code (e.g. \"DE\", \"GB\")" });
+  .refine(isRatingCountry, {
+    message: 'must be an ISO 3166 alpha-2 country code (e.g. "DE", "GB")',
+  });
 
 /** Sorted and de-duplicated so equal plans compare and store equal. */
 const countryList = z
@@ -39,7 +41,10 @@ export const allowancesSchema = z.strictObject({
 /** The body of `PUT /v1/accounts/:id/plan`. */
 export const planSchema = z.strictObject({
   package: packageSchema,
-  allowances: allowancesSchema.default({ conversationIntelligenceMinutes: 0, voiceAgentMinutes: 0 }),
+  allowances: allowancesSchema.default({
+    conversationIntelligenceMinutes: 0,
+    voiceAgentMinutes: 0,
+  }),
 });
 
 export type Plan = z.output<typeof planSchema>;

@@ -14,7 +14,13 @@ export type PricedService = AiService | "toll-free-inbound";
 export const priceSchema = z.string().transform((text, ctx): Micros => {
   const parsed = parseMoney(text);
   if (!parsed.ok) {
-    ctx.addIssue({ code: "custom", message: parsed.error === "too_many_decimals" ? "at most 6 decimals" : "a decimal string such as \"0.02\"" });
+    ctx.addIssue({
+      code: "custom",
+      message:
+        parsed.error === "too_many_decimals"
+          ? "at most 6 decimals"
+          : 'a decimal string such as "0.02"',
+    });
     return z.NEVER;
   }
   if (parsed.micros < 0) {

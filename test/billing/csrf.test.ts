@@ -2,10 +2,16 @@ import { describe, expect, it } from "vitest";
 import { api, newAccount } from "../helpers";
 import { browse, CookieJar, csrfOf, signIn } from "./helpers";
 
-const topUpForm = (csrf: string) => ({ csrf, idempotencyKey: crypto.randomUUID(), amount: "25.00", paymentMethod: "pm_card_visa" });
+const topUpForm = (csrf: string) => ({
+  csrf,
+  idempotencyKey: crypto.randomUUID(),
+  amount: "25.00",
+  paymentMethod: "pm_card_visa",
+});
 
 async function movementCount(accountId: string, key: string): Promise<number> {
-  return (await api("GET", `/v1/accounts/${accountId}/movements`, { token: key })).body.movements.length;
+  return (await api("GET", `/v1/accounts/${accountId}/movements`, { token: key })).body.movements
+    .length;
 }
 
 async function paymentStarted(accountId: string, key: string): Promise<boolean> {
@@ -30,17 +36,37 @@ describe("CSRF protection of the Billing page's forms", () => {
     const mine = await signIn(acct);
     const theirs = await signIn(acct);
     expect(theirs.csrf).not.toBe(mine.csrf);
-    const res = await browse(mine.jar, "POST", "/billing/auto-top-up", { csrf: theirs.csrf, enabled: "on", amount: "50.00", threshold: "10.00" });
+    const res = await browse(mine.jar, "POST", "/billing/auto-top-up", {
+      csrf: theirs.csrf,
+      enabled: "on",
+      amount: "50.00",
+      threshold: "10.00",
+    });
     expect(res.status).toBe(403);
-    expect((await api("GET", `/v1/accounts/${acct.id}/credit`, { token: acct.adminKey })).body.autoTopUp.enabled).toBe(false);
+    expect(
+      (await api("GET", `/v1/accounts/${acct.id}/credit`, { token: acct.adminKey })).body.autoTopUp
+        .enabled,
+    ).toBe(false);
   });
 
   it("refuses a cross-site POST even with a valid token (Origin, then Sec-Fetch-Site)", async () => {
     const acct = await newAccount();
     const { jar, csrf } = await signIn(acct);
-    const foreign = await browse(jar, "POST", "/billing/exports", { csrf }, { Origin: "https://evil.example" });
+    const foreign = await browse(
+      jar,
+      "POST",
+      "/billing/exports",
+      { csrf },
+      { Origin: "https://evil.example" },
+    );
     expect(foreign.status).toBe(403);
-    const sameSiteOther = await browse(jar, "POST", "/billing/sign-out", { csrf }, { Origin: "https://credit.test", "Sec-Fetch-Site": "cross-site" });
+    const sameSiteOther = await browse(
+      jar,
+      "POST",
+      "/billing/sign-out",
+      { csrf },
+      { Origin: "https://credit.test", "Sec-Fetch-Site": "cross-site" },
+    );
     expect(sameSiteOther.status).toBe(403);
     expect(jar.cookies.has("__Host-billing_session")).toBe(true);
   });
@@ -48,10 +74,18 @@ describe("CSRF protection of the Billing page's forms", () => {
   it("protects sign-in too: without the nonce cookie's token no session is made", async () => {
     const acct = await newAccount();
     const jar = new CookieJar();
-    const noNonce = await browse(jar, "POST", "/billing/sign-in", { csrf: "x", accountId: acct.id, apiKey: acct.adminKey });
+    const noNonce = await browse(jar, "POST", "/billing/sign-in", {
+      csrf: "x",
+      accountId: acct.id,
+      apiKey: acct.adminKey,
+    });
     expect(noNonce.status).toBe(403);
     const form = await browse(jar, "GET", "/billing/sign-in");
-    const forged = await browse(jar, "POST", "/billing/sign-in", { csrf: `${csrfOf(form.text)}x`, accountId: acct.id, apiKey: acct.adminKey });
+    const forged = await browse(jar, "POST", "/billing/sign-in", {
+      csrf: `${csrfOf(form.text)}x`,
+      accountId: acct.id,
+      apiKey: acct.adminKey,
+    });
     expect(forged.status).toBe(403);
     expect(jar.cookies.has("__Host-billing_session")).toBe(false);
   });
@@ -66,7 +100,11 @@ describe("CSRF protection of the Billing page's forms", () => {
   });
 
   it("the status endpoints need the session", async () => {
-    const res = await browse(new CookieJar(), "GET", "/billing/top-ups/top_0123456789abcdef/status");
+    const res = await browse(
+      new CookieJar(),
+      "GET",
+      "/billing/top-ups/top_0123456789abcdef/status",
+    );
     expect(res.status).toBe(401);
   });
 });

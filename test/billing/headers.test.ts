@@ -63,8 +63,16 @@ describe("security headers of the pages", () => {
   it("escapes what it shows: an account name with markup stays text", async () => {
     const acct = await newAccount();
     const id = `x${acct.id}`;
-    await api("POST", "/v1/accounts", { body: { id, name: '<img src=x onerror="alert(1)">', currency: "EUR", email: "a@example.test" } });
-    const key = (await api("POST", `/v1/accounts/${id}/api-keys`, { body: { role: "admin" } })).body.key as string;
+    await api("POST", "/v1/accounts", {
+      body: {
+        id,
+        name: '<img src=x onerror="alert(1)">',
+        currency: "EUR",
+        email: "a@example.test",
+      },
+    });
+    const key = (await api("POST", `/v1/accounts/${id}/api-keys`, { body: { role: "admin" } })).body
+      .key as string;
     const { page } = await signIn({ id, adminKey: key, agentKey: key });
     expect(page.text).not.toContain("<img src=x");
     expect(page.text).toContain("&lt;img src=x");

@@ -40,7 +40,11 @@ export async function browse(
   form?: Record<string, string>,
   headers: Record<string, string> = {},
 ): Promise<PageAnswer> {
-  const init: RequestInit = { method, redirect: "manual", headers: { Cookie: jar.header(), ...headers } };
+  const init: RequestInit = {
+    method,
+    redirect: "manual",
+    headers: { Cookie: jar.header(), ...headers },
+  };
   if (form) {
     init.body = new URLSearchParams(form).toString();
     (init.headers as Record<string, string>)["Content-Type"] = "application/x-www-form-urlencoded";
@@ -48,16 +52,29 @@ export async function browse(
   }
   const response = await exports.default.fetch(new Request(`${ORIGIN}${path}`, init));
   const cookies = jar.take(response.headers);
-  return { status: response.status, text: await response.text(), headers: response.headers, location: response.headers.get("Location"), cookies };
+  return {
+    status: response.status,
+    text: await response.text(),
+    headers: response.headers,
+    location: response.headers.get("Location"),
+    cookies,
+  };
 }
 
 export const csrfOf = (html: string) => /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? "";
 
 /** Signs in through the form, as a browser would, and returns the jar and the page's token. */
-export async function signIn(acct: TestAccount, key = acct.adminKey): Promise<{ jar: CookieJar; csrf: string; page: PageAnswer }> {
+export async function signIn(
+  acct: TestAccount,
+  key = acct.adminKey,
+): Promise<{ jar: CookieJar; csrf: string; page: PageAnswer }> {
   const jar = new CookieJar();
   const form = await browse(jar, "GET", "/billing/sign-in");
-  const answer = await browse(jar, "POST", "/billing/sign-in", { csrf: csrfOf(form.text), accountId: acct.id, apiKey: key });
+  const answer = await browse(jar, "POST", "/billing/sign-in", {
+    csrf: csrfOf(form.text),
+    accountId: acct.id,
+    apiKey: key,
+  });
   expect(answer.status).toBe(303);
   const page = await browse(jar, "GET", "/billing");
   expect(page.status).toBe(200);

@@ -23,8 +23,14 @@ describe("the OpenAPI document", () => {
     const routes = appRoutes();
     const documented = documentedRoutes();
     expect(routes.length).toBeGreaterThan(20);
-    expect(routes.filter((r) => !documented.includes(r)), "routes missing from src/http/openapi/operations-*.ts").toEqual([]);
-    expect(documented.filter((r) => !routes.includes(r)), "documented routes the app does not have").toEqual([]);
+    expect(
+      routes.filter((r) => !documented.includes(r)),
+      "routes missing from src/http/openapi/operations-*.ts",
+    ).toEqual([]);
+    expect(
+      documented.filter((r) => !routes.includes(r)),
+      "documented routes the app does not have",
+    ).toEqual([]);
     expect(new Set(OPERATIONS.map((op) => `${op.method} ${op.path}`)).size).toBe(OPERATIONS.length);
   });
 
@@ -32,13 +38,20 @@ describe("the OpenAPI document", () => {
     const doc = openApiDocument() as any;
     expect(doc.openapi).toBe("3.1.0");
     const topUp = doc.paths["/v1/accounts/{id}/top-ups"].post;
-    expect(topUp.parameters).toContainEqual(expect.objectContaining({ name: "Idempotency-Key", in: "header", required: true }));
+    expect(topUp.parameters).toContainEqual(
+      expect.objectContaining({ name: "Idempotency-Key", in: "header", required: true }),
+    );
     expect(topUp.requestBody.content["application/json"].schema).toMatchObject({
       type: "object",
       required: ["amount"],
-      properties: { amount: { type: "string", examples: ["25.00"] }, paymentMethod: { type: "string" } },
+      properties: {
+        amount: { type: "string", examples: ["25.00"] },
+        paymentMethod: { type: "string" },
+      },
     });
-    const movements = doc.paths["/v1/accounts/{id}/movements"].get.parameters.map((p: any) => `${p.in}:${p.name}`);
+    const movements = doc.paths["/v1/accounts/{id}/movements"].get.parameters.map(
+      (p: any) => `${p.in}:${p.name}`,
+    );
     expect(movements).toEqual(["path:id", "query:from", "query:to", "query:cursor", "query:limit"]);
     expect(doc.paths["/v1/accounts/{id}/credit"].get.security).toEqual([{ bearerAuth: [] }]);
     expect(doc.paths["/v1/exports/{exportId}/download"].get.security).toEqual([]);
@@ -48,7 +61,11 @@ describe("the OpenAPI document", () => {
     const acct = await newAccount({ credit: "30.00" });
     await adjust(acct.id, "-1.00", `r-${acct.id}`);
     const as = { token: acct.adminKey };
-    const check = async (schema: { parse(v: unknown): unknown }, answer: Promise<{ status: number; body: unknown }>, status = 200) => {
+    const check = async (
+      schema: { parse(v: unknown): unknown },
+      answer: Promise<{ status: number; body: unknown }>,
+      status = 200,
+    ) => {
       const res = await answer;
       expect(res.status).toBe(status);
       expect(() => schema.parse(res.body)).not.toThrow();
@@ -57,19 +74,36 @@ describe("the OpenAPI document", () => {
     await check(responses.accountResponse, api("GET", `/v1/accounts/${acct.id}`, as));
     await check(responses.movementsResponse, api("GET", `/v1/accounts/${acct.id}/movements`, as));
     await check(responses.usageReportResponse, api("GET", `/v1/accounts/${acct.id}/usage`, as));
-    const topUp = api("POST", `/v1/accounts/${acct.id}/top-ups`, { ...as, body: { amount: "10.00" }, headers: { "Idempotency-Key": "k" } });
+    const topUp = api("POST", `/v1/accounts/${acct.id}/top-ups`, {
+      ...as,
+      body: { amount: "10.00" },
+      headers: { "Idempotency-Key": "k" },
+    });
     await check(responses.topUpResponse, topUp, 202);
     await check(
       responses.autoTopUpResponse,
-      api("PUT", `/v1/accounts/${acct.id}/auto-top-up`, { ...as, body: { enabled: true, threshold: "5.00", amount: "20.00" } }),
+      api("PUT", `/v1/accounts/${acct.id}/auto-top-up`, {
+        ...as,
+        body: { enabled: true, threshold: "5.00", amount: "20.00" },
+      }),
     );
     await check(responses.creditResponse, api("GET", `/v1/accounts/${acct.id}/credit`, as));
-    await check(responses.alertsResponse, api("PUT", `/v1/accounts/${acct.id}/alerts`, { ...as, body: { lowBalanceLevel: "3.00" } }));
+    await check(
+      responses.alertsResponse,
+      api("PUT", `/v1/accounts/${acct.id}/alerts`, { ...as, body: { lowBalanceLevel: "3.00" } }),
+    );
     await check(responses.exportResponse, api("POST", `/v1/accounts/${acct.id}/exports`, as), 202);
-    await check(responses.errorResponse, api("GET", `/v1/accounts/${acct.id}/credit`, { token: acct.agentKey }), 403);
+    await check(
+      responses.errorResponse,
+      api("GET", `/v1/accounts/${acct.id}/credit`, { token: acct.agentKey }),
+      403,
+    );
     await settleLedger(acct.id);
     const id = (await topUp).body as unknown as { id: string };
-    await check(responses.topUpResponse, api("GET", `/v1/accounts/${acct.id}/top-ups/${id.id}`, as));
+    await check(
+      responses.topUpResponse,
+      api("GET", `/v1/accounts/${acct.id}/top-ups/${id.id}`, as),
+    );
   });
 
   it("is served at /openapi.json, and /docs lists every path", async () => {
@@ -78,6 +112,7 @@ describe("the OpenAPI document", () => {
     expect(json.body).toEqual(JSON.parse(JSON.stringify(openApiDocument())));
     const docs = await api("GET", "/docs", { token: null });
     expect(docs.status).toBe(200);
-    for (const path of Object.keys(openApiDocument().paths as object)) expect(docs.body).toContain(`<code class="docs-path">${path}</code>`);
+    for (const path of Object.keys(openApiDocument().paths as object))
+      expect(docs.body).toContain(`<code class="docs-path">${path}</code>`);
   });
 });

@@ -6,7 +6,11 @@ import { dailySpend, lastDays } from "../../src/http/billing/daily-spend";
 import { axisMaxMicros } from "../../src/http/billing/spend-chart";
 import { visibleText } from "./helpers";
 
-const movement = (at: string, description: MovementBody["description"], amount: string): MovementBody => ({
+const movement = (
+  at: string,
+  description: MovementBody["description"],
+  amount: string,
+): MovementBody => ({
   id: at,
   at,
   description,
@@ -31,11 +35,21 @@ const credit = (overrides: Partial<CreditBody> = {}): CreditBody =>
     alerts: [],
     lowBalanceLevel: "0.00",
     recommendedThreshold: "42.00",
-    autoTopUp: { enabled: false, threshold: null, amount: null, paymentMethod: null, maxPerDay: null, inProgress: null, consecutiveFailures: 0, status: null },
+    autoTopUp: {
+      enabled: false,
+      threshold: null,
+      amount: null,
+      paymentMethod: null,
+      maxPerDay: null,
+      inProgress: null,
+      consecutiveFailures: 0,
+      status: null,
+    },
     ...overrides,
   }) as CreditBody;
 
-const render = async (node: unknown) => visibleText(await (node as { toString(): string | Promise<string> }).toString());
+const render = async (node: unknown) =>
+  visibleText(await (node as { toString(): string | Promise<string> }).toString());
 
 describe("daily spend", () => {
   it("lists the last 30 local days, ending today in the account's zone", () => {
@@ -79,20 +93,53 @@ describe("daily spend", () => {
 describe("sections", () => {
   it("offers the recommended threshold as the API gives it (whole cents), so it can be submitted as is", async () => {
     const section = await render(
-      AutoTopUpSection({ credit: credit({ recommendedThreshold: "0.22" }), form: undefined, options: [], saved: null, notice: null, csrf: "t" }),
+      AutoTopUpSection({
+        credit: credit({ recommendedThreshold: "0.22" }),
+        form: undefined,
+        options: [],
+        saved: null,
+        notice: null,
+        csrf: "t",
+      }),
     );
     expect(section).toContain("Recommended: EUR 0.22,");
-    const html = await (AutoTopUpSection({ credit: credit({ recommendedThreshold: "0.22" }), form: undefined, options: [], saved: null, notice: null, csrf: "t" }) as unknown as { toString(): string }).toString();
+    const html = await (
+      AutoTopUpSection({
+        credit: credit({ recommendedThreshold: "0.22" }),
+        form: undefined,
+        options: [],
+        saved: null,
+        notice: null,
+        csrf: "t",
+      }) as unknown as { toString(): string }
+    ).toString();
     expect(html).toMatch(/id="auto-threshold" name="threshold" type="text" value="0.22"/);
   });
 
   it("the auto top-up form offers the recommended threshold and warns when the threshold is below it", async () => {
-    const off = await render(AutoTopUpSection({ credit: credit(), form: undefined, options: [], saved: null, notice: null, csrf: "t" }));
+    const off = await render(
+      AutoTopUpSection({
+        credit: credit(),
+        form: undefined,
+        options: [],
+        saved: null,
+        notice: null,
+        csrf: "t",
+      }),
+    );
     expect(off).toContain("Recommended: EUR 42.00, enough for about 14 days of your team's usage");
     expect(off).toContain("Save and turn on");
     const low = await render(
       AutoTopUpSection({
-        credit: credit({ autoTopUp: { ...credit().autoTopUp, enabled: true, threshold: "10.00", amount: "50.00", paymentMethod: "pm_card_visa" } }),
+        credit: credit({
+          autoTopUp: {
+            ...credit().autoTopUp,
+            enabled: true,
+            threshold: "10.00",
+            amount: "50.00",
+            paymentMethod: "pm_card_visa",
+          },
+        }),
         form: undefined,
         options: [],
         saved: "pm_card_visa",
@@ -104,10 +151,44 @@ describe("sections", () => {
   });
 
   it("shows auto top-up's status messages: a payment in progress, a failed payment", async () => {
-    const inProgress = { id: "atu_1", kind: "auto", amount: "50.00", paymentMethod: "pm_card_visa", status: "pending", failureReason: null, createdAt: "", settledAt: null, movementId: null } as const;
-    const failed = { code: "auto_top_up_failed", message: "Auto top-up of EUR 50.00 failed: Your card was declined. Check your payment method in Billing." } as const;
-    const c = credit({ alerts: [failed], autoTopUp: { ...credit().autoTopUp, enabled: true, threshold: "50.00", amount: "50.00", inProgress, consecutiveFailures: 1, status: failed } });
-    const section = await render(AutoTopUpSection({ credit: c, form: undefined, options: [], saved: null, notice: null, csrf: "t" }));
+    const inProgress = {
+      id: "atu_1",
+      kind: "auto",
+      amount: "50.00",
+      paymentMethod: "pm_card_visa",
+      status: "pending",
+      failureReason: null,
+      createdAt: "",
+      settledAt: null,
+      movementId: null,
+    } as const;
+    const failed = {
+      code: "auto_top_up_failed",
+      message:
+        "Auto top-up of EUR 50.00 failed: Your card was declined. Check your payment method in Billing.",
+    } as const;
+    const c = credit({
+      alerts: [failed],
+      autoTopUp: {
+        ...credit().autoTopUp,
+        enabled: true,
+        threshold: "50.00",
+        amount: "50.00",
+        inProgress,
+        consecutiveFailures: 1,
+        status: failed,
+      },
+    });
+    const section = await render(
+      AutoTopUpSection({
+        credit: c,
+        form: undefined,
+        options: [],
+        saved: null,
+        notice: null,
+        csrf: "t",
+      }),
+    );
     expect(section).toContain("An automatic top-up of EUR 50.00 is in progress.");
     expect(section).toContain(failed.message);
     const banner = await render(CreditSection({ credit: c }));

@@ -7,7 +7,11 @@ import { browse, CookieJar, csrfOf, signIn, visibleText } from "./helpers";
 async function trySignIn(accountId: string, apiKey: string) {
   const jar = new CookieJar();
   const form = await browse(jar, "GET", "/billing/sign-in");
-  const answer = await browse(jar, "POST", "/billing/sign-in", { csrf: csrfOf(form.text), accountId, apiKey });
+  const answer = await browse(jar, "POST", "/billing/sign-in", {
+    csrf: csrfOf(form.text),
+    accountId,
+    apiKey,
+  });
   return { jar, answer };
 }
 
@@ -46,7 +50,9 @@ describe("Billing sign-in", () => {
   });
 
   it("on http://localhost the cookie is not Secure, so a browser keeps it in local development", async () => {
-    const res = await exports.default.fetch(new Request("http://localhost:8787/billing/sign-in", { redirect: "manual" }));
+    const res = await exports.default.fetch(
+      new Request("http://localhost:8787/billing/sign-in", { redirect: "manual" }),
+    );
     const nonce = res.headers.getSetCookie().find((c) => c.startsWith("billing_sign_in="));
     expect(nonce).toBeDefined();
     expect(nonce).not.toMatch(/Secure/);
@@ -96,12 +102,20 @@ describe("Billing sign-in", () => {
     jar.cookies.set("__Host-billing_session", flipped);
     expect((await browse(jar, "GET", "/billing")).status).toBe(303);
 
-    const session = { sessionId: "s1", accountId: acct.id, apiKey: acct.adminKey, keyHash: "h", expiresAtSec: 4_000_000_000 };
+    const session = {
+      sessionId: "s1",
+      accountId: acct.id,
+      apiKey: acct.adminKey,
+      keyHash: "h",
+      expiresAtSec: 4_000_000_000,
+    };
     const foreign = await sealSession("another-secret", session);
     expect(await openSession(env.SIGNING_SECRET, foreign, 1)).toBeNull();
     const expired = await sealSession(env.SIGNING_SECRET, { ...session, expiresAtSec: 100 });
     expect(await openSession(env.SIGNING_SECRET, expired, 101)).toBeNull();
-    expect(await openSession(env.SIGNING_SECRET, await sealSession(env.SIGNING_SECRET, session), 101)).toEqual(session);
+    expect(
+      await openSession(env.SIGNING_SECRET, await sealSession(env.SIGNING_SECRET, session), 101),
+    ).toEqual(session);
   });
 
   it("a session whose key the API no longer accepts ends at the next page view", async () => {

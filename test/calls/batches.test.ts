@@ -1,7 +1,15 @@
 import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ledger, newAccount } from "../helpers";
-import { authorize, balanceOf, end, movementsOf, N, sendMessage, uploadSampleDecks } from "./helpers";
+import {
+  authorize,
+  balanceOf,
+  end,
+  movementsOf,
+  N,
+  sendMessage,
+  uploadSampleDecks,
+} from "./helpers";
 
 beforeAll(uploadSampleDecks);
 
@@ -19,14 +27,23 @@ describe("commands batched per account", () => {
       // The same request again under the first id, and another request under the second.
       authorize(acct.id, legs[0]!, { from: N.usAccount, to: N.deFixedBerlin }),
       authorize(acct.id, legs[1]!, { from: N.usAccount, to: N.frFixed }),
-      ...Array.from({ length: 10 }, (_, i) => sendMessage(acct.id, `batch-msg-${i}`, { channel: "sms", to: N.deMobile, fragments: 1 })),
+      ...Array.from({ length: 10 }, (_, i) =>
+        sendMessage(acct.id, `batch-msg-${i}`, { channel: "sms", to: N.deMobile, fragments: 1 }),
+      ),
     ]);
-    const [authorizations, retry, conflict, messages] = [answers.slice(0, 30), answers[30]!, answers[31]!, answers.slice(32)];
-    for (const a of authorizations.filter((_, i) => i !== 1)) expect(a.body).toMatchObject({ allowed: true, billing: "credit" });
+    const [authorizations, retry, conflict, messages] = [
+      answers.slice(0, 30),
+      answers[30]!,
+      answers[31]!,
+      answers.slice(32),
+    ];
+    for (const a of authorizations.filter((_, i) => i !== 1))
+      expect(a.body).toMatchObject({ allowed: true, billing: "credit" });
     expect(retry.body).toEqual(authorizations[0]!.body);
     // The two requests under the second id may reach the ledger in either order: the first
     // is authorized, the other refused.
-    const [refused, allowed] = conflict.status === 409 ? [conflict, authorizations[1]!] : [authorizations[1]!, conflict];
+    const [refused, allowed] =
+      conflict.status === 409 ? [conflict, authorizations[1]!] : [authorizations[1]!, conflict];
     expect(refused.body.error.code).toBe("id_reused");
     expect(allowed.body).toMatchObject({ allowed: true, billing: "credit" });
     for (const m of messages) expect(m.status).toBe(201);
@@ -45,17 +62,24 @@ describe("commands batched per account", () => {
   it("a command that fails inside the ledger fails alone; the rest of its batch is answered", async () => {
     const acct = await newAccount({ credit: "10.00" });
     const legs = Array.from({ length: 12 }, (_, i) => `fails-alone-${i}`);
-    for (const id of legs) expect((await authorize(acct.id, id, { from: N.usAccount, to: N.deFixedBerlin })).body.allowed).toBe(true);
+    for (const id of legs)
+      expect(
+        (await authorize(acct.id, id, { from: N.usAccount, to: N.deFixedBerlin })).body.allowed,
+      ).toBe(true);
     // One leg claims to hold more than the account has reserved: settling it throws.
     await runInDurableObject(ledger(acct.id), (_instance, state) => {
-      state.storage.sql.exec("UPDATE call_legs SET reserved_micros = 999000000 WHERE call_id = ?", legs[5]);
+      state.storage.sql.exec(
+        "UPDATE call_legs SET reserved_micros = 999000000 WHERE call_id = ?",
+        legs[5],
+      );
     });
     await abortAllDurableObjects(); // forget the running legs the ledger kept in memory
 
     const ends = await Promise.all(legs.map((id) => end(acct.id, id, 65)));
     expect(ends[5]!.status).toBe(500);
     expect(ends[5]!.body.error.code).toBe("internal_error");
-    for (const [i, e] of ends.entries()) if (i !== 5) expect(e.body).toMatchObject({ charged: "0.02" });
+    for (const [i, e] of ends.entries())
+      if (i !== 5) expect(e.body).toMatchObject({ charged: "0.02" });
     expect((await movementsOf(acct.id)).filter((m) => m.description === "call")).toHaveLength(11);
     const audit = await ledger(acct.id).audit();
     expect(audit.movementSumMicros).toBe(audit.balanceMicros);

@@ -1,8 +1,40 @@
 import { expect } from "vitest";
-import { SAMPLE_CALL_DECK_CSV, SAMPLE_MESSAGE_DECK_CSV, SAMPLE_SERVICE_RATES } from "../../src/rating/sample-decks";
+import {
+  SAMPLE_CALL_DECK_CSV,
+  SAMPLE_MESSAGE_DECK_CSV,
+  SAMPLE_SERVICE_RATES,
+} from "../../src/rating/sample-decks";
 import { api, SWITCH, type ApiAnswer } from "../helpers";
 
-export const EU = ["AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"];
+export const EU = [
+  "AT",
+  "BE",
+  "BG",
+  "CY",
+  "CZ",
+  "DE",
+  "DK",
+  "EE",
+  "ES",
+  "FI",
+  "FR",
+  "GR",
+  "HR",
+  "HU",
+  "IE",
+  "IT",
+  "LT",
+  "LU",
+  "LV",
+  "MT",
+  "NL",
+  "PL",
+  "PT",
+  "RO",
+  "SE",
+  "SI",
+  "SK",
+];
 
 /** The seeds' "EU Domestic" package with a few included AI minutes. */
 export const EU_PLAN = {
@@ -25,7 +57,11 @@ export const N = {
 } as const;
 
 export function putCsv(path: string, csv: string, token?: string) {
-  return api("PUT", path, { rawBody: csv, headers: { "Content-Type": "text/csv" }, ...(token !== undefined && { token }) });
+  return api("PUT", path, {
+    rawBody: csv,
+    headers: { "Content-Type": "text/csv" },
+    ...(token !== undefined && { token }),
+  });
 }
 
 /** Uploads the sample decks (a no-op when they are already in force). */
@@ -55,23 +91,49 @@ export function authorize(accountId: string, callId: string, leg: LegRequest): P
   });
 }
 
-export function extend(accountId: string, callId: string, usedSeconds: number, leg?: "primary" | "forward"): Promise<ApiAnswer> {
-  return api("POST", `/v1/accounts/${accountId}/calls/${callId}/extend`, { token: SWITCH, body: { usedSeconds, ...(leg && { leg }) } });
+export function extend(
+  accountId: string,
+  callId: string,
+  usedSeconds: number,
+  leg?: "primary" | "forward",
+): Promise<ApiAnswer> {
+  return api("POST", `/v1/accounts/${accountId}/calls/${callId}/extend`, {
+    token: SWITCH,
+    body: { usedSeconds, ...(leg && { leg }) },
+  });
 }
 
-export function end(accountId: string, callId: string, durationSeconds: number, leg?: "primary" | "forward"): Promise<ApiAnswer> {
-  return api("POST", `/v1/accounts/${accountId}/calls/${callId}/end`, { token: SWITCH, body: { durationSeconds, ...(leg && { leg }) } });
+export function end(
+  accountId: string,
+  callId: string,
+  durationSeconds: number,
+  leg?: "primary" | "forward",
+): Promise<ApiAnswer> {
+  return api("POST", `/v1/accounts/${accountId}/calls/${callId}/end`, {
+    token: SWITCH,
+    body: { durationSeconds, ...(leg && { leg }) },
+  });
 }
 
-export function sendMessage(accountId: string, messageId: string, body: Record<string, unknown>): Promise<ApiAnswer> {
+export function sendMessage(
+  accountId: string,
+  messageId: string,
+  body: Record<string, unknown>,
+): Promise<ApiAnswer> {
   return api("POST", `/v1/accounts/${accountId}/messages/${messageId}`, { token: SWITCH, body });
 }
 
-export function reportUsage(accountId: string, usageId: string, body: Record<string, unknown>): Promise<ApiAnswer> {
+export function reportUsage(
+  accountId: string,
+  usageId: string,
+  body: Record<string, unknown>,
+): Promise<ApiAnswer> {
   return api("POST", `/v1/accounts/${accountId}/usage/${usageId}`, { token: SWITCH, body });
 }
 
-export async function balanceOf(accountId: string): Promise<{ balance: string; reserved: string; available: string }> {
+export async function balanceOf(
+  accountId: string,
+): Promise<{ balance: string; reserved: string; available: string }> {
   const res = await api("GET", `/v1/accounts/${accountId}/credit`);
   expect(res.status).toBe(200);
   return res.body;

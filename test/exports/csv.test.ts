@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { CSV_COLUMNS, CSV_HEADER, movementToCsvRow, textField, valuePerUnitMicros } from "../../src/exports/csv";
+import {
+  CSV_COLUMNS,
+  CSV_HEADER,
+  movementToCsvRow,
+  textField,
+  valuePerUnitMicros,
+} from "../../src/exports/csv";
 import { formatLocalDateTime } from "../../src/time-zone";
 import { callMovement, parseCsv } from "./helpers";
 
@@ -26,7 +32,9 @@ describe("movementToCsvRow", () => {
       callMovement({ interactionId: "c-1", amountMicros: -24_600, balanceAfterMicros: 9_975_400 }),
       "Europe/Prague",
     );
-    expect(row).toBe("2026-11-22 14:03:05 +01:00,c-1,call,seconds,120,0.000205,-0.0246,9.9754,user-1,\r\n");
+    expect(row).toBe(
+      "2026-11-22 14:03:05 +01:00,c-1,call,seconds,120,0.000205,-0.0246,9.9754,user-1,\r\n",
+    );
   });
 
   it("keeps a charge a bare negative number and a top-up a positive one", () => {
@@ -49,7 +57,9 @@ describe("movementToCsvRow", () => {
   });
 
   it("does not guard a negative balance after, which is a number too", () => {
-    const row = parseCsv(movementToCsvRow(callMovement({ balanceAfterMicros: -500_000 }), "UTC"))[0]!;
+    const row = parseCsv(
+      movementToCsvRow(callMovement({ balanceAfterMicros: -500_000 }), "UTC"),
+    )[0]!;
     expect(row[7]).toBe("-0.50");
   });
 
@@ -58,8 +68,13 @@ describe("movementToCsvRow", () => {
     ["quote", 'say "hi"', '"say ""hi"""', 'say "hi"'],
     ["newline", "line1\nline2", '"line1\nline2"', "line1\nline2"],
     ["CRLF", "line1\r\nline2", '"line1\r\nline2"', "line1\r\nline2"],
-    ["unicode", "hovor-Příliš-žluťoučký-😀", "hovor-Příliš-žluťoučký-😀", "hovor-Příliš-žluťoučký-😀"],
-    ["leading =", "=HYPERLINK(\"x\")", '"\'=HYPERLINK(""x"")"', "'=HYPERLINK(\"x\")"],
+    [
+      "unicode",
+      "hovor-Příliš-žluťoučký-😀",
+      "hovor-Příliš-žluťoučký-😀",
+      "hovor-Příliš-žluťoučký-😀",
+    ],
+    ["leading =", '=HYPERLINK("x")', '"\'=HYPERLINK(""x"")"', '\'=HYPERLINK("x")'],
     ["leading +", "+420123", "'+420123", "'+420123"],
     ["leading -", "-2+3", "'-2+3", "'-2+3"],
     ["leading @", "@SUM(A1)", "'@SUM(A1)", "'@SUM(A1)"],
@@ -76,7 +91,10 @@ describe("movementToCsvRow", () => {
 
   it("guards and quotes the user and reason columns like any text", () => {
     const row = parseCsv(
-      movementToCsvRow(callMovement({ userId: "=cmd|' /C calc'!A0", reason: 'goodwill, per "ticket" 42' }), "UTC"),
+      movementToCsvRow(
+        callMovement({ userId: "=cmd|' /C calc'!A0", reason: 'goodwill, per "ticket" 42' }),
+        "UTC",
+      ),
     )[0]!;
     expect(row[8]).toBe("'=cmd|' /C calc'!A0");
     expect(row[9]).toBe('goodwill, per "ticket" 42');
@@ -117,12 +135,22 @@ describe("formatLocalDateTime", () => {
   });
 
   it("tells the repeated hour of a fall-back apart by its offset", () => {
-    expect(formatLocalDateTime(Date.UTC(2026, 9, 25, 0, 30), "Europe/Prague")).toBe("2026-10-25 02:30:00 +02:00");
-    expect(formatLocalDateTime(Date.UTC(2026, 9, 25, 1, 30), "Europe/Prague")).toBe("2026-10-25 02:30:00 +01:00");
+    expect(formatLocalDateTime(Date.UTC(2026, 9, 25, 0, 30), "Europe/Prague")).toBe(
+      "2026-10-25 02:30:00 +02:00",
+    );
+    expect(formatLocalDateTime(Date.UTC(2026, 9, 25, 1, 30), "Europe/Prague")).toBe(
+      "2026-10-25 02:30:00 +01:00",
+    );
   });
 
   it("agrees with ICU's own offset minute by minute across DST changes", () => {
-    const zones = ["Europe/Prague", "America/New_York", "Australia/Lord_Howe", "America/Santiago", "Asia/Kolkata"];
+    const zones = [
+      "Europe/Prague",
+      "America/New_York",
+      "Australia/Lord_Howe",
+      "America/Santiago",
+      "Asia/Kolkata",
+    ];
     const reference = (atMs: number, timeZone: string) => {
       const parts = new Intl.DateTimeFormat("en-CA", {
         timeZone,
@@ -149,7 +177,9 @@ describe("formatLocalDateTime", () => {
     for (const zone of zones) {
       for (const [fromMs, toMs] of ranges) {
         for (let atMs = fromMs!; atMs < toMs!; atMs += 7 * 60_000 + 13_000) {
-          expect(formatLocalDateTime(atMs, zone), `${zone} ${new Date(atMs).toISOString()}`).toBe(reference(atMs, zone));
+          expect(formatLocalDateTime(atMs, zone), `${zone} ${new Date(atMs).toISOString()}`).toBe(
+            reference(atMs, zone),
+          );
         }
       }
     }

@@ -1,7 +1,11 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { movementToCsvRow, CSV_HEADER } from "../../src/exports/csv";
-import { MOVEMENT_PAGE_SQL, movementFromRow, movementPagesFromD1 } from "../../src/exports/d1-pages";
+import {
+  MOVEMENT_PAGE_SQL,
+  movementFromRow,
+  movementPagesFromD1,
+} from "../../src/exports/d1-pages";
 import { EXPORT_PAGE_ROWS, R2_MIN_PART_BYTES } from "../../src/exports/limits";
 import { R2MultipartTextWriter } from "../../src/exports/multipart-writer";
 import type { ExportMovement } from "../../src/exports/types";
@@ -29,7 +33,12 @@ interface Seeded extends ExportMovement {
 
 const seeded: Seeded[] = [];
 
-function seed(accountId: string, atMs: number, amountMicros: number, extra: Partial<ExportMovement> = {}): Seeded {
+function seed(
+  accountId: string,
+  atMs: number,
+  amountMicros: number,
+  extra: Partial<ExportMovement> = {},
+): Seeded {
   const seq = seeded.filter((m) => m.accountId === accountId).length + 1;
   const previous = seeded.findLast((m) => m.accountId === accountId);
   const movement: Seeded = {
@@ -58,10 +67,18 @@ beforeAll(async () => {
   // page boundaries, plus one on each side of the window; account B interleaved with it.
   seed("acc_a", WINDOW.periodStartMs - 1, -1);
   for (let i = 0; i < 2_350; i++) {
-    seed("acc_a", WINDOW.periodStartMs + Math.floor(i / 7) * 60_000, i % 100 === 0 ? 20_000_000 : -(1_000 + i));
+    seed(
+      "acc_a",
+      WINDOW.periodStartMs + Math.floor(i / 7) * 60_000,
+      i % 100 === 0 ? 20_000_000 : -(1_000 + i),
+    );
     if (i % 10 === 0) seed("acc_b", WINDOW.periodStartMs + i * 1_000, -5);
   }
-  seed("acc_a", WINDOW.periodEndMs, -2, { interactionId: 'odd "id", with\nnewline 😀', units: null, unitsCharged: null });
+  seed("acc_a", WINDOW.periodEndMs, -2, {
+    interactionId: 'odd "id", with\nnewline 😀',
+    units: null,
+    unitsCharged: null,
+  });
   seed("acc_a", WINDOW.periodEndMs + 1, -3);
   const insert = env.DB.prepare(
     `INSERT INTO movements (id, account_id, seq, at_ms, description, interaction_id, units, units_charged,
@@ -69,39 +86,48 @@ beforeAll(async () => {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   // Inserted in a shuffled order: the pages must come out sorted by the query, not by rowid.
-  const shuffled = seeded.map((m, i) => ({ m, key: (i * 7919) % seeded.length })).sort((a, b) => a.key - b.key);
+  const shuffled = seeded
+    .map((m, i) => ({ m, key: (i * 7919) % seeded.length }))
+    .sort((a, b) => a.key - b.key);
   for (let i = 0; i < shuffled.length; i += 500) {
     await env.DB.batch(
-      shuffled.slice(i, i + 500).map(({ m }) =>
-        insert.bind(
-          m.id,
-          m.accountId,
-          m.seq,
-          m.atMs,
-          m.description,
-          m.interactionId,
-          m.units,
-          m.unitsCharged,
-          m.unitPriceMicros,
-          m.amountMicros,
-          m.balanceAfterMicros,
-          m.userId,
-          m.reason,
+      shuffled
+        .slice(i, i + 500)
+        .map(({ m }) =>
+          insert.bind(
+            m.id,
+            m.accountId,
+            m.seq,
+            m.atMs,
+            m.description,
+            m.interactionId,
+            m.units,
+            m.unitsCharged,
+            m.unitPriceMicros,
+            m.amountMicros,
+            m.balanceAfterMicros,
+            m.userId,
+            m.reason,
+          ),
         ),
-      ),
     );
   }
 });
 
 function expectedRows(accountId: string, throughSeq = Infinity): ExportMovement[] {
   return seeded
-    .filter((m) => m.accountId === accountId && m.atMs >= WINDOW.periodStartMs && m.atMs <= WINDOW.periodEndMs)
+    .filter(
+      (m) =>
+        m.accountId === accountId && m.atMs >= WINDOW.periodStartMs && m.atMs <= WINDOW.periodEndMs,
+    )
     .filter((m) => m.seq <= throughSeq)
     .sort((a, b) => a.atMs - b.atMs || (a.id < b.id ? -1 : 1))
     .map(({ accountId: _a, seq: _s, ...movement }) => movement);
 }
 
-async function collect(pages: AsyncIterable<ExportMovement[]>): Promise<{ rows: ExportMovement[]; sizes: number[] }> {
+async function collect(
+  pages: AsyncIterable<ExportMovement[]>,
+): Promise<{ rows: ExportMovement[]; sizes: number[] }> {
   const rows: ExportMovement[] = [];
   const sizes: number[] = [];
   for await (const page of pages) {
@@ -114,7 +140,12 @@ async function collect(pages: AsyncIterable<ExportMovement[]>): Promise<{ rows: 
 describe("movementPagesFromD1", () => {
   it("yields every movement of the account in the window once, in (at_ms, id) order, in full pages", async () => {
     const { rows, sizes } = await collect(
-      movementPagesFromD1(env.DB, { accountId: "acc_a", fromMs: WINDOW.periodStartMs, toMs: WINDOW.periodEndMs, pageRows: 100 }),
+      movementPagesFromD1(env.DB, {
+        accountId: "acc_a",
+        fromMs: WINDOW.periodStartMs,
+        toMs: WINDOW.periodEndMs,
+        pageRows: 100,
+      }),
     );
     const expected = expectedRows("acc_a");
     expect(expected).toHaveLength(2_351);
@@ -125,7 +156,11 @@ describe("movementPagesFromD1", () => {
 
   it("includes both ends of the window and nothing beyond them", async () => {
     const { rows } = await collect(
-      movementPagesFromD1(env.DB, { accountId: "acc_a", fromMs: WINDOW.periodStartMs, toMs: WINDOW.periodEndMs }),
+      movementPagesFromD1(env.DB, {
+        accountId: "acc_a",
+        fromMs: WINDOW.periodStartMs,
+        toMs: WINDOW.periodEndMs,
+      }),
     );
     expect(rows[0]!.atMs).toBe(WINDOW.periodStartMs);
     expect(rows.at(-1)!.atMs).toBe(WINDOW.periodEndMs);
@@ -135,7 +170,12 @@ describe("movementPagesFromD1", () => {
 
   it("stops without an empty page when the rows fill the last page exactly", async () => {
     const { rows, sizes } = await collect(
-      movementPagesFromD1(env.DB, { accountId: "acc_b", fromMs: WINDOW.periodStartMs, toMs: WINDOW.periodEndMs, pageRows: 47 }),
+      movementPagesFromD1(env.DB, {
+        accountId: "acc_b",
+        fromMs: WINDOW.periodStartMs,
+        toMs: WINDOW.periodEndMs,
+        pageRows: 47,
+      }),
     );
     expect(rows).toEqual(expectedRows("acc_b"));
     expect(rows).toHaveLength(235);
@@ -158,7 +198,11 @@ describe("movementPagesFromD1", () => {
   it("pages with the default size", async () => {
     expect(EXPORT_PAGE_ROWS).toBe(1_000);
     const { sizes } = await collect(
-      movementPagesFromD1(env.DB, { accountId: "acc_a", fromMs: WINDOW.periodStartMs, toMs: WINDOW.periodEndMs }),
+      movementPagesFromD1(env.DB, {
+        accountId: "acc_a",
+        fromMs: WINDOW.periodStartMs,
+        toMs: WINDOW.periodEndMs,
+      }),
     );
     expect(sizes).toEqual([1_000, 1_000, 351]);
   });
@@ -168,7 +212,9 @@ describe("movementPagesFromD1", () => {
       .bind("acc_a", 0, "", 1, null, 10)
       .all<{ detail: string }>();
     const details = plan.results.map((row) => row.detail).join("; ");
-    expect(details).toMatch(/SEARCH movements USING INDEX movements_account_time \(account_id=\? AND \(at_ms,id\)>\(\?,\?\) AND at_ms<\?\)/);
+    expect(details).toMatch(
+      /SEARCH movements USING INDEX movements_account_time \(account_id=\? AND \(at_ms,id\)>\(\?,\?\) AND at_ms<\?\)/,
+    );
     expect(details).not.toContain("TEMP B-TREE");
   });
 
@@ -197,8 +243,12 @@ describe("movementPagesFromD1", () => {
       reason: null,
     };
     expect(() => movementFromRow(row)).toThrow("unknown description");
-    expect(() => movementFromRow({ ...row, description: "call", units: "hours" })).toThrow("unknown units");
-    expect(() => movementFromRow({ ...row, description: "call", amount_micros: 0.5 })).toThrow(RangeError);
+    expect(() => movementFromRow({ ...row, description: "call", units: "hours" })).toThrow(
+      "unknown units",
+    );
+    expect(() => movementFromRow({ ...row, description: "call", amount_micros: 0.5 })).toThrow(
+      RangeError,
+    );
   });
 });
 
@@ -206,7 +256,11 @@ describe("D1 to R2", () => {
   it("exports the account's window from D1 into R2, and the credit column sums to the balance change", async () => {
     const key = exportObjectKey("acc_a", "exp_d1");
     const result = await writeExportFile({
-      pages: movementPagesFromD1(env.DB, { accountId: "acc_a", fromMs: WINDOW.periodStartMs, toMs: WINDOW.periodEndMs }),
+      pages: movementPagesFromD1(env.DB, {
+        accountId: "acc_a",
+        fromMs: WINDOW.periodStartMs,
+        toMs: WINDOW.periodEndMs,
+      }),
       timeZone: ZONE,
       file: new R2MultipartTextWriter(env.EXPORTS, key, { partBytes: R2_MIN_PART_BYTES }),
       period: WINDOW,
@@ -214,10 +268,15 @@ describe("D1 to R2", () => {
     const expected = expectedRows("acc_a");
     expect(result.rows).toBe(expected.length);
     // Movements are seeded in ledger order, so the window's change is last after − first before.
-    const inWindow = seeded.filter((m) => m.accountId === "acc_a" && m.atMs >= WINDOW.periodStartMs && m.atMs <= WINDOW.periodEndMs);
+    const inWindow = seeded.filter(
+      (m) =>
+        m.accountId === "acc_a" && m.atMs >= WINDOW.periodStartMs && m.atMs <= WINDOW.periodEndMs,
+    );
     const first = inWindow[0]!;
     const last = inWindow.at(-1)!;
-    expect(result.sumMicros).toBe(last.balanceAfterMicros - (first.balanceAfterMicros - first.amountMicros));
+    expect(result.sumMicros).toBe(
+      last.balanceAfterMicros - (first.balanceAfterMicros - first.amountMicros),
+    );
     const text = await (await env.EXPORTS.get(key))!.text();
     expect(text).toBe(CSV_HEADER + expected.map((m) => movementToCsvRow(m, ZONE)).join(""));
   });

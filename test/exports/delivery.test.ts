@@ -47,7 +47,9 @@ describe("a ready export", () => {
 
     const window = exportWindow(Date.parse(job.requestedAt), "Europe/Prague");
     expect(email.subject).toBe("Your credit movements export is ready");
-    expect(email.text).toContain(`Period covered: ${window.startLocalDate} to ${window.endLocalDate}.`);
+    expect(email.text).toContain(
+      `Period covered: ${window.startLocalDate} to ${window.endLocalDate}.`,
+    );
     expect(email.html).toContain("Download Export</a>");
 
     const file = await download(linkInEmail(email));
@@ -98,7 +100,8 @@ describe("a ready export", () => {
     const id = job.id as string;
     const expires = link.searchParams.get("expires")!;
     const signature = link.searchParams.get("signature")!;
-    const at = (exportId: string, query: string) => download(`/v1/exports/${exportId}/download?${query}`);
+    const at = (exportId: string, query: string) =>
+      download(`/v1/exports/${exportId}/download?${query}`);
     const flipped = `${signature.slice(0, 10)}${signature[10] === "A" ? "B" : "A"}${signature.slice(11)}`;
 
     const refusals = [
@@ -114,7 +117,10 @@ describe("a ready export", () => {
     }
 
     const pastSec = Math.floor(Date.now() / 1000) - 1;
-    const expired = await at(id, `expires=${pastSec}&signature=${await signExportLink(env.SIGNING_SECRET, id, pastSec)}`);
+    const expired = await at(
+      id,
+      `expires=${pastSec}&signature=${await signExportLink(env.SIGNING_SECRET, id, pastSec)}`,
+    );
     expect(expired.status).toBe(403);
     expect(JSON.parse(expired.text).error.code).toBe("link_expired");
     expect((await download(linkInEmail(email))).status).toBe(200);
@@ -127,7 +133,9 @@ describe("a ready export", () => {
     const expiresAtMs = finishedAtMs + EXPORT_RETENTION_SECONDS * 1000;
     // The email's link lives exactly as long as the file.
     expect(email.text).toContain("The link works until");
-    expect(Number(new URL(linkInEmail(email), "http://x").searchParams.get("expires"))).toBe(Math.floor(expiresAtMs / 1000));
+    expect(Number(new URL(linkInEmail(email), "http://x").searchParams.get("expires"))).toBe(
+      Math.floor(expiresAtMs / 1000),
+    );
 
     // The sweep covers every account; only this account's file is watched here.
     await sweepExpiredExports(env, expiresAtMs - 1);
@@ -146,8 +154,17 @@ describe("a ready export", () => {
   it("shows processing, without a link, until the file's record is written", async () => {
     const acct = await newAccount();
     const nowMs = Date.now();
-    const exportId = await craftExportJob(acct.id, { periodStartMs: nowMs - 60_000, periodEndMs: nowMs, throughSeq: 0 });
-    const finished = await ledger(acct.id).finishExport(exportId, { status: "ready", rows: 0, sumMicros: 0, objectKey: "k" });
+    const exportId = await craftExportJob(acct.id, {
+      periodStartMs: nowMs - 60_000,
+      periodEndMs: nowMs,
+      throughSeq: 0,
+    });
+    const finished = await ledger(acct.id).finishExport(exportId, {
+      status: "ready",
+      rows: 0,
+      sumMicros: 0,
+      objectKey: "k",
+    });
     expect(finished.ok).toBe(true);
     const early = await exportStatus(acct, exportId);
     expect(early.body).toMatchObject({ status: "processing", message: EXPORT_MESSAGES.processing });
@@ -156,7 +173,11 @@ describe("a ready export", () => {
 
     await deliver(EXPORT_QUEUE, message(acct.id, exportId)); // the consumer settles the finished job
     const settled = await exportStatus(acct, exportId);
-    expect(settled.body).toMatchObject({ status: "ready", rows: 0, message: EXPORT_MESSAGES.ready });
+    expect(settled.body).toMatchObject({
+      status: "ready",
+      rows: 0,
+      message: EXPORT_MESSAGES.ready,
+    });
     expect(settled.body.downloadUrl).toMatch(/^http/);
   });
 

@@ -23,7 +23,11 @@ describe("a failing export", () => {
   it("asks the queue to retry each failed delivery later, with a growing delay", async () => {
     const acct = await newAccount();
     await breakHistory(acct.id);
-    const exportId = await craftExportJob(acct.id, { periodStartMs: 0, periodEndMs: Date.now(), throughSeq: 0 });
+    const exportId = await craftExportJob(acct.id, {
+      periodStartMs: 0,
+      periodEndMs: Date.now(),
+      throughSeq: 0,
+    });
     const delays = [];
     for (const attempts of [1, 2, 3]) {
       const result = await deliver(EXPORT_QUEUE, message(acct.id, exportId), attempts);
@@ -48,11 +52,17 @@ describe("a failing export", () => {
       expect(result.explicitAcks).toEqual([result.messageId]);
     }
     const failed = await exportStatus(acct, first.body.id);
-    expect(failed.body).toMatchObject({ id: first.body.id, status: "failed", message: EXPORT_MESSAGES.failed });
+    expect(failed.body).toMatchObject({
+      id: first.body.id,
+      status: "failed",
+      message: EXPORT_MESSAGES.failed,
+    });
     expect(failed.body.downloadUrl).toBeUndefined();
     const failureEmails = await emailsTo(acct.id, FAILED);
     expect(failureEmails).toHaveLength(1);
-    expect(failureEmails[0]!.text).toMatch(/could not generate your credit movements export.*try again/);
+    expect(failureEmails[0]!.text).toMatch(
+      /could not generate your credit movements export.*try again/,
+    );
     expect(await exportObjects(acct.id)).toEqual([]);
 
     await repairHistory(acct.id);
@@ -75,7 +85,10 @@ describe("a failing export", () => {
     }
     const unknown = await deliver(EXPORT_QUEUE, message(acct.id, "exp_doesNotExist"));
     expect(unknown.explicitAcks).toEqual([unknown.messageId]);
-    const noAccount = await deliver(DEAD_LETTER_QUEUE, message("acct-never-made", "exp_doesNotExist"));
+    const noAccount = await deliver(
+      DEAD_LETTER_QUEUE,
+      message("acct-never-made", "exp_doesNotExist"),
+    );
     expect(noAccount.explicitAcks).toEqual([noAccount.messageId]);
   });
 });

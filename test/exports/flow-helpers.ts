@@ -1,4 +1,10 @@
-import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject, type QueueResult } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createMessageBatch,
+  getQueueResult,
+  runInDurableObject,
+  type QueueResult,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
 import type { ExportMovement } from "../../src/exports/types";
@@ -20,7 +26,13 @@ let serial = 0;
  */
 export async function seedD1Movements(
   accountId: string,
-  rows: Array<Partial<Omit<ExportMovement, "description">> & { atMs: number; seq: number; description?: string }>,
+  rows: Array<
+    Partial<Omit<ExportMovement, "description">> & {
+      atMs: number;
+      seq: number;
+      description?: string;
+    }
+  >,
 ): Promise<ExportMovement[]> {
   const insert = env.DB.prepare(
     `INSERT INTO movements (id, account_id, seq, at_ms, description, interaction_id, units, units_charged,
@@ -45,7 +57,21 @@ export async function seedD1Movements(
   });
   await env.DB.batch(
     movements.map((m) =>
-      insert.bind(m.id, accountId, m.seq, m.atMs, m.description, m.interactionId, m.units, m.unitsCharged, m.unitPriceMicros, m.amountMicros, m.balanceAfterMicros, m.userId, m.reason),
+      insert.bind(
+        m.id,
+        accountId,
+        m.seq,
+        m.atMs,
+        m.description,
+        m.interactionId,
+        m.units,
+        m.unitsCharged,
+        m.unitPriceMicros,
+        m.amountMicros,
+        m.balanceAfterMicros,
+        m.userId,
+        m.reason,
+      ),
     ),
   );
   return movements;
@@ -57,11 +83,15 @@ export async function seedD1Movements(
  * pin (seq <= throughSeq) always includes it.
  */
 export async function breakHistory(accountId: string): Promise<void> {
-  await seedD1Movements(accountId, [{ atMs: Date.now() - 60_000, seq: 0, description: "not-a-kind" }]);
+  await seedD1Movements(accountId, [
+    { atMs: Date.now() - 60_000, seq: 0, description: "not-a-kind" },
+  ]);
 }
 
 export async function repairHistory(accountId: string): Promise<void> {
-  await env.DB.prepare("DELETE FROM movements WHERE account_id = ? AND description = 'not-a-kind'").bind(accountId).run();
+  await env.DB.prepare("DELETE FROM movements WHERE account_id = ? AND description = 'not-a-kind'")
+    .bind(accountId)
+    .run();
 }
 
 /**
@@ -101,7 +131,9 @@ export interface Delivery extends QueueResult {
 export async function deliver(queue: string, body: unknown, attempts = 1): Promise<Delivery> {
   deliveries += 1;
   const messageId = `test-delivery-${deliveries}`;
-  const batch = createMessageBatch<unknown>(queue, [{ id: messageId, timestamp: new Date(), attempts, body }]);
+  const batch = createMessageBatch<unknown>(queue, [
+    { id: messageId, timestamp: new Date(), attempts, body },
+  ]);
   const retryDelaysSeconds: Array<number | undefined> = [];
   for (const delivered of batch.messages) {
     const retry = delivered.retry.bind(delivered);
@@ -116,14 +148,21 @@ export async function deliver(queue: string, body: unknown, attempts = 1): Promi
   return { ...(await getQueueResult(batch, ctx)), messageId, retryDelaysSeconds };
 }
 
-export const message = (accountId: string, exportId: string): ExportQueueMessage => ({ accountId, exportId });
+export const message = (accountId: string, exportId: string): ExportQueueMessage => ({
+  accountId,
+  exportId,
+});
 
 export async function exportStatus(acct: TestAccount, exportId: string) {
   return api("GET", `/v1/accounts/${acct.id}/exports/${exportId}`, { token: acct.adminKey });
 }
 
 /** Waits for the real queue's consumer to finish the export. */
-export async function waitForExport(acct: TestAccount, exportId: string, status: "ready" | "failed" = "ready") {
+export async function waitForExport(
+  acct: TestAccount,
+  exportId: string,
+  status: "ready" | "failed" = "ready",
+) {
   for (let i = 0; i < 200; i++) {
     const answer = await exportStatus(acct, exportId);
     if (answer.body.status !== "processing") {
@@ -136,7 +175,11 @@ export async function waitForExport(acct: TestAccount, exportId: string, status:
 }
 
 /** Waits until the account's mailbox holds `count` emails whose subject matches. */
-export async function waitForEmails(accountId: string, subject: RegExp, count = 1): Promise<MailboxEntry[]> {
+export async function waitForEmails(
+  accountId: string,
+  subject: RegExp,
+  count = 1,
+): Promise<MailboxEntry[]> {
   for (let i = 0; i < 200; i++) {
     const found = await emailsTo(accountId, subject);
     if (found.length >= count) return found;
@@ -146,7 +189,9 @@ export async function waitForEmails(accountId: string, subject: RegExp, count = 
 }
 
 export async function emailsTo(accountId: string, subject: RegExp = /./): Promise<MailboxEntry[]> {
-  return (await listMailbox(env.DB, { to: `${accountId}@example.test` })).filter((mail) => subject.test(mail.subject));
+  return (await listMailbox(env.DB, { to: `${accountId}@example.test` })).filter((mail) =>
+    subject.test(mail.subject),
+  );
 }
 
 /** The path and query of the email's "Download Export" link, to request it from the Worker. */
@@ -172,7 +217,12 @@ export interface DownloadedCsv {
 export async function download(path: string): Promise<DownloadedCsv> {
   const answer = await api<string>("GET", path, { token: null });
   const text = typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body);
-  return { status: answer.status, headers: answer.headers, text, records: answer.status === 200 ? parseCsv(text) : [] };
+  return {
+    status: answer.status,
+    headers: answer.headers,
+    text,
+    records: answer.status === 200 ? parseCsv(text) : [],
+  };
 }
 
 /** The Credit movement column (7th) of the data rows, summed exactly in micros. */

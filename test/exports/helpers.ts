@@ -63,7 +63,8 @@ export function parseCsv(text: string): string[][] {
       field = "";
       i += 2;
     } else if (i < text.length) {
-      if (text[i] === '"' || text[i] === "\r" || text[i] === "\n") throw new Error(`bare ${JSON.stringify(text[i])} at ${i}`);
+      if (text[i] === '"' || text[i] === "\r" || text[i] === "\n")
+        throw new Error(`bare ${JSON.stringify(text[i])} at ${i}`);
       field += text[i];
       i += 1;
     }
@@ -92,7 +93,10 @@ export function observedBucket(bucket: R2Bucket): { bucket: R2Bucket; record: Bu
     head: (key: string) => bucket.head(key),
     get: (key: string) => bucket.get(key),
     delete: (keys: string | string[]) => bucket.delete(keys),
-    async createMultipartUpload(key: string, options?: R2MultipartOptions): Promise<R2MultipartUpload> {
+    async createMultipartUpload(
+      key: string,
+      options?: R2MultipartOptions,
+    ): Promise<R2MultipartUpload> {
       record.created += 1;
       const upload = await bucket.createMultipartUpload(key, options);
       return {
@@ -100,7 +104,8 @@ export function observedBucket(bucket: R2Bucket): { bucket: R2Bucket; record: Bu
         uploadId: upload.uploadId,
         async uploadPart(partNumber: number, value: Uint8Array) {
           record.onUploadPart?.(partNumber, value.byteLength);
-          if (record.failOnPart === partNumber) throw new Error(`injected failure on part ${partNumber}`);
+          if (record.failOnPart === partNumber)
+            throw new Error(`injected failure on part ${partNumber}`);
           record.partSizes.push(value.byteLength);
           return upload.uploadPart(partNumber, value);
         },

@@ -10,7 +10,9 @@ describe("R2MultipartTextWriter", () => {
   it("defaults to 8 MiB parts and refuses parts R2 would reject", () => {
     expect(EXPORT_PART_BYTES).toBe(8 * 1024 * 1024);
     expect(new R2MultipartTextWriter(env.EXPORTS, "k").partBytes).toBe(EXPORT_PART_BYTES);
-    expect(() => new R2MultipartTextWriter(env.EXPORTS, "k", { partBytes: PART_BYTES - 1 })).toThrow(RangeError);
+    expect(
+      () => new R2MultipartTextWriter(env.EXPORTS, "k", { partBytes: PART_BYTES - 1 }),
+    ).toThrow(RangeError);
   });
 
   it("uploads equal parts and a smaller last one, and R2 keeps exactly the text", async () => {
@@ -79,7 +81,9 @@ describe("R2MultipartTextWriter", () => {
     record.failOnPart = 2;
     const writer = new R2MultipartTextWriter(bucket, "failed.csv", { partBytes: PART_BYTES });
     await writer.write("e".repeat(PART_BYTES));
-    await expect(writer.write("f".repeat(PART_BYTES))).rejects.toThrow("injected failure on part 2");
+    await expect(writer.write("f".repeat(PART_BYTES))).rejects.toThrow(
+      "injected failure on part 2",
+    );
     expect(record.aborted).toBe(1);
     expect(record.completed).toBe(0);
     await expect(writer.write("g")).rejects.toThrow("already aborted");

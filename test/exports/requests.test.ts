@@ -5,11 +5,14 @@ import { EXPORT_MESSAGES } from "../../src/http/routes/exports";
 import { api, ledger, newAccount } from "../helpers";
 import { breakHistory, exportStatus } from "./flow-helpers";
 
-const requestExport = (accountId: string, token: string) => api("POST", `/v1/accounts/${accountId}/exports`, { token });
+const requestExport = (accountId: string, token: string) =>
+  api("POST", `/v1/accounts/${accountId}/exports`, { token });
 
 async function jobCount(accountId: string): Promise<number> {
-  return runInDurableObject(ledger(accountId), (_instance, state) =>
-    state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM export_jobs").one().n,
+  return runInDurableObject(
+    ledger(accountId),
+    (_instance, state) =>
+      state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM export_jobs").one().n,
   );
 }
 
@@ -18,7 +21,11 @@ describe("POST /v1/accounts/:id/exports", () => {
     const acct = await newAccount({ timezone: "America/Sao_Paulo" });
     const answer = await requestExport(acct.id, acct.adminKey);
     expect(answer.status).toBe(202);
-    expect(answer.body).toMatchObject({ status: "processing", message: EXPORT_MESSAGES.processing, timezone: "America/Sao_Paulo" });
+    expect(answer.body).toMatchObject({
+      status: "processing",
+      message: EXPORT_MESSAGES.processing,
+      timezone: "America/Sao_Paulo",
+    });
     expect(answer.body.id).toMatch(/^exp_/);
     const requestedAtMs = Date.parse(answer.body.requestedAt);
     const window = exportWindow(requestedAtMs, "America/Sao_Paulo");
@@ -26,7 +33,9 @@ describe("POST /v1/accounts/:id/exports", () => {
     expect(answer.body.periodEnd).toBe(answer.body.requestedAt);
     // São Paulo has no DST now: local midnight is 03:00 UTC, 30 calendar days before today.
     expect(answer.body.periodStart).toMatch(/T03:00:00\.000Z$/);
-    const days = Math.round((Date.parse(answer.body.periodEnd) - Date.parse(answer.body.periodStart)) / 86_400_000);
+    const days = Math.round(
+      (Date.parse(answer.body.periodEnd) - Date.parse(answer.body.periodStart)) / 86_400_000,
+    );
     expect(days === 30 || days === 31).toBe(true);
   });
 
@@ -45,7 +54,9 @@ describe("POST /v1/accounts/:id/exports", () => {
   it("makes one export of concurrent requests", async () => {
     const acct = await newAccount({ credit: "5.00" });
     await breakHistory(acct.id);
-    const answers = await Promise.all([1, 2, 3, 4].map(() => requestExport(acct.id, acct.adminKey)));
+    const answers = await Promise.all(
+      [1, 2, 3, 4].map(() => requestExport(acct.id, acct.adminKey)),
+    );
     expect(answers.map((a) => a.status)).toEqual([202, 202, 202, 202]);
     expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
     expect(await jobCount(acct.id)).toBe(1);
@@ -55,8 +66,12 @@ describe("POST /v1/accounts/:id/exports", () => {
     const acct = await newAccount();
     const other = await newAccount();
     expect((await requestExport(acct.id, acct.agentKey)).status).toBe(403);
-    expect((await requestExport(acct.id, other.adminKey)).body.error.code).toBe("account_not_found");
-    expect((await api("POST", `/v1/accounts/${acct.id}/exports`, { token: null })).status).toBe(401);
+    expect((await requestExport(acct.id, other.adminKey)).body.error.code).toBe(
+      "account_not_found",
+    );
+    expect((await api("POST", `/v1/accounts/${acct.id}/exports`, { token: null })).status).toBe(
+      401,
+    );
     expect(await jobCount(acct.id)).toBe(0);
   });
 });
@@ -69,10 +84,14 @@ describe("GET /v1/accounts/:id/exports/:exportId", () => {
     const foreign = await exportStatus(acct, started.body.id);
     expect(foreign.status).toBe(404);
     expect(foreign.body.error.code).toBe("export_not_found");
-    const bad = await api("GET", `/v1/accounts/${acct.id}/exports/not-an-id`, { token: acct.adminKey });
+    const bad = await api("GET", `/v1/accounts/${acct.id}/exports/not-an-id`, {
+      token: acct.adminKey,
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details[0].field).toBe("exportId");
-    const agent = await api("GET", `/v1/accounts/${other.id}/exports/${started.body.id}`, { token: other.agentKey });
+    const agent = await api("GET", `/v1/accounts/${other.id}/exports/${started.body.id}`, {
+      token: other.agentKey,
+    });
     expect(agent.status).toBe(403);
   });
 });

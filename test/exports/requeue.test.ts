@@ -24,8 +24,15 @@ async function jobRequestedAgo(accountId: string, ageMs: number, queued: boolean
 }
 
 const queuedAtMs = (accountId: string, id: string) =>
-  runInDurableObject(ledger(accountId), (_instance, state) =>
-    state.storage.sql.exec<{ queued_at_ms: number | null }>("SELECT queued_at_ms FROM export_jobs WHERE id = ?", id).one().queued_at_ms,
+  runInDurableObject(
+    ledger(accountId),
+    (_instance, state) =>
+      state.storage.sql
+        .exec<{ queued_at_ms: number | null }>(
+          "SELECT queued_at_ms FROM export_jobs WHERE id = ?",
+          id,
+        )
+        .one().queued_at_ms,
   );
 
 describe("the ledger's alarm and export jobs", () => {

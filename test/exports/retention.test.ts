@@ -7,7 +7,10 @@ import { sweepExpiredExports } from "../../src/exports/retention";
 // Far from any instant the other tests use, so only these files are due.
 const NOW_MS = Date.UTC(2030, 0, 1);
 
-async function fileExpiringAt(expiresAtMs: number | null, status: "ready" | "failed" = "ready"): Promise<ExportRecord> {
+async function fileExpiringAt(
+  expiresAtMs: number | null,
+  status: "ready" | "failed" = "ready",
+): Promise<ExportRecord> {
   const id = `exp_sweep${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
   const record: ExportRecord = {
     id,
@@ -31,7 +34,9 @@ async function fileExpiringAt(expiresAtMs: number | null, status: "ready" | "fai
 
 describe("sweepExpiredExports", () => {
   it("removes files whose retention ended, marks them, keeps the rest, and is done after one run", async () => {
-    const due = await Promise.all([NOW_MS - 86_400_000, NOW_MS - 1, NOW_MS].map((at) => fileExpiringAt(at)));
+    const due = await Promise.all(
+      [NOW_MS - 86_400_000, NOW_MS - 1, NOW_MS].map((at) => fileExpiringAt(at)),
+    );
     const fresh = await fileExpiringAt(NOW_MS + 1);
     const failed = await fileExpiringAt(null, "failed");
 
@@ -51,7 +56,10 @@ describe("sweepExpiredExports", () => {
     const count = EXPORT_SWEEP_BATCH_FILES + 15;
     await sweepExpiredExports(env, atMs - count); // clears what earlier tests left due
     for (let i = 0; i < count; i++) await fileExpiringAt(atMs - i);
-    expect(await sweepExpiredExports(env, atMs, EXPORT_SWEEP_BATCH_FILES + 5)).toEqual({ deletedFiles: EXPORT_SWEEP_BATCH_FILES + 5, more: true });
+    expect(await sweepExpiredExports(env, atMs, EXPORT_SWEEP_BATCH_FILES + 5)).toEqual({
+      deletedFiles: EXPORT_SWEEP_BATCH_FILES + 5,
+      more: true,
+    });
     expect(await sweepExpiredExports(env, atMs)).toEqual({ deletedFiles: 10, more: false });
   });
 });

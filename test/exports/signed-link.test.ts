@@ -19,9 +19,15 @@ describe("signed export links", () => {
   it("accepts its own link until and including the expiry second", async () => {
     const expires = NOW_SEC + 60;
     const signature = await signExportLink(SECRET, EXPORT_ID, expires);
-    expect(await verifyExportLink(SECRET, EXPORT_ID, String(expires), signature, NOW_SEC)).toEqual({ ok: true });
-    expect(await verifyExportLink(SECRET, EXPORT_ID, String(expires), signature, expires)).toEqual({ ok: true });
-    expect(await verifyExportLink(SECRET, EXPORT_ID, String(expires), signature, expires + 1)).toEqual({
+    expect(await verifyExportLink(SECRET, EXPORT_ID, String(expires), signature, NOW_SEC)).toEqual({
+      ok: true,
+    });
+    expect(await verifyExportLink(SECRET, EXPORT_ID, String(expires), signature, expires)).toEqual({
+      ok: true,
+    });
+    expect(
+      await verifyExportLink(SECRET, EXPORT_ID, String(expires), signature, expires + 1),
+    ).toEqual({
       ok: false,
       reason: "expired",
     });
@@ -32,15 +38,25 @@ describe("signed export links", () => {
     const signature = await signExportLink(SECRET, EXPORT_ID, expires);
     const flipped = (signature[0] === "A" ? "B" : "A") + signature.slice(1);
     const badSignature = { ok: false, reason: "bad_signature" };
-    expect(await verifyExportLink(SECRET, EXPORT_ID, String(expires), flipped, NOW_SEC)).toEqual(badSignature);
-    expect(await verifyExportLink(SECRET, `${EXPORT_ID}x`, String(expires), signature, NOW_SEC)).toEqual(badSignature);
-    expect(await verifyExportLink(SECRET, EXPORT_ID, String(expires + 86_400), signature, NOW_SEC)).toEqual(badSignature);
-    expect(await verifyExportLink("another-secret", EXPORT_ID, String(expires), signature, NOW_SEC)).toEqual(badSignature);
+    expect(await verifyExportLink(SECRET, EXPORT_ID, String(expires), flipped, NOW_SEC)).toEqual(
+      badSignature,
+    );
+    expect(
+      await verifyExportLink(SECRET, `${EXPORT_ID}x`, String(expires), signature, NOW_SEC),
+    ).toEqual(badSignature);
+    expect(
+      await verifyExportLink(SECRET, EXPORT_ID, String(expires + 86_400), signature, NOW_SEC),
+    ).toEqual(badSignature);
+    expect(
+      await verifyExportLink("another-secret", EXPORT_ID, String(expires), signature, NOW_SEC),
+    ).toEqual(badSignature);
   });
 
   it("says bad_signature, not expired, for a forged link with a past expiry", async () => {
     const signature = await signExportLink("another-secret", EXPORT_ID, NOW_SEC - 10);
-    expect(await verifyExportLink(SECRET, EXPORT_ID, String(NOW_SEC - 10), signature, NOW_SEC)).toEqual({
+    expect(
+      await verifyExportLink(SECRET, EXPORT_ID, String(NOW_SEC - 10), signature, NOW_SEC),
+    ).toEqual({
       ok: false,
       reason: "bad_signature",
     });
@@ -62,13 +78,20 @@ describe("signed export links", () => {
   });
 
   it("builds a download URL whose query verifies", async () => {
-    const { url, expiresSec } = await exportDownloadUrl("https://credit.example.com", SECRET, EXPORT_ID, NOW_SEC);
+    const { url, expiresSec } = await exportDownloadUrl(
+      "https://credit.example.com",
+      SECRET,
+      EXPORT_ID,
+      NOW_SEC,
+    );
     expect(expiresSec).toBe(NOW_SEC + EXPORT_LINK_TTL_SECONDS);
     const parsed = new URL(url);
     expect(parsed.pathname).toBe(`/v1/exports/${EXPORT_ID}/download`);
     const expires = parsed.searchParams.get("expires");
     const signature = parsed.searchParams.get("signature");
-    expect(await verifyExportLink(SECRET, EXPORT_ID, expires, signature, NOW_SEC + 3600)).toEqual({ ok: true });
+    expect(await verifyExportLink(SECRET, EXPORT_ID, expires, signature, NOW_SEC + 3600)).toEqual({
+      ok: true,
+    });
     expect(await verifyExportLink(SECRET, EXPORT_ID, expires, signature, expiresSec + 1)).toEqual({
       ok: false,
       reason: "expired",
@@ -78,7 +101,12 @@ describe("signed export links", () => {
 
 describe("download URL base", () => {
   it("keeps a path prefix of the base URL", async () => {
-    const { url } = await exportDownloadUrl("https://example.com/billing/", SECRET, "exp_1", NOW_SEC);
+    const { url } = await exportDownloadUrl(
+      "https://example.com/billing/",
+      SECRET,
+      "exp_1",
+      NOW_SEC,
+    );
     expect(new URL(url).pathname).toBe("/billing/v1/exports/exp_1/download");
   });
 });

@@ -19,7 +19,10 @@ import {
 const REQUEST_MS = Date.UTC(2026, 2, 29, 12, 0, 0);
 const ZONE = "Europe/Prague";
 
-async function exportOf(accountId: string, job: { periodStartMs: number; periodEndMs: number; throughSeq: number }) {
+async function exportOf(
+  accountId: string,
+  job: { periodStartMs: number; periodEndMs: number; throughSeq: number },
+) {
   const exportId = await craftExportJob(accountId, job);
   const result = await deliver(EXPORT_QUEUE, message(accountId, exportId));
   expect(result.explicitAcks).toEqual([result.messageId]);
@@ -43,7 +46,11 @@ describe("the export's period", () => {
       // Committed after the request (a higher seq than the pin) though timed inside the window.
       { atMs: window.periodEndMs - 1, seq: 9, interactionId: "after-the-pin" },
     ]);
-    const { exportId, email, file } = await exportOf(acct.id, { periodStartMs: window.periodStartMs, periodEndMs: window.periodEndMs, throughSeq: 8 });
+    const { exportId, email, file } = await exportOf(acct.id, {
+      periodStartMs: window.periodStartMs,
+      periodEndMs: window.periodEndMs,
+      throughSeq: 8,
+    });
 
     expect(file.records.slice(1).map((r) => [r[0], r[1]])).toEqual([
       ["2026-02-27 00:00:00 +01:00", "first-instant"],
@@ -59,8 +66,14 @@ describe("the export's period", () => {
       periodStart: "2026-02-26T23:00:00.000Z",
       periodEnd: "2026-03-29T12:00:00.000Z",
     });
-    const inside = seeded.filter((m) => ["first-instant", "last-winter-second", "first-summer-second", "at-the-request"].includes(m.interactionId));
-    expect(creditColumnSumMicros(file.records)).toBe(inside.reduce((sum, m) => sum + m.amountMicros, 0));
+    const inside = seeded.filter((m) =>
+      ["first-instant", "last-winter-second", "first-summer-second", "at-the-request"].includes(
+        m.interactionId,
+      ),
+    );
+    expect(creditColumnSumMicros(file.records)).toBe(
+      inside.reduce((sum, m) => sum + m.amountMicros, 0),
+    );
   });
 });
 
@@ -86,7 +99,11 @@ describe("the CSV", () => {
       acct.id,
       odd.map((interactionId, i) => ({ atMs: startMs + i * 1_000, seq: i + 1, interactionId })),
     );
-    const { file } = await exportOf(acct.id, { periodStartMs: startMs, periodEndMs: REQUEST_MS, throughSeq: odd.length });
+    const { file } = await exportOf(acct.id, {
+      periodStartMs: startMs,
+      periodEndMs: REQUEST_MS,
+      throughSeq: odd.length,
+    });
 
     expect(file.records.slice(1).map((r) => r[1])).toEqual([
       "plain-id",

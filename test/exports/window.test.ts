@@ -63,23 +63,37 @@ describe("exportWindow", () => {
 
 describe("startOfLocalDayMs", () => {
   it("is local midnight on an ordinary day", () => {
-    expect(startOfLocalDayMs({ year: 2026, month: 7, day: 1 }, "Europe/Prague")).toBe(Date.UTC(2026, 5, 30, 22));
+    expect(startOfLocalDayMs({ year: 2026, month: 7, day: 1 }, "Europe/Prague")).toBe(
+      Date.UTC(2026, 5, 30, 22),
+    );
   });
 
   it("is local midnight on both DST change days of Prague (changes at 02:00/03:00)", () => {
-    expect(startOfLocalDayMs({ year: 2026, month: 3, day: 29 }, "Europe/Prague")).toBe(Date.UTC(2026, 2, 28, 23));
-    expect(startOfLocalDayMs({ year: 2026, month: 10, day: 25 }, "Europe/Prague")).toBe(Date.UTC(2026, 9, 24, 22));
-    expect(startOfLocalDayMs({ year: 2026, month: 10, day: 26 }, "Europe/Prague")).toBe(Date.UTC(2026, 9, 25, 23));
+    expect(startOfLocalDayMs({ year: 2026, month: 3, day: 29 }, "Europe/Prague")).toBe(
+      Date.UTC(2026, 2, 28, 23),
+    );
+    expect(startOfLocalDayMs({ year: 2026, month: 10, day: 25 }, "Europe/Prague")).toBe(
+      Date.UTC(2026, 9, 24, 22),
+    );
+    expect(startOfLocalDayMs({ year: 2026, month: 10, day: 26 }, "Europe/Prague")).toBe(
+      Date.UTC(2026, 9, 25, 23),
+    );
   });
 
   it("is the transition when the clocks skip midnight (Havana, Santiago)", () => {
     // Cuba and Chile spring forward at 00:00: those days begin at 01:00.
-    expect(startOfLocalDayMs({ year: 2026, month: 3, day: 8 }, "America/Havana")).toBe(Date.UTC(2026, 2, 8, 5));
-    expect(startOfLocalDayMs({ year: 2026, month: 9, day: 6 }, "America/Santiago")).toBe(Date.UTC(2026, 8, 6, 4));
+    expect(startOfLocalDayMs({ year: 2026, month: 3, day: 8 }, "America/Havana")).toBe(
+      Date.UTC(2026, 2, 8, 5),
+    );
+    expect(startOfLocalDayMs({ year: 2026, month: 9, day: 6 }, "America/Santiago")).toBe(
+      Date.UTC(2026, 8, 6, 4),
+    );
   });
 
   it("is the first of two midnights when the clocks fall back to midnight (Havana)", () => {
     // Cuba falls back from 01:00 to 00:00, so 2026-11-01 00:00 happens at 04:00Z and 05:00Z.
-    expect(startOfLocalDayMs({ year: 2026, month: 11, day: 1 }, "America/Havana")).toBe(Date.UTC(2026, 10, 1, 4));
+    expect(startOfLocalDayMs({ year: 2026, month: 11, day: 1 }, "America/Havana")).toBe(
+      Date.UTC(2026, 10, 1, 4),
+    );
   });
 });

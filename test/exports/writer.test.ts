@@ -10,12 +10,19 @@ import { callMovement, movementId, observedBucket, parseCsv } from "./helpers";
 const PART_BYTES = R2_MIN_PART_BYTES;
 const ZONE = "Europe/Prague";
 
-async function* pagesOf(movements: ExportMovement[], pageRows = 3): AsyncGenerator<ExportMovement[]> {
+async function* pagesOf(
+  movements: ExportMovement[],
+  pageRows = 3,
+): AsyncGenerator<ExportMovement[]> {
   for (let i = 0; i < movements.length; i += pageRows) yield movements.slice(i, i + pageRows);
 }
 
 /** A ledger's worth of movements: balance_after follows the amounts, as in the DO. */
-function ledger(openingMicros: number, amountsMicros: number[], startMs = Date.UTC(2026, 10, 1)): ExportMovement[] {
+function ledger(
+  openingMicros: number,
+  amountsMicros: number[],
+  startMs = Date.UTC(2026, 10, 1),
+): ExportMovement[] {
   let balanceMicros = openingMicros;
   return amountsMicros.map((amountMicros, i) => {
     balanceMicros += amountMicros;
@@ -135,7 +142,9 @@ describe("writeExportFile", () => {
     expect(await env.EXPORTS.head(key)).toBeNull();
   });
 
-  it("streams 200 000 rows into R2 in equal parts, one page and one part buffer at a time", { timeout: 120_000 }, async () => {
+  it("streams 200 000 rows into R2 in equal parts, one page and one part buffer at a time", {
+    timeout: 120_000,
+  }, async () => {
     const ROWS = 200_000;
     const counter = { pulledRows: 0 };
     const { bucket, record } = observedBucket(env.EXPORTS);
@@ -168,7 +177,8 @@ describe("writeExportFile", () => {
     // Bounded memory, shown by the data flow: when part k goes up, the source has been
     // read no further than the rows inside the first k parts plus the page being written.
     const rowEnds: number[] = [];
-    for (let at = text.indexOf("\r\n") + 2; at < text.length; at = text.indexOf("\r\n", at) + 2) rowEnds.push(at);
+    for (let at = text.indexOf("\r\n") + 2; at < text.length; at = text.indexOf("\r\n", at) + 2)
+      rowEnds.push(at);
     pulledAtPart.forEach((pulledRows, index) => {
       if (index === pulledAtPart.length - 1) return; // the last part goes up after the source ends
       const partEndByte = (index + 1) * PART_BYTES;

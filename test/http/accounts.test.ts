@@ -9,20 +9,42 @@ describe("GET /health", () => {
 });
 
 describe("POST /v1/accounts", () => {
-  const body = (id: string) => ({ id, name: "Acme Call Centre", currency: "EUR", email: "billing@acme.test", timezone: "Europe/Prague", region: "weur" });
+  const body = (id: string) => ({
+    id,
+    name: "Acme Call Centre",
+    currency: "EUR",
+    email: "billing@acme.test",
+    timezone: "Europe/Prague",
+    region: "weur",
+  });
 
   it("creates an account with its ledger", async () => {
     const id = uniqueId();
     const res = await api("POST", "/v1/accounts", { body: body(id) });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ id, name: "Acme Call Centre", currency: "EUR", email: "billing@acme.test", timezone: "Europe/Prague", region: "weur" });
+    expect(res.body).toMatchObject({
+      id,
+      name: "Acme Call Centre",
+      currency: "EUR",
+      email: "billing@acme.test",
+      timezone: "Europe/Prague",
+      region: "weur",
+    });
     const credit = await api("GET", `/v1/accounts/${id}/credit`);
-    expect(credit.body).toMatchObject({ balance: "0.00", available: "0.00", reserved: "0.00", currency: "EUR", state: "exhausted" });
+    expect(credit.body).toMatchObject({
+      balance: "0.00",
+      available: "0.00",
+      reserved: "0.00",
+      currency: "EUR",
+      state: "exhausted",
+    });
   });
 
   it("defaults the time zone to UTC and the region to none", async () => {
     const id = uniqueId();
-    const res = await api("POST", "/v1/accounts", { body: { id, name: "A", currency: "USD", email: "a@b.test" } });
+    const res = await api("POST", "/v1/accounts", {
+      body: { id, name: "A", currency: "USD", email: "a@b.test" },
+    });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ timezone: "UTC", region: null });
   });
@@ -64,25 +86,40 @@ describe("POST /v1/accounts/:id/api-keys", () => {
     expect(res.body.key).toMatch(/^ck_[A-Za-z0-9_-]{40,}$/);
     expect(res.body.prefix).toBe(res.body.key.slice(0, 10));
     const { env } = await import("cloudflare:workers");
-    const stored = await env.DB.prepare("SELECT * FROM api_keys WHERE id = ?").bind(res.body.id).first<Record<string, unknown>>();
+    const stored = await env.DB.prepare("SELECT * FROM api_keys WHERE id = ?")
+      .bind(res.body.id)
+      .first<Record<string, unknown>>();
     expect(JSON.stringify(stored)).not.toContain(res.body.key);
-    expect((await api("GET", `/v1/accounts/${acct.id}/credit`, { token: res.body.key })).status).toBe(200);
+    expect(
+      (await api("GET", `/v1/accounts/${acct.id}/credit`, { token: res.body.key })).status,
+    ).toBe(200);
   });
 
   it("recognises a retry by Idempotency-Key and does not mint a second key", async () => {
     const acct = await newAccount();
     const headers = { "Idempotency-Key": "key-request-1" };
-    const first = await api("POST", `/v1/accounts/${acct.id}/api-keys`, { body: { role: "agent" }, headers });
-    const retry = await api("POST", `/v1/accounts/${acct.id}/api-keys`, { body: { role: "agent" }, headers });
+    const first = await api("POST", `/v1/accounts/${acct.id}/api-keys`, {
+      body: { role: "agent" },
+      headers,
+    });
+    const retry = await api("POST", `/v1/accounts/${acct.id}/api-keys`, {
+      body: { role: "agent" },
+      headers,
+    });
     expect(first.status).toBe(201);
     expect(retry.status).toBe(200);
     expect(retry.body).toMatchObject({ id: first.body.id, key: null });
-    const other = await api("POST", `/v1/accounts/${acct.id}/api-keys`, { body: { role: "admin" }, headers });
+    const other = await api("POST", `/v1/accounts/${acct.id}/api-keys`, {
+      body: { role: "admin" },
+      headers,
+    });
     expect(other.status).toBe(409);
   });
 
   it("is 404 for an unknown account", async () => {
-    const res = await api("POST", `/v1/accounts/${uniqueId()}/api-keys`, { body: { role: "admin" } });
+    const res = await api("POST", `/v1/accounts/${uniqueId()}/api-keys`, {
+      body: { role: "admin" },
+    });
     expect(res.status).toBe(404);
   });
 });

@@ -27,21 +27,27 @@ describe("bad input", () => {
   const cases: Case[] = [
     {
       name: "malformed JSON",
-      request: () => api("POST", adjustmentsPath(), { rawBody: '{"amount": "1.00",', headers: withKey }),
+      request: () =>
+        api("POST", adjustmentsPath(), { rawBody: '{"amount": "1.00",', headers: withKey }),
       status: 400,
       code: "malformed_json",
       field: "body",
     },
     {
       name: "a body that is not JSON at all",
-      request: () => api("POST", adjustmentsPath(), { rawBody: "amount=1", headers: { ...withKey, "Content-Type": "application/x-www-form-urlencoded" } }),
+      request: () =>
+        api("POST", adjustmentsPath(), {
+          rawBody: "amount=1",
+          headers: { ...withKey, "Content-Type": "application/x-www-form-urlencoded" },
+        }),
       status: 400,
       code: "unsupported_content_type",
       field: "Content-Type",
     },
     {
       name: "money of the wrong type",
-      request: () => api("POST", adjustmentsPath(), { body: { amount: 25, reason: "x" }, headers: withKey }),
+      request: () =>
+        api("POST", adjustmentsPath(), { body: { amount: 25, reason: "x" }, headers: withKey }),
       status: 400,
       code: "invalid_request",
       field: "amount",
@@ -55,21 +61,27 @@ describe("bad input", () => {
     },
     {
       name: "money with 7 decimals",
-      request: () => api("POST", adjustmentsPath(), { body: { amount: "1.0000001", reason: "x" }, headers: withKey }),
+      request: () =>
+        api("POST", adjustmentsPath(), {
+          body: { amount: "1.0000001", reason: "x" },
+          headers: withKey,
+        }),
       status: 400,
       code: "invalid_request",
       field: "amount",
     },
     {
       name: "money written as an exponent",
-      request: () => api("POST", adjustmentsPath(), { body: { amount: "1e3", reason: "x" }, headers: withKey }),
+      request: () =>
+        api("POST", adjustmentsPath(), { body: { amount: "1e3", reason: "x" }, headers: withKey }),
       status: 400,
       code: "invalid_request",
       field: "amount",
     },
     {
       name: "a zero adjustment",
-      request: () => api("POST", adjustmentsPath(), { body: { amount: "0.00", reason: "x" }, headers: withKey }),
+      request: () =>
+        api("POST", adjustmentsPath(), { body: { amount: "0.00", reason: "x" }, headers: withKey }),
       status: 400,
       code: "invalid_request",
       field: "amount",
@@ -96,28 +108,47 @@ describe("bad input", () => {
     },
     {
       name: "an unknown currency",
-      request: () => api("POST", "/v1/accounts", { body: { id: uniqueId(), name: "X", currency: "XYZ", email: "x@y.test" } }),
+      request: () =>
+        api("POST", "/v1/accounts", {
+          body: { id: uniqueId(), name: "X", currency: "XYZ", email: "x@y.test" },
+        }),
       status: 400,
       code: "invalid_request",
       field: "currency",
     },
     {
       name: "an unknown time zone",
-      request: () => api("POST", "/v1/accounts", { body: { id: uniqueId(), name: "X", currency: "EUR", email: "x@y.test", timezone: "Mars/Olympus" } }),
+      request: () =>
+        api("POST", "/v1/accounts", {
+          body: {
+            id: uniqueId(),
+            name: "X",
+            currency: "EUR",
+            email: "x@y.test",
+            timezone: "Mars/Olympus",
+          },
+        }),
       status: 400,
       code: "invalid_request",
       field: "timezone",
     },
     {
       name: "an invalid email",
-      request: () => api("POST", "/v1/accounts", { body: { id: uniqueId(), name: "X", currency: "EUR", email: "not-an-email" } }),
+      request: () =>
+        api("POST", "/v1/accounts", {
+          body: { id: uniqueId(), name: "X", currency: "EUR", email: "not-an-email" },
+        }),
       status: 400,
       code: "invalid_request",
       field: "email",
     },
     {
       name: "an oversize body",
-      request: () => api("POST", adjustmentsPath(), { body: { amount: "1.00", reason: "x".repeat(70_000) }, headers: withKey }),
+      request: () =>
+        api("POST", adjustmentsPath(), {
+          body: { amount: "1.00", reason: "x".repeat(70_000) },
+          headers: withKey,
+        }),
       status: 413,
       code: "body_too_large",
     },
@@ -129,13 +160,21 @@ describe("bad input", () => {
     },
     {
       name: "a wrong token",
-      request: () => api("POST", adjustmentsPath(), { token: "not-the-operator", body: { amount: "1.00", reason: "x" }, headers: withKey }),
+      request: () =>
+        api("POST", adjustmentsPath(), {
+          token: "not-the-operator",
+          body: { amount: "1.00", reason: "x" },
+          headers: withKey,
+        }),
       status: 401,
       code: "invalid_token",
     },
     {
       name: "a key that was never issued",
-      request: () => api("GET", `/v1/accounts/${acct.id}/credit`, { token: "ck_thisKeyWasNeverIssuedByTheServiceAtAll000000" }),
+      request: () =>
+        api("GET", `/v1/accounts/${acct.id}/credit`, {
+          token: "ck_thisKeyWasNeverIssuedByTheServiceAtAll000000",
+        }),
       status: 401,
       code: "invalid_token",
     },
@@ -159,13 +198,23 @@ describe("bad input", () => {
     },
     {
       name: "an account admin key on an operator route",
-      request: () => api("POST", adjustmentsPath(), { token: acct.adminKey, body: { amount: "100.00", reason: "free money" }, headers: withKey }),
+      request: () =>
+        api("POST", adjustmentsPath(), {
+          token: acct.adminKey,
+          body: { amount: "100.00", reason: "free money" },
+          headers: withKey,
+        }),
       status: 403,
       code: "forbidden",
     },
     {
       name: "the switch token on an operator route",
-      request: () => api("POST", adjustmentsPath(), { token: "dev-switch-token", body: { amount: "100.00", reason: "x" }, headers: withKey }),
+      request: () =>
+        api("POST", adjustmentsPath(), {
+          token: "dev-switch-token",
+          body: { amount: "100.00", reason: "x" },
+          headers: withKey,
+        }),
       status: 403,
       code: "forbidden",
     },
@@ -198,17 +247,22 @@ describe("bad input", () => {
     },
   ];
 
-  it.each(cases)("$name answers $status $code and changes nothing", async ({ request, status, code, field }) => {
-    const before = await Promise.all([ledger(acct.id).audit(), ledger(other.id).audit()]);
-    const res = await request();
-    expect(res.status).toBe(status);
-    expect(res.body.error.code).toBe(code);
-    expect(typeof res.body.error.message).toBe("string");
-    if (field) {
-      expect(res.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
-      expect(res.body.error.message).toContain(field);
-    }
-    const after = await Promise.all([ledger(acct.id).audit(), ledger(other.id).audit()]);
-    expect(after).toEqual(before);
-  });
+  it.each(cases)(
+    "$name answers $status $code and changes nothing",
+    async ({ request, status, code, field }) => {
+      const before = await Promise.all([ledger(acct.id).audit(), ledger(other.id).audit()]);
+      const res = await request();
+      expect(res.status).toBe(status);
+      expect(res.body.error.code).toBe(code);
+      expect(typeof res.body.error.message).toBe("string");
+      if (field) {
+        expect(res.body.error.details).toEqual(
+          expect.arrayContaining([expect.objectContaining({ field })]),
+        );
+        expect(res.body.error.message).toContain(field);
+      }
+      const after = await Promise.all([ledger(acct.id).audit(), ledger(other.id).audit()]);
+      expect(after).toEqual(before);
+    },
+  );
 });

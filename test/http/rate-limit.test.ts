@@ -9,7 +9,13 @@ describe("rate limiting", () => {
     // The key limit is 1 200 a minute (wrangler.toml); send until refused. The limiter's
     // windows are fixed minutes, so a boundary inside the test may let up to twice through.
     while (answers.length < 2_500 && answers.every((a) => a.status === 200)) {
-      answers.push(...(await Promise.all(Array.from({ length: 100 }, () => api("GET", `/v1/accounts/${acct.id}`, { token: acct.agentKey })))));
+      answers.push(
+        ...(await Promise.all(
+          Array.from({ length: 100 }, () =>
+            api("GET", `/v1/accounts/${acct.id}`, { token: acct.agentKey }),
+          ),
+        )),
+      );
     }
     const firstLimited = answers.findIndex((a) => a.status !== 200);
     expect(firstLimited).toBeGreaterThanOrEqual(1200);
@@ -18,8 +24,12 @@ describe("rate limiting", () => {
     expect(limited.headers.get("Retry-After")).toBe("60");
     expect(limited.body.error.code).toBe("rate_limited");
     // Another key of the same account, and the operator, still get through.
-    expect((await api("GET", `/v1/accounts/${acct.id}/credit`, { token: acct.adminKey })).status).toBe(200);
+    expect(
+      (await api("GET", `/v1/accounts/${acct.id}/credit`, { token: acct.adminKey })).status,
+    ).toBe(200);
     expect((await api("GET", `/v1/accounts/${acct.id}/credit`)).status).toBe(200);
-    expect((await api("GET", `/v1/accounts/${other.id}`, { token: other.agentKey })).status).toBe(200);
+    expect((await api("GET", `/v1/accounts/${other.id}`, { token: other.agentKey })).status).toBe(
+      200,
+    );
   }, 60_000);
 });

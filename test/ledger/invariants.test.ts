@@ -6,7 +6,9 @@ import { adjust, api, d1Sum, drainOutbox, ledger, newAccount } from "../helpers"
 describe("ledger invariants", () => {
   it("500 concurrent debits on one account end with the exact balance", async () => {
     const acct = await newAccount({ credit: "10.00" });
-    const answers = await Promise.all(Array.from({ length: 500 }, (_, i) => adjust(acct.id, "-0.01", `debit-${i}`)));
+    const answers = await Promise.all(
+      Array.from({ length: 500 }, (_, i) => adjust(acct.id, "-0.01", `debit-${i}`)),
+    );
     expect(answers.every((a) => a.status === 201)).toBe(true);
     const balances = new Set(answers.map((a) => a.body.movement.balanceAfter));
     expect(balances.size).toBe(500);
@@ -22,12 +24,18 @@ describe("ledger invariants", () => {
       key: fc.integer({ min: 0, max: 11 }),
     });
     // Each inner array is sent at once; the arrays go one after another.
-    const script = fc.array(fc.array(command, { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 6 });
+    const script = fc.array(fc.array(command, { minLength: 1, maxLength: 8 }), {
+      minLength: 1,
+      maxLength: 6,
+    });
 
     await fc.assert(
       fc.asyncProperty(script, async (groups) => {
         const acct = await newAccount();
-        const answersByKey = new Map<number, Array<{ status: number; body: unknown; amount: string }>>();
+        const answersByKey = new Map<
+          number,
+          Array<{ status: number; body: unknown; amount: string }>
+        >();
         for (const group of groups) {
           const answers = await Promise.all(
             group.map(async ({ amountMicros, key }) => {

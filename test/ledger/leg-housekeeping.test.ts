@@ -10,28 +10,46 @@ beforeAll(uploadSampleDecks);
 
 const legIds = (accountId: string) =>
   runInDurableObject(ledger(accountId), (_instance, state) =>
-    state.storage.sql.exec<{ call_id: string }>("SELECT call_id FROM call_legs ORDER BY call_id").toArray().map((row) => row.call_id),
+    state.storage.sql
+      .exec<{ call_id: string }>("SELECT call_id FROM call_legs ORDER BY call_id")
+      .toArray()
+      .map((row) => row.call_id),
   );
 
 const spendDays = (accountId: string) =>
   runInDurableObject(ledger(accountId), (_instance, state) =>
-    state.storage.sql.exec<{ day: string }>("SELECT day FROM spend_days ORDER BY day").toArray().map((row) => row.day),
+    state.storage.sql
+      .exec<{ day: string }>("SELECT day FROM spend_days ORDER BY day")
+      .toArray()
+      .map((row) => row.day),
   );
 
-const nextAlarm = (accountId: string) => runInDurableObject(ledger(accountId), (_instance, state) => state.storage.getAlarm());
+const nextAlarm = (accountId: string) =>
+  runInDurableObject(ledger(accountId), (_instance, state) => state.storage.getAlarm());
 
 describe("call legs housekeeping", () => {
   it("the alarm prunes legs ended before the retention and spend days the daily cap no longer reads; running and recent legs stay", async () => {
     const acct = await newAccount({ credit: "10.00" });
     for (const id of ["old-a", "old-b", "recent", "running"]) {
-      expect((await authorize(acct.id, id, { from: N.usAccount, to: N.deFixedBerlin })).body.allowed).toBe(true);
+      expect(
+        (await authorize(acct.id, id, { from: N.usAccount, to: N.deFixedBerlin })).body.allowed,
+      ).toBe(true);
     }
-    for (const id of ["old-a", "old-b", "recent"]) expect((await end(acct.id, id, 65)).status).toBe(200);
+    for (const id of ["old-a", "old-b", "recent"])
+      expect((await end(acct.id, id, 65)).status).toBe(200);
     await runInDurableObject(ledger(acct.id), (_instance, state) => {
       const longAgo = Date.now() - ENDED_LEGS_KEPT_MS - DAY_MS;
-      state.storage.sql.exec("UPDATE call_legs SET ended_at_ms = ? WHERE call_id IN ('old-a', 'old-b')", longAgo);
-      state.storage.sql.exec("UPDATE call_legs SET ended_at_ms = ? WHERE call_id = 'recent'", Date.now() - ENDED_LEGS_KEPT_MS + DAY_MS);
-      state.storage.sql.exec("INSERT INTO spend_days (day, amount_micros) VALUES ('2000-01-01', 5), ('2000-01-02', 7)");
+      state.storage.sql.exec(
+        "UPDATE call_legs SET ended_at_ms = ? WHERE call_id IN ('old-a', 'old-b')",
+        longAgo,
+      );
+      state.storage.sql.exec(
+        "UPDATE call_legs SET ended_at_ms = ? WHERE call_id = 'recent'",
+        Date.now() - ENDED_LEGS_KEPT_MS + DAY_MS,
+      );
+      state.storage.sql.exec(
+        "INSERT INTO spend_days (day, amount_micros) VALUES ('2000-01-01', 5), ('2000-01-02', 7)",
+      );
     });
     const today = (await spendDays(acct.id)).at(-1)!;
 

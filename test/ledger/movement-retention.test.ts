@@ -1,7 +1,10 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { MOVEMENTS_KEPT_IN_LEDGER_MS, MOVEMENTS_PRUNED_PER_RUN } from "../../src/ledger/movement-retention";
+import {
+  MOVEMENTS_KEPT_IN_LEDGER_MS,
+  MOVEMENTS_PRUNED_PER_RUN,
+} from "../../src/ledger/movement-retention";
 import { parseMoney } from "../../src/money";
 import { adjust, api, d1Sum, drainOutbox, ledger, newAccount } from "../helpers";
 
@@ -21,13 +24,25 @@ async function backdate(accountId: string, count: number, byMs: number): Promise
 }
 
 const rowsInLedger = (accountId: string) =>
-  runInDurableObject(ledger(accountId), (_instance, state) => state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM movements").one().n);
+  runInDurableObject(
+    ledger(accountId),
+    (_instance, state) =>
+      state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM movements").one().n,
+  );
 
-async function listAll(accountId: string, adminKey: string, limit: number): Promise<Array<{ id: string; amount: string }>> {
+async function listAll(
+  accountId: string,
+  adminKey: string,
+  limit: number,
+): Promise<Array<{ id: string; amount: string }>> {
   const listed = [];
   let cursor: string | null = null;
   do {
-    const page: { status: number; body: any } = await api("GET", `/v1/accounts/${accountId}/movements?limit=${limit}${cursor ? `&cursor=${cursor}` : ""}`, { token: adminKey });
+    const page: { status: number; body: any } = await api(
+      "GET",
+      `/v1/accounts/${accountId}/movements?limit=${limit}${cursor ? `&cursor=${cursor}` : ""}`,
+      { token: adminKey },
+    );
     expect(page.status).toBe(200);
     listed.push(...page.body.movements);
     cursor = page.body.nextCursor;
@@ -45,11 +60,19 @@ describe("movement retention in the ledger", () => {
     await drainOutbox(acct.id);
     expect(await rowsInLedger(acct.id)).toBe(4);
     const audit = await ledger(acct.id).audit();
-    expect(audit).toMatchObject({ balanceMicros: 8_900_000, movementSumMicros: 8_900_000, movementCount: 12 });
+    expect(audit).toMatchObject({
+      balanceMicros: 8_900_000,
+      movementSumMicros: 8_900_000,
+      movementCount: 12,
+    });
     expect(await d1Sum(acct.id)).toEqual({ n: 12, total: 8_900_000 });
 
     // Pages of 5 cross from D1 to the ledger: every movement once, in commit order.
-    const { results } = await env.DB.prepare("SELECT id FROM movements WHERE account_id = ? ORDER BY seq").bind(acct.id).all<{ id: string }>();
+    const { results } = await env.DB.prepare(
+      "SELECT id FROM movements WHERE account_id = ? ORDER BY seq",
+    )
+      .bind(acct.id)
+      .all<{ id: string }>();
     for (const limit of [5, 8, 500]) {
       const listed = await listAll(acct.id, acct.adminKey, limit);
       expect(listed.map((m) => m.id)).toEqual(results.map((r) => r.id));
@@ -57,7 +80,11 @@ describe("movement retention in the ledger", () => {
     }
 
     // A time filter applies on both sides of the line.
-    const recent = await api("GET", `/v1/accounts/${acct.id}/movements?from=${new Date(Date.now() - DAY_MS).toISOString()}`, { token: acct.adminKey });
+    const recent = await api(
+      "GET",
+      `/v1/accounts/${acct.id}/movements?from=${new Date(Date.now() - DAY_MS).toISOString()}`,
+      { token: acct.adminKey },
+    );
     expect(recent.body.movements).toHaveLength(4);
   });
 
@@ -84,13 +111,19 @@ describe("movement retention in the ledger", () => {
 
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect(await rowsInLedger(acct.id)).toBe(history + 1 - MOVEMENTS_PRUNED_PER_RUN);
-    const nextAlarm = await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm());
+    const nextAlarm = await runInDurableObject(stub, (_instance, state) =>
+      state.storage.getAlarm(),
+    );
     expect(nextAlarm).not.toBeNull();
     expect(nextAlarm!).toBeLessThanOrEqual(Date.now());
 
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect(await rowsInLedger(acct.id)).toBe(0);
-    expect(await ledger(acct.id).audit()).toMatchObject({ balanceMicros: 1_000_000, movementSumMicros: 1_000_000, movementCount: history + 1 });
+    expect(await ledger(acct.id).audit()).toMatchObject({
+      balanceMicros: 1_000_000,
+      movementSumMicros: 1_000_000,
+      movementCount: history + 1,
+    });
     const listed = await listAll(acct.id, acct.adminKey, 500);
     expect(listed).toHaveLength(history + 1);
     expect(new Set(listed.map((m) => m.id)).size).toBe(history + 1);
@@ -107,6 +140,10 @@ describe("movement retention in the ledger", () => {
       await env.DB.exec("ALTER TABLE movements_down RENAME TO movements");
     }
     expect(await rowsInLedger(acct.id)).toBe(4);
-    expect(await ledger(acct.id).audit()).toMatchObject({ outboxSize: 4, movementCount: 4, movementSumMicros: 700_000 });
+    expect(await ledger(acct.id).audit()).toMatchObject({
+      outboxSize: 4,
+      movementCount: 4,
+      movementSumMicros: 700_000,
+    });
   });
 });

@@ -16,23 +16,29 @@ describe("ledger schema steps", () => {
   it.each([
     { pending: 0, name: "nothing pending" },
     { pending: 3, name: "three movements pending" },
-  ])("step 5 turns the outbox table into a mark that keeps what was pending ($name)", async ({ pending }) => {
-    const acct = await newAccount({ credit: "10.00" });
-    await drainOutbox(acct.id);
-    const copiedBefore = (await d1Sum(acct.id)).n;
-    for (let i = 0; i < 3; i++) await adjust(acct.id, "-0.10", `s${i}`);
-    const stub = ledger(acct.id);
-    // The three new movements were never copied; the old table lists the last `pending`.
-    await runInDurableObject(stub, (_instance, state) => backToStep4(state.storage.sql, pending));
-    // A restarted object upgrades its schema before it answers anything.
-    await abortAllDurableObjects();
-    const version = await runInDurableObject(ledger(acct.id), (_instance, state) =>
-      state.storage.sql.exec<{ version: number }>("SELECT version FROM schema_version").one().version,
-    );
-    expect(version).toBe(LEDGER_SCHEMA_STEPS.length);
-    expect((await ledger(acct.id).audit()).outboxSize).toBe(pending);
-    await drainOutbox(acct.id);
-    // Movements the old table no longer listed were copied before; the copy is only of the rest.
-    expect((await d1Sum(acct.id)).n).toBe(copiedBefore + pending);
-  });
+  ])(
+    "step 5 turns the outbox table into a mark that keeps what was pending ($name)",
+    async ({ pending }) => {
+      const acct = await newAccount({ credit: "10.00" });
+      await drainOutbox(acct.id);
+      const copiedBefore = (await d1Sum(acct.id)).n;
+      for (let i = 0; i < 3; i++) await adjust(acct.id, "-0.10", `s${i}`);
+      const stub = ledger(acct.id);
+      // The three new movements were never copied; the old table lists the last `pending`.
+      await runInDurableObject(stub, (_instance, state) => backToStep4(state.storage.sql, pending));
+      // A restarted object upgrades its schema before it answers anything.
+      await abortAllDurableObjects();
+      const version = await runInDurableObject(
+        ledger(acct.id),
+        (_instance, state) =>
+          state.storage.sql.exec<{ version: number }>("SELECT version FROM schema_version").one()
+            .version,
+      );
+      expect(version).toBe(LEDGER_SCHEMA_STEPS.length);
+      expect((await ledger(acct.id).audit()).outboxSize).toBe(pending);
+      await drainOutbox(acct.id);
+      // Movements the old table no longer listed were copied before; the copy is only of the rest.
+      expect((await d1Sum(acct.id)).n).toBe(copiedBefore + pending);
+    },
+  );
 });

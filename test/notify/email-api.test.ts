@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { EmailApiSender } from "../../src/notify/email-api";
 
-const email = { to: "admin@example.com", subject: "Your credit is running low", text: "Balance low", idempotencyKey: "alert:acc_1:7" };
+const email = {
+  to: "admin@example.com",
+  subject: "Your credit is running low",
+  text: "Balance low",
+  idempotencyKey: "alert:acc_1:7",
+};
 
 function capture(answer: (init: RequestInit) => Promise<Response> | Response) {
   const calls: Array<{ url: string; init: RequestInit }> = [];
@@ -25,7 +30,10 @@ function sender(fetchMock: typeof fetch, timeoutMs?: number) {
 describe("HTTP email API sender", () => {
   it("posts JSON with a bearer key and the idempotency key", async () => {
     const { calls, fetchMock } = capture(() => Response.json({ id: "em_123" }));
-    expect(await sender(fetchMock).sendEmail({ ...email, html: "<p>Balance low</p>" })).toEqual({ ok: true, messageId: "em_123" });
+    expect(await sender(fetchMock).sendEmail({ ...email, html: "<p>Balance low</p>" })).toEqual({
+      ok: true,
+      messageId: "em_123",
+    });
 
     expect(calls).toHaveLength(1);
     const [{ url, init }] = calls as [(typeof calls)[0]];
@@ -52,13 +60,25 @@ describe("HTTP email API sender", () => {
 
   it("says which failures are worth retrying", async () => {
     const rejected = capture(() => new Response('{"message":"invalid to"}', { status: 422 }));
-    expect(await sender(rejected.fetchMock).sendEmail(email)).toMatchObject({ ok: false, retryable: false });
+    expect(await sender(rejected.fetchMock).sendEmail(email)).toMatchObject({
+      ok: false,
+      retryable: false,
+    });
     const limited = capture(() => new Response("", { status: 429 }));
-    expect(await sender(limited.fetchMock).sendEmail(email)).toMatchObject({ ok: false, retryable: true });
+    expect(await sender(limited.fetchMock).sendEmail(email)).toMatchObject({
+      ok: false,
+      retryable: true,
+    });
     const down = capture(() => new Response("", { status: 503 }));
-    expect(await sender(down.fetchMock).sendEmail(email)).toMatchObject({ ok: false, retryable: true });
+    expect(await sender(down.fetchMock).sendEmail(email)).toMatchObject({
+      ok: false,
+      retryable: true,
+    });
     const unreachable = capture(() => Promise.reject(new TypeError("Network connection lost.")));
-    expect(await sender(unreachable.fetchMock).sendEmail(email)).toMatchObject({ ok: false, retryable: true });
+    expect(await sender(unreachable.fetchMock).sendEmail(email)).toMatchObject({
+      ok: false,
+      retryable: true,
+    });
   });
 
   it("gives up on a provider that does not answer in time", async () => {
@@ -68,6 +88,10 @@ describe("HTTP email API sender", () => {
           init.signal?.addEventListener("abort", () => reject(init.signal!.reason));
         }),
     );
-    expect(await sender(hanging.fetchMock, 20).sendEmail(email)).toEqual({ ok: false, retryable: true, reason: "email API timed out" });
+    expect(await sender(hanging.fetchMock, 20).sendEmail(email)).toEqual({
+      ok: false,
+      retryable: true,
+      reason: "email API timed out",
+    });
   });
 });

@@ -10,10 +10,23 @@ describe("notifierFor", () => {
       return Response.json({ id: "em_1" });
     }) as typeof fetch;
     const notifier = notifierFor(
-      { ENVIRONMENT: "production", DB: env.DB, EMAIL_API_URL: "https://api.email.test/emails", EMAIL_API_KEY: "k", EMAIL_FROM: "billing@example.com" },
+      {
+        ENVIRONMENT: "production",
+        DB: env.DB,
+        EMAIL_API_URL: "https://api.email.test/emails",
+        EMAIL_API_KEY: "k",
+        EMAIL_FROM: "billing@example.com",
+      },
       { fetch: fetchMock },
     );
-    expect(await notifier.sendEmail({ to: "a@example.com", subject: "s", text: "t", idempotencyKey: "i" })).toEqual({ ok: true, messageId: "em_1" });
+    expect(
+      await notifier.sendEmail({
+        to: "a@example.com",
+        subject: "s",
+        text: "t",
+        idempotencyKey: "i",
+      }),
+    ).toEqual({ ok: true, messageId: "em_1" });
     await notifier.sendWebhook({
       url: "https://hooks.test/x",
       secret: "s",
@@ -25,7 +38,9 @@ describe("notifierFor", () => {
   it("refuses production without an email API and a half-configured one anywhere", () => {
     expect(notifyConfigProblems({ ENVIRONMENT: "production", DB: env.DB })).toHaveLength(1);
     expect(notifyConfigProblems({ ENVIRONMENT: "development", DB: env.DB })).toEqual([]);
-    expect(notifyConfigProblems({ ENVIRONMENT: "development", DB: env.DB, EMAIL_API_KEY: "k" })).toHaveLength(1);
+    expect(
+      notifyConfigProblems({ ENVIRONMENT: "development", DB: env.DB, EMAIL_API_KEY: "k" }),
+    ).toHaveLength(1);
     expect(() => notifierFor({ ENVIRONMENT: "production", DB: env.DB })).toThrow(/EMAIL_API_URL/);
   });
 

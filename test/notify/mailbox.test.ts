@@ -30,30 +30,84 @@ function mailbox(startMs: number) {
 describe("D1 mailbox", () => {
   it("stores an email and lists it newest first", async () => {
     const box = mailbox(1_000);
-    expect(await box.sendEmail({ to: "a@example.com", subject: "First", text: "one", idempotencyKey: "k-first" })).toEqual({ ok: true, messageId: "msg_1000_1" });
-    await box.sendEmail({ to: "a@example.com", subject: "Second", text: "two", html: "<p>two</p>", idempotencyKey: "k-second" });
-    await box.sendEmail({ to: "b@example.com", subject: "Other", text: "three", idempotencyKey: "k-other" });
+    expect(
+      await box.sendEmail({
+        to: "a@example.com",
+        subject: "First",
+        text: "one",
+        idempotencyKey: "k-first",
+      }),
+    ).toEqual({ ok: true, messageId: "msg_1000_1" });
+    await box.sendEmail({
+      to: "a@example.com",
+      subject: "Second",
+      text: "two",
+      html: "<p>two</p>",
+      idempotencyKey: "k-second",
+    });
+    await box.sendEmail({
+      to: "b@example.com",
+      subject: "Other",
+      text: "three",
+      idempotencyKey: "k-other",
+    });
 
     const forA = await listMailbox(env.DB, { to: "a@example.com" });
     expect(forA).toEqual([
-      { id: "msg_1000_2", to: "a@example.com", subject: "Second", text: "two", html: "<p>two</p>", createdAtMs: 1_001 },
-      { id: "msg_1000_1", to: "a@example.com", subject: "First", text: "one", html: null, createdAtMs: 1_000 },
+      {
+        id: "msg_1000_2",
+        to: "a@example.com",
+        subject: "Second",
+        text: "two",
+        html: "<p>two</p>",
+        createdAtMs: 1_001,
+      },
+      {
+        id: "msg_1000_1",
+        to: "a@example.com",
+        subject: "First",
+        text: "one",
+        html: null,
+        createdAtMs: 1_000,
+      },
     ]);
-    expect((await listMailbox(env.DB)).map((m) => m.subject).slice(0, 3)).toEqual(["Other", "Second", "First"]);
+    expect((await listMailbox(env.DB)).map((m) => m.subject).slice(0, 3)).toEqual([
+      "Other",
+      "Second",
+      "First",
+    ]);
   });
 
   it("stores a repeated idempotency key once and answers with the first id", async () => {
     const box = mailbox(5_000);
-    const first = await box.sendEmail({ to: "c@example.com", subject: "Alert", text: "x", idempotencyKey: "alert:acc_c:1" });
-    const again = await box.sendEmail({ to: "c@example.com", subject: "Alert", text: "x", idempotencyKey: "alert:acc_c:1" });
+    const first = await box.sendEmail({
+      to: "c@example.com",
+      subject: "Alert",
+      text: "x",
+      idempotencyKey: "alert:acc_c:1",
+    });
+    const again = await box.sendEmail({
+      to: "c@example.com",
+      subject: "Alert",
+      text: "x",
+      idempotencyKey: "alert:acc_c:1",
+    });
     expect(again).toEqual(first);
     expect(await listMailbox(env.DB, { to: "c@example.com" })).toHaveLength(1);
   });
 
   it("caps the listing", async () => {
     const box = mailbox(10_000);
-    for (let i = 0; i < 3; i++) await box.sendEmail({ to: "d@example.com", subject: `n${i}`, text: "", idempotencyKey: `cap-${i}` });
+    for (let i = 0; i < 3; i++)
+      await box.sendEmail({
+        to: "d@example.com",
+        subject: `n${i}`,
+        text: "",
+        idempotencyKey: `cap-${i}`,
+      });
     expect(await listMailbox(env.DB, { to: "d@example.com", limit: 2 })).toHaveLength(2);
-    expect((await listMailbox(env.DB, { limit: 10_000 })).length).toBeLessThanOrEqual(MAILBOX_LIST_MAX);
+    expect((await listMailbox(env.DB, { limit: 10_000 })).length).toBeLessThanOrEqual(
+      MAILBOX_LIST_MAX,
+    );
   });
 });

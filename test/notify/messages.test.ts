@@ -16,11 +16,15 @@ import {
 
 describe("messages", () => {
   it("uses the help centre's wording for the credit alerts", () => {
-    expect(creditLowEmail({ balanceMicros: 4_200_000, currency: "EUR" })).toMatchObject({ subject: "Your credit is running low" });
+    expect(creditLowEmail({ balanceMicros: 4_200_000, currency: "EUR" })).toMatchObject({
+      subject: "Your credit is running low",
+    });
     expect(creditLowEmail({ balanceMicros: 4_200_000, currency: "EUR" }).text).toContain(
       "Your balance is getting close to zero. If it runs out, calling will be interrupted.",
     );
-    expect(creditLowEmail({ balanceMicros: 4_200_000, currency: "EUR" }).text).toContain("EUR 4.20");
+    expect(creditLowEmail({ balanceMicros: 4_200_000, currency: "EUR" }).text).toContain(
+      "EUR 4.20",
+    );
 
     const exhausted = creditExhaustedEmail({ balanceMicros: 0, currency: "EUR" });
     expect(exhausted.subject).toBe("Your credit has run out");
@@ -29,23 +33,33 @@ describe("messages", () => {
     );
     expect(creditLowAlert()).toEqual({
       code: "credit_low",
-      message: "Your credit is running low. Your balance is getting close to zero. If it runs out, calling will be interrupted.",
+      message:
+        "Your credit is running low. Your balance is getting close to zero. If it runs out, calling will be interrupted.",
     });
     expect(creditExhaustedAlert().code).toBe("credit_exhausted");
   });
 
   it("tells the admin why an auto top-up failed and when it is retried", () => {
-    const failure = { amountMicros: 50_000_000, currency: "EUR", failureReason: "Your card was declined.", nextAttemptAtMs: Date.UTC(2026, 2, 1, 14, 5) };
+    const failure = {
+      amountMicros: 50_000_000,
+      currency: "EUR",
+      failureReason: "Your card was declined.",
+      nextAttemptAtMs: Date.UTC(2026, 2, 1, 14, 5),
+    };
     expect(autoTopUpFailedAlert(failure).message).toBe(
       "Auto top-up of EUR 50.00 failed: Your card was declined. We will try again at 2026-03-01 14:05 UTC. Check your payment method in Billing.",
     );
-    expect(autoTopUpFailedAlert({ ...failure, nextAttemptAtMs: null }).message).not.toContain("try again");
+    expect(autoTopUpFailedAlert({ ...failure, nextAttemptAtMs: null }).message).not.toContain(
+      "try again",
+    );
     expect(autoTopUpFailedEmail(failure).subject).toBe("Your auto top-up payment failed");
   });
 
   it("says auto top-up was switched off after repeated failures", () => {
     const input = { consecutiveFailures: 3, failureReason: "Your card was declined." };
-    expect(autoTopUpDisabledAlert(input).message).toContain("turned off after 3 failed payments in a row");
+    expect(autoTopUpDisabledAlert(input).message).toContain(
+      "turned off after 3 failed payments in a row",
+    );
     expect(autoTopUpDisabledEmail(input).subject).toBe("Auto top-up has been turned off");
   });
 
@@ -58,8 +72,12 @@ describe("messages", () => {
       timeZone: "Europe/Prague",
     });
     expect(ready.text).toContain("Period covered: 2026-02-02 to 2026-03-03.");
-    expect(ready.text).toContain("Download Export: https://credit.example.com/v1/exports/exp_1/download?expires=1&signature=a&b");
-    expect(ready.html).toContain('<a href="https://credit.example.com/v1/exports/exp_1/download?expires=1&#38;signature=a&#38;b">Download Export</a>');
+    expect(ready.text).toContain(
+      "Download Export: https://credit.example.com/v1/exports/exp_1/download?expires=1&signature=a&b",
+    );
+    expect(ready.html).toContain(
+      '<a href="https://credit.example.com/v1/exports/exp_1/download?expires=1&#38;signature=a&#38;b">Download Export</a>',
+    );
   });
 
   it("tells the admin to wait a few minutes and try again when an export failed", () => {

@@ -7,7 +7,13 @@ const NOW_MS = 1_800_000_000_000;
 const hook: AccountWebhook = {
   url: "https://hooks.customer.test/credit",
   secret: "acct_whsec_1",
-  event: { id: "evt_acc_1_low_3", type: "credit.low", accountId: "acc_1", createdAtMs: NOW_MS, data: { balance: "4.20", currency: "EUR" } },
+  event: {
+    id: "evt_acc_1_low_3",
+    type: "credit.low",
+    accountId: "acc_1",
+    createdAtMs: NOW_MS,
+    data: { balance: "4.20", currency: "EUR" },
+  },
 };
 
 function receiver(status = 200) {
@@ -39,19 +45,28 @@ describe("account webhooks", () => {
     });
     const signature = request!.headers.get("X-Credit-Signature");
     expect(signature).toMatch(/^t=1800000000,v1=[0-9a-f]{64}$/);
-    expect(await verifyWebhookSignature("acct_whsec_1", body, signature, NOW_MS)).toEqual({ ok: true, timestampSeconds: 1_800_000_000 });
-    expect((await verifyWebhookSignature("acct_whsec_other", body, signature, NOW_MS)).ok).toBe(false);
+    expect(await verifyWebhookSignature("acct_whsec_1", body, signature, NOW_MS)).toEqual({
+      ok: true,
+      timestampSeconds: 1_800_000_000,
+    });
+    expect((await verifyWebhookSignature("acct_whsec_other", body, signature, NOW_MS)).ok).toBe(
+      false,
+    );
   });
 
   it("refuses plain http outside development and reports receiver failures", async () => {
     const { received, fetchMock } = receiver(500);
     const sender = new AccountWebhookSender({ fetch: fetchMock, nowMs: () => NOW_MS });
-    expect(await sender.sendWebhook({ ...hook, url: "http://hooks.customer.test/credit" })).toMatchObject({ ok: false, retryable: false });
+    expect(
+      await sender.sendWebhook({ ...hook, url: "http://hooks.customer.test/credit" }),
+    ).toMatchObject({ ok: false, retryable: false });
     expect(received).toHaveLength(0);
     expect(await sender.sendWebhook(hook)).toMatchObject({ ok: false, retryable: true });
 
     const gone = receiver(410);
-    expect(await new AccountWebhookSender({ fetch: gone.fetchMock }).sendWebhook(hook)).toMatchObject({ ok: false, retryable: false });
+    expect(
+      await new AccountWebhookSender({ fetch: gone.fetchMock }).sendWebhook(hook),
+    ).toMatchObject({ ok: false, retryable: false });
   });
 
   it("accepts only http(s) URLs", () => {

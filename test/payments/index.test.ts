@@ -1,12 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { gatewayConfigProblems, gatewayFor, SandboxGateway, StripeGateway } from "../../src/payments";
+import {
+  gatewayConfigProblems,
+  gatewayFor,
+  SandboxGateway,
+  StripeGateway,
+} from "../../src/payments";
 
 const base = { PAYMENT_WEBHOOK_SECRET: "whsec_x", PUBLIC_BASE_URL: "http://localhost:8787" };
 const sandboxDeps = { schedule: () => {}, deliver: async () => new Response(null) };
 
 describe("gatewayFor", () => {
   it("chooses the sandbox by default configuration", () => {
-    expect(gatewayFor({ ...base, PAYMENT_GATEWAY: "sandbox" }, { sandbox: sandboxDeps })).toBeInstanceOf(SandboxGateway);
+    expect(
+      gatewayFor({ ...base, PAYMENT_GATEWAY: "sandbox" }, { sandbox: sandboxDeps }),
+    ).toBeInstanceOf(SandboxGateway);
   });
 
   it("chooses Stripe when configured with a key", () => {
@@ -16,7 +23,9 @@ describe("gatewayFor", () => {
   });
 
   it("names what is missing instead of taking payments half-configured", () => {
-    expect(gatewayConfigProblems({ ...base, PAYMENT_GATEWAY: "stripe" })).toEqual(["PAYMENT_GATEWAY is stripe but STRIPE_SECRET_KEY is not set"]);
+    expect(gatewayConfigProblems({ ...base, PAYMENT_GATEWAY: "stripe" })).toEqual([
+      "PAYMENT_GATEWAY is stripe but STRIPE_SECRET_KEY is not set",
+    ]);
     expect(gatewayConfigProblems({ ...base, PAYMENT_GATEWAY: "paypal" })).toHaveLength(1);
     expect(() => gatewayFor({ ...base, PAYMENT_GATEWAY: "stripe" })).toThrow(/STRIPE_SECRET_KEY/);
     expect(() => gatewayFor({ ...base, PAYMENT_GATEWAY: "sandbox" })).toThrow(/deps.sandbox/);

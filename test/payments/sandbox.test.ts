@@ -70,7 +70,14 @@ describe("sandbox gateway", () => {
     expect(body).toMatchObject({
       object: "event",
       type: "payment_intent.succeeded",
-      data: { object: { object: "payment_intent", amount: 2500, currency: "eur", metadata: { paymentId: "pay_1", accountId: "acc_1" } } },
+      data: {
+        object: {
+          object: "payment_intent",
+          amount: 2500,
+          currency: "eur",
+          metadata: { paymentId: "pay_1", accountId: "acc_1" },
+        },
+      },
     });
     expect(request!.headers.get("Stripe-Signature")).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
     expect(await receive(h, request!)).toEqual({
@@ -105,12 +112,18 @@ describe("sandbox gateway", () => {
     });
     const [request] = await h.runDue();
     const parsed = await receive(h, request!);
-    expect(parsed).toMatchObject({ ok: true, event: { outcome: "failed", failureReason: "Your card was declined.", paymentId: "pay_1" } });
+    expect(parsed).toMatchObject({
+      ok: true,
+      event: { outcome: "failed", failureReason: "Your card was declined.", paymentId: "pay_1" },
+    });
   });
 
   it("pm_card_visa_delayed stays pending and confirms later, signed at delivery time", async () => {
     const h = harness();
-    expect(await h.gateway.createPayment(payment("pm_card_visa_delayed"))).toEqual({ status: "pending", gatewayRef: "pi_sandbox_pay_1" });
+    expect(await h.gateway.createPayment(payment("pm_card_visa_delayed"))).toEqual({
+      status: "pending",
+      gatewayRef: "pi_sandbox_pay_1",
+    });
     expect(await h.runDue()).toHaveLength(0);
 
     h.clock.nowMs += SANDBOX_LATE_CONFIRMATION_MS - 1;
@@ -118,33 +131,51 @@ describe("sandbox gateway", () => {
     // An alarm can fire long after it was due; the signature must still be fresh then.
     h.clock.nowMs += 1 + (SIGNATURE_TOLERANCE_SECONDS + 60) * 1000;
     const [request] = await h.runDue();
-    expect(await receive(h, request!)).toMatchObject({ ok: true, event: { outcome: "succeeded", paymentId: "pay_1" } });
+    expect(await receive(h, request!)).toMatchObject({
+      ok: true,
+      event: { outcome: "succeeded", paymentId: "pay_1" },
+    });
   });
 
   it("fails an unknown payment method with a reason and sends nothing", async () => {
     const h = harness();
     const attempt = await h.gateway.createPayment(payment("pm_card_unknown"));
-    expect(attempt).toMatchObject({ status: "failed", gatewayRef: null, failureCode: "invalid_payment_method" });
+    expect(attempt).toMatchObject({
+      status: "failed",
+      gatewayRef: null,
+      failureCode: "invalid_payment_method",
+    });
     expect(attempt.status === "failed" && attempt.failureReason).toContain("pm_card_unknown");
     expect(h.scheduled).toHaveLength(0);
   });
 
   it("refuses an amount that is not whole minor units, without throwing", async () => {
     const h = harness();
-    expect(await h.gateway.createPayment(payment("pm_card_visa", { amountMicros: 25_000_001 }))).toMatchObject({
+    expect(
+      await h.gateway.createPayment(payment("pm_card_visa", { amountMicros: 25_000_001 })),
+    ).toMatchObject({
       status: "failed",
       failureCode: "gateway_rejected",
     });
-    expect(await h.gateway.createPayment(payment("pm_card_visa", { currency: "JPY", amountMicros: 100_500_000 }))).toMatchObject({
+    expect(
+      await h.gateway.createPayment(
+        payment("pm_card_visa", { currency: "JPY", amountMicros: 100_500_000 }),
+      ),
+    ).toMatchObject({
       status: "failed",
     });
   });
 
   it("charges JPY in whole yen", async () => {
     const h = harness();
-    await h.gateway.createPayment(payment("pm_card_visa", { currency: "JPY", amountMicros: 3_000_000_000 }));
+    await h.gateway.createPayment(
+      payment("pm_card_visa", { currency: "JPY", amountMicros: 3_000_000_000 }),
+    );
     const [request] = await h.runDue();
-    expect(await receive(h, request!)).toMatchObject({ ok: true, event: { amountMinor: 3000, amountMicros: 3_000_000_000, currency: "JPY" } });
+    expect(await receive(h, request!)).toMatchObject({
+      ok: true,
+      event: { amountMinor: 3000, amountMicros: 3_000_000_000, currency: "JPY" },
+    });
   });
 
   it("answers a repeated paymentId the same way, with the same event id", async () => {
@@ -152,7 +183,9 @@ describe("sandbox gateway", () => {
     const first = await h.gateway.createPayment(payment("pm_card_visa"));
     const second = await h.gateway.createPayment(payment("pm_card_visa"));
     expect(second).toEqual(first);
-    const ids = await Promise.all((await h.runDue()).map(async (r) => JSON.parse(await r.text()).id));
+    const ids = await Promise.all(
+      (await h.runDue()).map(async (r) => JSON.parse(await r.text()).id),
+    );
     expect(new Set(ids).size).toBe(1);
   });
 });

@@ -14,7 +14,9 @@ interface Recorded {
 }
 
 /** A fetch that answers like api.stripe.com from a script and records what it was asked. */
-function stripeMock(...answers: Array<(request: Recorded, init: RequestInit) => Promise<Response> | Response>) {
+function stripeMock(
+  ...answers: Array<(request: Recorded, init: RequestInit) => Promise<Response> | Response>
+) {
   const requests: Recorded[] = [];
   const fetchMock = (async (input: RequestInfo | URL, init: RequestInit = {}) => {
     const request: Recorded = {
@@ -25,14 +27,18 @@ function stripeMock(...answers: Array<(request: Recorded, init: RequestInit) => 
     };
     requests.push(request);
     const answer = answers[requests.length - 1];
-    if (!answer) throw new Error(`unexpected request ${requests.length}: ${request.method} ${request.url}`);
+    if (!answer)
+      throw new Error(`unexpected request ${requests.length}: ${request.method} ${request.url}`);
     return answer(request, init);
   }) as typeof fetch;
   return { requests, fetchMock };
 }
 
 function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", "Request-Id": "req_test" } });
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "Content-Type": "application/json", "Request-Id": "req_test" },
+  });
 }
 
 function intent(request: Recorded, status: string, extra: Record<string, unknown> = {}) {
@@ -42,14 +48,26 @@ function intent(request: Recorded, status: string, extra: Record<string, unknown
     amount: Number(request.form.get("amount")),
     currency: request.form.get("currency"),
     status,
-    metadata: { paymentId: request.form.get("metadata[paymentId]"), accountId: request.form.get("metadata[accountId]") },
+    metadata: {
+      paymentId: request.form.get("metadata[paymentId]"),
+      accountId: request.form.get("metadata[accountId]"),
+    },
     last_payment_error: null,
     ...extra,
   };
 }
 
-function gateway(fetchMock: typeof fetch, options: { timeoutMs?: number; maxNetworkRetries?: number } = {}) {
-  return new StripeGateway({ secretKey: "sk_test_123", webhookSecret: WEBHOOK_SECRET, fetch: fetchMock, maxNetworkRetries: 0, ...options });
+function gateway(
+  fetchMock: typeof fetch,
+  options: { timeoutMs?: number; maxNetworkRetries?: number } = {},
+) {
+  return new StripeGateway({
+    secretKey: "sk_test_123",
+    webhookSecret: WEBHOOK_SECRET,
+    fetch: fetchMock,
+    maxNetworkRetries: 0,
+    ...options,
+  });
 }
 
 const topUp: PaymentRequest = {
@@ -65,7 +83,10 @@ const topUp: PaymentRequest = {
 describe("Stripe gateway: createPayment", () => {
   it("creates a confirmed off-session PaymentIntent in minor units with our paymentId as idempotency key", async () => {
     const { requests, fetchMock } = stripeMock((r) => json(200, intent(r, "succeeded")));
-    expect(await gateway(fetchMock).createPayment(topUp)).toEqual({ status: "succeeded", gatewayRef: "pi_3Test" });
+    expect(await gateway(fetchMock).createPayment(topUp)).toEqual({
+      status: "succeeded",
+      gatewayRef: "pi_3Test",
+    });
 
     expect(requests).toHaveLength(1);
     const [request] = requests;
@@ -90,7 +111,11 @@ describe("Stripe gateway: createPayment", () => {
   it("sends JPY without minor units and omits customer when there is none", async () => {
     const { requests, fetchMock } = stripeMock((r) => json(200, intent(r, "succeeded")));
     const { customerRef: _, ...withoutCustomer } = topUp;
-    await gateway(fetchMock).createPayment({ ...withoutCustomer, currency: "JPY", amountMicros: 3_000_000_000 });
+    await gateway(fetchMock).createPayment({
+      ...withoutCustomer,
+      currency: "JPY",
+      amountMicros: 3_000_000_000,
+    });
     expect(requests[0]!.form.get("amount")).toBe("3000");
     expect(requests[0]!.form.get("currency")).toBe("jpy");
     expect(requests[0]!.form.has("customer")).toBe(false);
@@ -98,13 +123,18 @@ describe("Stripe gateway: createPayment", () => {
 
   it("refuses an amount with a fraction of a minor unit without calling Stripe", async () => {
     const { requests, fetchMock } = stripeMock();
-    expect(await gateway(fetchMock).createPayment({ ...topUp, amountMicros: 25_005_000 })).toMatchObject({ status: "failed", failureCode: "gateway_rejected" });
+    expect(
+      await gateway(fetchMock).createPayment({ ...topUp, amountMicros: 25_005_000 }),
+    ).toMatchObject({ status: "failed", failureCode: "gateway_rejected" });
     expect(requests).toHaveLength(0);
   });
 
   it("maps processing to pending and requires_action to a failure the admin can act on", async () => {
     const processing = stripeMock((r) => json(200, intent(r, "processing")));
-    expect(await gateway(processing.fetchMock).createPayment(topUp)).toEqual({ status: "pending", gatewayRef: "pi_3Test" });
+    expect(await gateway(processing.fetchMock).createPayment(topUp)).toEqual({
+      status: "pending",
+      gatewayRef: "pi_3Test",
+    });
 
     const action = stripeMock((r) => json(200, intent(r, "requires_action")));
     expect(await gateway(action.fetchMock).createPayment(topUp)).toEqual({
@@ -137,15 +167,36 @@ describe("Stripe gateway: createPayment", () => {
 
   it("maps a missing payment method to invalid_payment_method", async () => {
     const { fetchMock } = stripeMock(() =>
-      json(400, { error: { type: "invalid_request_error", code: "resource_missing", param: "payment_method", message: "No such PaymentMethod: 'pm_gone'" } }),
+      json(400, {
+        error: {
+          type: "invalid_request_error",
+          code: "resource_missing",
+          param: "payment_method",
+          message: "No such PaymentMethod: 'pm_gone'",
+        },
+      }),
     );
-    expect(await gateway(fetchMock).createPayment(topUp)).toMatchObject({ status: "failed", failureCode: "invalid_payment_method" });
+    expect(await gateway(fetchMock).createPayment(topUp)).toMatchObject({
+      status: "failed",
+      failureCode: "invalid_payment_method",
+    });
   });
 
   it("keeps a bad API key out of the admin's failure reason", async () => {
-    const { fetchMock } = stripeMock(() => json(401, { error: { type: "invalid_request_error", message: "Invalid API Key provided: sk_test_***123" } }));
+    const { fetchMock } = stripeMock(() =>
+      json(401, {
+        error: {
+          type: "invalid_request_error",
+          message: "Invalid API Key provided: sk_test_***123",
+        },
+      }),
+    );
     const attempt = await gateway(fetchMock).createPayment(topUp);
-    expect(attempt).toMatchObject({ status: "failed", failureCode: "gateway_rejected", failureReason: "The payment was not completed." });
+    expect(attempt).toMatchObject({
+      status: "failed",
+      failureCode: "gateway_rejected",
+      failureReason: "The payment was not completed.",
+    });
     expect(attempt.status === "failed" && attempt.detail).toContain("Invalid API Key");
   });
 
@@ -162,13 +213,28 @@ describe("Stripe gateway: createPayment", () => {
 
   it("reports a lost connection, a 500 and a 429 as retry", async () => {
     const lost = stripeMock(() => Promise.reject(new TypeError("Network connection lost.")));
-    expect(await gateway(lost.fetchMock).createPayment(topUp)).toMatchObject({ status: "retry", retryKind: "network" });
+    expect(await gateway(lost.fetchMock).createPayment(topUp)).toMatchObject({
+      status: "retry",
+      retryKind: "network",
+    });
 
-    const down = stripeMock(() => json(500, { error: { type: "api_error", message: "Something went wrong on Stripe's end." } }));
-    expect(await gateway(down.fetchMock).createPayment(topUp)).toMatchObject({ status: "retry", retryKind: "gateway_unavailable" });
+    const down = stripeMock(() =>
+      json(500, { error: { type: "api_error", message: "Something went wrong on Stripe's end." } }),
+    );
+    expect(await gateway(down.fetchMock).createPayment(topUp)).toMatchObject({
+      status: "retry",
+      retryKind: "gateway_unavailable",
+    });
 
-    const limited = stripeMock(() => json(429, { error: { type: "invalid_request_error", code: "rate_limit", message: "Too many requests" } }));
-    expect(await gateway(limited.fetchMock).createPayment(topUp)).toMatchObject({ status: "retry", retryKind: "rate_limited" });
+    const limited = stripeMock(() =>
+      json(429, {
+        error: { type: "invalid_request_error", code: "rate_limit", message: "Too many requests" },
+      }),
+    );
+    expect(await gateway(limited.fetchMock).createPayment(topUp)).toMatchObject({
+      status: "retry",
+      retryKind: "rate_limited",
+    });
   });
 
   it("retries a lost connection under the same idempotency key", async () => {
@@ -176,8 +242,14 @@ describe("Stripe gateway: createPayment", () => {
       () => Promise.reject(new TypeError("Network connection lost.")),
       (r) => json(200, intent(r, "succeeded")),
     );
-    expect(await gateway(fetchMock, { maxNetworkRetries: 1 }).createPayment(topUp)).toEqual({ status: "succeeded", gatewayRef: "pi_3Test" });
-    expect(requests.map((r) => r.headers.get("Idempotency-Key"))).toEqual(["pay_01J9Z", "pay_01J9Z"]);
+    expect(await gateway(fetchMock, { maxNetworkRetries: 1 }).createPayment(topUp)).toEqual({
+      status: "succeeded",
+      gatewayRef: "pi_3Test",
+    });
+    expect(requests.map((r) => r.headers.get("Idempotency-Key"))).toEqual([
+      "pay_01J9Z",
+      "pay_01J9Z",
+    ]);
   });
 });
 
@@ -185,7 +257,14 @@ describe("Stripe gateway: parseWebhook", () => {
   const NOW_MS = 1_800_000_000_000;
 
   function event(type: string, object: Record<string, unknown>) {
-    return JSON.stringify({ id: "evt_1Q", object: "event", type, created: NOW_MS / 1000, livemode: false, data: { object } });
+    return JSON.stringify({
+      id: "evt_1Q",
+      object: "event",
+      type,
+      created: NOW_MS / 1000,
+      livemode: false,
+      data: { object },
+    });
   }
   const paid = {
     id: "pi_3Test",
@@ -198,12 +277,16 @@ describe("Stripe gateway: parseWebhook", () => {
   };
 
   async function signed(body: string, atMs = NOW_MS) {
-    return new Headers({ "Stripe-Signature": await signWebhook(WEBHOOK_SECRET, body, atMs / 1000) });
+    return new Headers({
+      "Stripe-Signature": await signWebhook(WEBHOOK_SECRET, body, atMs / 1000),
+    });
   }
 
   it("verifies and reduces payment_intent.succeeded", async () => {
     const body = event("payment_intent.succeeded", paid);
-    expect(await gateway(stripeMock().fetchMock).parseWebhook(body, await signed(body), NOW_MS)).toEqual({
+    expect(
+      await gateway(stripeMock().fetchMock).parseWebhook(body, await signed(body), NOW_MS),
+    ).toEqual({
       ok: true,
       event: {
         eventId: "evt_1Q",
@@ -222,9 +305,15 @@ describe("Stripe gateway: parseWebhook", () => {
     const body = event("payment_intent.payment_failed", {
       ...paid,
       status: "requires_payment_method",
-      last_payment_error: { type: "card_error", code: "card_declined", message: "Your card was declined." },
+      last_payment_error: {
+        type: "card_error",
+        code: "card_declined",
+        message: "Your card was declined.",
+      },
     });
-    expect(await gateway(stripeMock().fetchMock).parseWebhook(body, await signed(body), NOW_MS)).toMatchObject({
+    expect(
+      await gateway(stripeMock().fetchMock).parseWebhook(body, await signed(body), NOW_MS),
+    ).toMatchObject({
       ok: true,
       event: { outcome: "failed", failureReason: "Your card was declined." },
     });
@@ -234,25 +323,52 @@ describe("Stripe gateway: parseWebhook", () => {
     const stripe = gateway(stripeMock().fetchMock);
     const body = event("payment_intent.succeeded", paid);
     const headers = await signed(body);
-    expect(await stripe.parseWebhook(body.replace("2500", "250000"), headers, NOW_MS)).toEqual({ ok: false, reason: "bad_signature" });
-    expect(await stripe.parseWebhook(body, new Headers(), NOW_MS)).toEqual({ ok: false, reason: "bad_signature" });
-    expect(await stripe.parseWebhook(body, headers, NOW_MS + 301_000)).toEqual({ ok: false, reason: "stale_timestamp" });
+    expect(await stripe.parseWebhook(body.replace("2500", "250000"), headers, NOW_MS)).toEqual({
+      ok: false,
+      reason: "bad_signature",
+    });
+    expect(await stripe.parseWebhook(body, new Headers(), NOW_MS)).toEqual({
+      ok: false,
+      reason: "bad_signature",
+    });
+    expect(await stripe.parseWebhook(body, headers, NOW_MS + 301_000)).toEqual({
+      ok: false,
+      reason: "stale_timestamp",
+    });
 
     const created = event("payment_intent.created", paid);
-    expect(await stripe.parseWebhook(created, await signed(created), NOW_MS)).toEqual({ ok: false, reason: "ignored_event_type" });
+    expect(await stripe.parseWebhook(created, await signed(created), NOW_MS)).toEqual({
+      ok: false,
+      reason: "ignored_event_type",
+    });
 
     const foreign = event("payment_intent.succeeded", { ...paid, metadata: { orderId: "o_1" } });
-    expect(await stripe.parseWebhook(foreign, await signed(foreign), NOW_MS)).toEqual({ ok: false, reason: "unrelated_payment" });
+    expect(await stripe.parseWebhook(foreign, await signed(foreign), NOW_MS)).toEqual({
+      ok: false,
+      reason: "unrelated_payment",
+    });
 
     const noAmount = event("payment_intent.succeeded", { ...paid, amount: "25.00" });
-    expect(await stripe.parseWebhook(noAmount, await signed(noAmount), NOW_MS)).toEqual({ ok: false, reason: "malformed" });
-    expect(await stripe.parseWebhook("not json", await signed("not json"), NOW_MS)).toEqual({ ok: false, reason: "malformed" });
+    expect(await stripe.parseWebhook(noAmount, await signed(noAmount), NOW_MS)).toEqual({
+      ok: false,
+      reason: "malformed",
+    });
+    expect(await stripe.parseWebhook("not json", await signed("not json"), NOW_MS)).toEqual({
+      ok: false,
+      reason: "malformed",
+    });
   });
 
   it("agrees with the Stripe SDK's own signature scheme in both directions", async () => {
     const body = event("payment_intent.succeeded", paid);
     const ours = await signWebhook(WEBHOOK_SECRET, body, Math.floor(Date.now() / 1000));
-    const verified = await Stripe.webhooks.constructEventAsync(body, ours, WEBHOOK_SECRET, undefined, Stripe.createSubtleCryptoProvider());
+    const verified = await Stripe.webhooks.constructEventAsync(
+      body,
+      ours,
+      WEBHOOK_SECRET,
+      undefined,
+      Stripe.createSubtleCryptoProvider(),
+    );
     expect(verified.id).toBe("evt_1Q");
 
     const theirs = await Stripe.webhooks.generateTestHeaderStringAsync({
@@ -261,7 +377,11 @@ describe("Stripe gateway: parseWebhook", () => {
       timestamp: NOW_MS / 1000,
       cryptoProvider: Stripe.createSubtleCryptoProvider(),
     });
-    const parsed = await gateway(stripeMock().fetchMock).parseWebhook(body, new Headers({ "Stripe-Signature": theirs }), NOW_MS);
+    const parsed = await gateway(stripeMock().fetchMock).parseWebhook(
+      body,
+      new Headers({ "Stripe-Signature": theirs }),
+      NOW_MS,
+    );
     expect(parsed.ok).toBe(true);
   });
 });

@@ -2,10 +2,22 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ASSETS } from "../../src/http/billing/assets";
 import { signWebhook } from "../../src/payments/webhook-signature";
-import { SAMPLE_CALL_DECK_CSV, SAMPLE_MESSAGE_DECK_CSV, SAMPLE_SERVICE_RATES } from "../../src/rating/sample-decks";
+import {
+  SAMPLE_CALL_DECK_CSV,
+  SAMPLE_MESSAGE_DECK_CSV,
+  SAMPLE_SERVICE_RATES,
+} from "../../src/rating/sample-decks";
 import { EU_PLAN, N, setPlan, uploadSampleDecks } from "../calls/helpers";
 import { waitForExport } from "../exports/flow-helpers";
-import { api, newAccount, OPERATOR, SWITCH, uniqueId, type ApiAnswer, type TestAccount } from "../helpers";
+import {
+  api,
+  newAccount,
+  OPERATOR,
+  SWITCH,
+  uniqueId,
+  type ApiAnswer,
+  type TestAccount,
+} from "../helpers";
 import { expectCoversEveryRoute, expectErrorShape, send as request } from "./contract";
 
 /**
@@ -13,7 +25,16 @@ import { expectCoversEveryRoute, expectErrorShape, send as request } from "./con
  * row here fails the coverage test, so its access rule is decided, not inherited by accident.
  */
 
-const PRINCIPALS = ["operator", "switch", "admin", "agent", "otherTenant", "none", "garbage", "unknownKey"] as const;
+const PRINCIPALS = [
+  "operator",
+  "switch",
+  "admin",
+  "agent",
+  "otherTenant",
+  "none",
+  "garbage",
+  "unknownKey",
+] as const;
 type Principal = (typeof PRINCIPALS)[number];
 
 /**
@@ -63,7 +84,12 @@ const form = (fields: Record<string, string>): Pick<RequestSpec, "rawBody" | "he
   headers: { "Content-Type": "application/x-www-form-urlencoded" },
 });
 
-const callBody = { userId: "user-1", direction: "outbound", from: N.usAccount, to: N.deFixedBerlin };
+const callBody = {
+  userId: "user-1",
+  direction: "outbound",
+  from: N.usAccount,
+  to: N.deFixedBerlin,
+};
 
 const TABLE: Record<string, Case[]> = {
   "GET /health": [{ request: () => ({ path: "/health" }), expect: { everyone: 200 } }],
@@ -72,14 +98,22 @@ const TABLE: Record<string, Case[]> = {
     {
       request: () => {
         const id = uniqueId("matrix");
-        return { path: "/v1/accounts", body: { id, name: "Matrix", currency: "EUR", email: `${id}@example.test` } };
+        return {
+          path: "/v1/accounts",
+          body: { id, name: "Matrix", currency: "EUR", email: `${id}@example.test` },
+        };
       },
       expect: OPERATOR_ONLY,
     },
   ],
-  "GET /v1/accounts/:id": [{ request: (f) => ({ path: `/v1/accounts/${f.a.id}` }), expect: ACCOUNT_ANY_KEY }],
+  "GET /v1/accounts/:id": [
+    { request: (f) => ({ path: `/v1/accounts/${f.a.id}` }), expect: ACCOUNT_ANY_KEY },
+  ],
   "POST /v1/accounts/:id/api-keys": [
-    { request: (f) => ({ path: `/v1/accounts/${f.a.id}/api-keys`, body: { role: "agent" } }), expect: OPERATOR_ONLY },
+    {
+      request: (f) => ({ path: `/v1/accounts/${f.a.id}/api-keys`, body: { role: "agent" } }),
+      expect: OPERATOR_ONLY,
+    },
   ],
   "POST /v1/accounts/:id/adjustments": [
     {
@@ -91,132 +125,272 @@ const TABLE: Record<string, Case[]> = {
       expect: OPERATOR_ONLY,
     },
   ],
-  "GET /v1/accounts/:id/credit": [{ request: (f) => ({ path: `/v1/accounts/${f.a.id}/credit` }), expect: ACCOUNT_ADMIN }],
-  "GET /v1/accounts/:id/movements": [
-    { request: (f) => ({ path: `/v1/accounts/${f.a.id}/movements?limit=5` }), expect: ACCOUNT_ADMIN },
+  "GET /v1/accounts/:id/credit": [
+    { request: (f) => ({ path: `/v1/accounts/${f.a.id}/credit` }), expect: ACCOUNT_ADMIN },
   ],
-  "POST /v1/accounts/:id/exports": [{ request: (f) => ({ path: `/v1/accounts/${f.a.id}/exports` }), expect: ACCOUNT_ADMIN }],
+  "GET /v1/accounts/:id/movements": [
+    {
+      request: (f) => ({ path: `/v1/accounts/${f.a.id}/movements?limit=5` }),
+      expect: ACCOUNT_ADMIN,
+    },
+  ],
+  "POST /v1/accounts/:id/exports": [
+    { request: (f) => ({ path: `/v1/accounts/${f.a.id}/exports` }), expect: ACCOUNT_ADMIN },
+  ],
   "GET /v1/accounts/:id/exports/:exportId": [
-    { request: (f) => ({ path: `/v1/accounts/${f.a.id}/exports/${f.exportId}` }), expect: ACCOUNT_ADMIN },
+    {
+      request: (f) => ({ path: `/v1/accounts/${f.a.id}/exports/${f.exportId}` }),
+      expect: ACCOUNT_ADMIN,
+    },
   ],
   "GET /v1/exports/:exportId/download": [
     // The signed link is the credential: no bearer token stands in for it, and none is needed with it.
-    { name: "unsigned", request: (f) => ({ path: `/v1/exports/${f.exportId}/download` }), expect: { everyone: 403 } },
+    {
+      name: "unsigned",
+      request: (f) => ({ path: `/v1/exports/${f.exportId}/download` }),
+      expect: { everyone: 403 },
+    },
     {
       name: "forged signature",
-      request: (f) => ({ path: `/v1/exports/${f.exportId}/download?expires=${Math.floor(Date.now() / 1000) + 600}&signature=AAAA` }),
+      request: (f) => ({
+        path: `/v1/exports/${f.exportId}/download?expires=${Math.floor(Date.now() / 1000) + 600}&signature=AAAA`,
+      }),
       expect: { everyone: 403 },
     },
     { name: "signed", request: (f) => ({ path: f.signedDownload }), expect: { everyone: 200 } },
   ],
   "POST /v1/accounts/:id/top-ups": [
     {
-      request: (f) => ({ path: `/v1/accounts/${f.a.id}/top-ups`, body: { amount: "5.00" }, headers: { "Idempotency-Key": next("top") } }),
+      request: (f) => ({
+        path: `/v1/accounts/${f.a.id}/top-ups`,
+        body: { amount: "5.00" },
+        headers: { "Idempotency-Key": next("top") },
+      }),
       expect: ACCOUNT_ADMIN,
     },
   ],
   "GET /v1/accounts/:id/top-ups/:topUpId": [
-    { request: (f) => ({ path: `/v1/accounts/${f.a.id}/top-ups/${f.topUpId}` }), expect: ACCOUNT_ADMIN },
+    {
+      request: (f) => ({ path: `/v1/accounts/${f.a.id}/top-ups/${f.topUpId}` }),
+      expect: ACCOUNT_ADMIN,
+    },
   ],
   "PUT /v1/accounts/:id/auto-top-up": [
     {
-      request: (f) => ({ path: `/v1/accounts/${f.a.id}/auto-top-up`, body: { enabled: false, threshold: "1.00", amount: "10.00" } }),
+      request: (f) => ({
+        path: `/v1/accounts/${f.a.id}/auto-top-up`,
+        body: { enabled: false, threshold: "1.00", amount: "10.00" },
+      }),
       expect: ACCOUNT_ADMIN,
     },
   ],
   "PUT /v1/accounts/:id/alerts": [
-    { request: (f) => ({ path: `/v1/accounts/${f.a.id}/alerts`, body: { lowBalanceLevel: null } }), expect: ACCOUNT_ADMIN },
+    {
+      request: (f) => ({ path: `/v1/accounts/${f.a.id}/alerts`, body: { lowBalanceLevel: null } }),
+      expect: ACCOUNT_ADMIN,
+    },
   ],
   "POST /v1/webhooks/payments": [
     // The gateway's signature is the credential; a bearer token neither replaces nor spoils it.
     {
       name: "unsigned",
-      request: () => ({ path: "/v1/webhooks/payments", body: { id: "evt_unsigned", type: "payment_intent.succeeded", data: { object: {} } } }),
+      request: () => ({
+        path: "/v1/webhooks/payments",
+        body: { id: "evt_unsigned", type: "payment_intent.succeeded", data: { object: {} } },
+      }),
       expect: { everyone: 400 },
     },
     {
       name: "signed",
       request: async () => {
-        const rawBody = JSON.stringify({ id: next("evt"), type: "customer.created", data: { object: {} } });
+        const rawBody = JSON.stringify({
+          id: next("evt"),
+          type: "customer.created",
+          data: { object: {} },
+        });
         const signature = await signWebhook(env.PAYMENT_WEBHOOK_SECRET, rawBody, Date.now() / 1000);
-        return { path: "/v1/webhooks/payments", rawBody, headers: { "Content-Type": "application/json", "Stripe-Signature": signature } };
+        return {
+          path: "/v1/webhooks/payments",
+          rawBody,
+          headers: { "Content-Type": "application/json", "Stripe-Signature": signature },
+        };
       },
       expect: { everyone: 200 },
     },
   ],
-  "PUT /v1/accounts/:id/plan": [{ request: (f) => ({ path: `/v1/accounts/${f.a.id}/plan`, body: EU_PLAN }), expect: OPERATOR_ONLY }],
-  "GET /v1/accounts/:id/plan": [{ request: (f) => ({ path: `/v1/accounts/${f.a.id}/plan` }), expect: ACCOUNT_ADMIN }],
+  "PUT /v1/accounts/:id/plan": [
+    {
+      request: (f) => ({ path: `/v1/accounts/${f.a.id}/plan`, body: EU_PLAN }),
+      expect: OPERATOR_ONLY,
+    },
+  ],
+  "GET /v1/accounts/:id/plan": [
+    { request: (f) => ({ path: `/v1/accounts/${f.a.id}/plan` }), expect: ACCOUNT_ADMIN },
+  ],
   "PUT /v1/accounts/:id/spend-controls": [
-    { request: (f) => ({ path: `/v1/accounts/${f.a.id}/spend-controls`, body: {} }), expect: ACCOUNT_ADMIN },
+    {
+      request: (f) => ({ path: `/v1/accounts/${f.a.id}/spend-controls`, body: {} }),
+      expect: ACCOUNT_ADMIN,
+    },
   ],
   "GET /v1/accounts/:id/spend-controls": [
     { request: (f) => ({ path: `/v1/accounts/${f.a.id}/spend-controls` }), expect: ACCOUNT_ADMIN },
   ],
   "POST /v1/accounts/:id/calls/:callId/authorize": [
-    { request: (f) => ({ path: `/v1/accounts/${f.a.id}/calls/${next("call")}/authorize`, body: callBody }), expect: SWITCH_ONLY },
+    {
+      request: (f) => ({
+        path: `/v1/accounts/${f.a.id}/calls/${next("call")}/authorize`,
+        body: callBody,
+      }),
+      expect: SWITCH_ONLY,
+    },
   ],
   "POST /v1/accounts/:id/calls/:callId/extend": [
-    { request: (f) => ({ path: `/v1/accounts/${f.a.id}/calls/${next("call")}/extend`, body: { usedSeconds: 10 } }), expect: SWITCH_ONLY },
+    {
+      request: (f) => ({
+        path: `/v1/accounts/${f.a.id}/calls/${next("call")}/extend`,
+        body: { usedSeconds: 10 },
+      }),
+      expect: SWITCH_ONLY,
+    },
   ],
   "POST /v1/accounts/:id/calls/:callId/end": [
-    { request: (f) => ({ path: `/v1/accounts/${f.a.id}/calls/${next("call")}/end`, body: { durationSeconds: 10 } }), expect: SWITCH_ONLY },
+    {
+      request: (f) => ({
+        path: `/v1/accounts/${f.a.id}/calls/${next("call")}/end`,
+        body: { durationSeconds: 10 },
+      }),
+      expect: SWITCH_ONLY,
+    },
   ],
   "POST /v1/accounts/:id/calls/quote": [
-    { request: (f) => ({ path: `/v1/accounts/${f.a.id}/calls/quote`, body: { ...callBody, durationSeconds: 65 } }), expect: QUOTE },
+    {
+      request: (f) => ({
+        path: `/v1/accounts/${f.a.id}/calls/quote`,
+        body: { ...callBody, durationSeconds: 65 },
+      }),
+      expect: QUOTE,
+    },
   ],
   "POST /v1/accounts/:id/messages/:messageId": [
     {
-      request: (f) => ({ path: `/v1/accounts/${f.a.id}/messages/${next("msg")}`, body: { channel: "sms", to: N.deMobile, fragments: 1 } }),
+      request: (f) => ({
+        path: `/v1/accounts/${f.a.id}/messages/${next("msg")}`,
+        body: { channel: "sms", to: N.deMobile, fragments: 1 },
+      }),
       expect: SWITCH_ONLY,
     },
   ],
   "POST /v1/accounts/:id/usage/:usageId": [
-    { request: (f) => ({ path: `/v1/accounts/${f.a.id}/usage/${next("use")}`, body: { service: "stt", seconds: 30 } }), expect: SWITCH_ONLY },
+    {
+      request: (f) => ({
+        path: `/v1/accounts/${f.a.id}/usage/${next("use")}`,
+        body: { service: "stt", seconds: 30 },
+      }),
+      expect: SWITCH_ONLY,
+    },
   ],
-  "GET /v1/accounts/:id/usage": [{ request: (f) => ({ path: `/v1/accounts/${f.a.id}/usage` }), expect: ACCOUNT_ADMIN }],
+  "GET /v1/accounts/:id/usage": [
+    { request: (f) => ({ path: `/v1/accounts/${f.a.id}/usage` }), expect: ACCOUNT_ADMIN },
+  ],
 
   "GET /v1/rates": [{ request: () => ({ path: "/v1/rates" }), expect: OPERATOR_ONLY }],
   // The decks in force again: an identical upload changes nothing.
   "PUT /v1/rates/calls": [
-    { request: () => ({ path: "/v1/rates/calls", rawBody: SAMPLE_CALL_DECK_CSV, headers: { "Content-Type": "text/csv" } }), expect: OPERATOR_ONLY },
+    {
+      request: () => ({
+        path: "/v1/rates/calls",
+        rawBody: SAMPLE_CALL_DECK_CSV,
+        headers: { "Content-Type": "text/csv" },
+      }),
+      expect: OPERATOR_ONLY,
+    },
   ],
   "PUT /v1/rates/messages": [
-    { request: () => ({ path: "/v1/rates/messages", rawBody: SAMPLE_MESSAGE_DECK_CSV, headers: { "Content-Type": "text/csv" } }), expect: OPERATOR_ONLY },
+    {
+      request: () => ({
+        path: "/v1/rates/messages",
+        rawBody: SAMPLE_MESSAGE_DECK_CSV,
+        headers: { "Content-Type": "text/csv" },
+      }),
+      expect: OPERATOR_ONLY,
+    },
   ],
-  "PUT /v1/rates/services": [{ request: () => ({ path: "/v1/rates/services", body: SAMPLE_SERVICE_RATES }), expect: OPERATOR_ONLY }],
+  "PUT /v1/rates/services": [
+    {
+      request: () => ({ path: "/v1/rates/services", body: SAMPLE_SERVICE_RATES }),
+      expect: OPERATOR_ONLY,
+    },
+  ],
 
   "POST /dev/seed": [{ request: () => ({ path: "/dev/seed" }), expect: OPERATOR_ONLY }],
   "GET /dev/mailbox": [{ request: () => ({ path: "/dev/mailbox" }), expect: OPERATOR_ONLY }],
 
   // Pages: a signed-in cookie session is the credential; a bearer token, even the operator's, is not one.
   "GET /": [{ request: () => ({ path: "/" }), expect: { everyone: 302, location: /^\/billing$/ } }],
-  "GET /billing": [{ request: () => ({ path: "/billing" }), expect: { everyone: 303, location: /^\/billing\/sign-in/ } }],
-  "GET /billing/sign-in": [{ request: () => ({ path: "/billing/sign-in" }), expect: { everyone: 200 } }],
+  "GET /billing": [
+    {
+      request: () => ({ path: "/billing" }),
+      expect: { everyone: 303, location: /^\/billing\/sign-in/ },
+    },
+  ],
+  "GET /billing/sign-in": [
+    { request: () => ({ path: "/billing/sign-in" }), expect: { everyone: 200 } },
+  ],
   "POST /billing/sign-in": [
-    { request: (f) => ({ path: "/billing/sign-in", ...form({ accountId: f.a.id, apiKey: f.a.adminKey, csrf: "x" }) }), expect: { everyone: 403 } },
+    {
+      request: (f) => ({
+        path: "/billing/sign-in",
+        ...form({ accountId: f.a.id, apiKey: f.a.adminKey, csrf: "x" }),
+      }),
+      expect: { everyone: 403 },
+    },
   ],
   "POST /billing/sign-out": [
-    { request: () => ({ path: "/billing/sign-out", ...form({ csrf: "x" }) }), expect: { everyone: 303, location: /^\/billing\/sign-in/ } },
+    {
+      request: () => ({ path: "/billing/sign-out", ...form({ csrf: "x" }) }),
+      expect: { everyone: 303, location: /^\/billing\/sign-in/ },
+    },
   ],
   "POST /billing/top-ups": [
-    { request: () => ({ path: "/billing/top-ups", ...form({ amount: "5.00", csrf: "x" }) }), expect: { everyone: 303, location: /^\/billing\/sign-in/ } },
+    {
+      request: () => ({ path: "/billing/top-ups", ...form({ amount: "5.00", csrf: "x" }) }),
+      expect: { everyone: 303, location: /^\/billing\/sign-in/ },
+    },
   ],
   "POST /billing/auto-top-up": [
     {
-      request: () => ({ path: "/billing/auto-top-up", ...form({ threshold: "1.00", amount: "5.00", csrf: "x" }) }),
+      request: () => ({
+        path: "/billing/auto-top-up",
+        ...form({ threshold: "1.00", amount: "5.00", csrf: "x" }),
+      }),
       expect: { everyone: 303, location: /^\/billing\/sign-in/ },
     },
   ],
   "POST /billing/exports": [
-    { request: () => ({ path: "/billing/exports", ...form({ csrf: "x" }) }), expect: { everyone: 303, location: /^\/billing\/sign-in/ } },
+    {
+      request: () => ({ path: "/billing/exports", ...form({ csrf: "x" }) }),
+      expect: { everyone: 303, location: /^\/billing\/sign-in/ },
+    },
   ],
   "GET /billing/top-ups/:topUpId/status": [
-    { request: (f) => ({ path: `/billing/top-ups/${f.topUpId}/status` }), expect: { everyone: 401 } },
+    {
+      request: (f) => ({ path: `/billing/top-ups/${f.topUpId}/status` }),
+      expect: { everyone: 401 },
+    },
   ],
   "GET /billing/exports/:exportId/status": [
-    { request: (f) => ({ path: `/billing/exports/${f.exportId}/status` }), expect: { everyone: 401 } },
+    {
+      request: (f) => ({ path: `/billing/exports/${f.exportId}/status` }),
+      expect: { everyone: 401 },
+    },
   ],
-  "GET /billing/assets/:file": [{ request: () => ({ path: `/billing/assets/${Object.keys(ASSETS)[0]}` }), expect: { everyone: 200 } }],
+  "GET /billing/assets/:file": [
+    {
+      request: () => ({ path: `/billing/assets/${Object.keys(ASSETS)[0]}` }),
+      expect: { everyone: 200 },
+    },
+  ],
   "GET /openapi.json": [{ request: () => ({ path: "/openapi.json" }), expect: { everyone: 200 } }],
   "GET /docs": [{ request: () => ({ path: "/docs" }), expect: { everyone: 200 } }],
 };
@@ -278,7 +452,9 @@ function expectCell(answer: ApiAnswer, cell: Cell, where: string): void {
     case T404:
       // Exactly what an account that does not exist answers, so ids cannot be probed.
       expect(answer.status, seen).toBe(404);
-      expect(answer.body, seen).toEqual({ error: { code: "account_not_found", message: "No such account." } });
+      expect(answer.body, seen).toEqual({
+        error: { code: "account_not_found", message: "No such account." },
+      });
       return;
     default: {
       const unmapped: never = cell;
@@ -292,22 +468,36 @@ describe("authorization matrix", () => {
 
   beforeAll(async () => {
     await uploadSampleDecks();
-    const [a, b] = await Promise.all([newAccount({ credit: "50.00" }), newAccount({ credit: "5.00" })]);
+    const [a, b] = await Promise.all([
+      newAccount({ credit: "50.00" }),
+      newAccount({ credit: "5.00" }),
+    ]);
     await setPlan(a.id);
-    const topUp = await api("POST", `/v1/accounts/${a.id}/top-ups`, { body: { amount: "5.00" }, headers: { "Idempotency-Key": "matrix-fixture" } });
+    const topUp = await api("POST", `/v1/accounts/${a.id}/top-ups`, {
+      body: { amount: "5.00" },
+      headers: { "Idempotency-Key": "matrix-fixture" },
+    });
     expect(topUp.status).toBe(202);
     const started = await api("POST", `/v1/accounts/${a.id}/exports`);
     expect(started.status).toBe(202);
     const ready = await waitForExport(a, started.body.id);
     const url = new URL(ready.downloadUrl);
-    f = { a, b, exportId: started.body.id, signedDownload: `${url.pathname}${url.search}`, topUpId: topUp.body.id };
+    f = {
+      a,
+      b,
+      exportId: started.body.id,
+      signedDownload: `${url.pathname}${url.search}`,
+      topUpId: topUp.body.id,
+    };
   });
 
   it("has a row for every route of the app, and for no route it does not have", () => {
     expectCoversEveryRoute(Object.keys(TABLE), "the authorization matrix");
   });
 
-  const rows = Object.entries(TABLE).flatMap(([route, cases]) => cases.map((kase) => ({ label: kase.name ? `${route} (${kase.name})` : route, route, kase })));
+  const rows = Object.entries(TABLE).flatMap(([route, cases]) =>
+    cases.map((kase) => ({ label: kase.name ? `${route} (${kase.name})` : route, route, kase })),
+  );
 
   it.each(rows)("$label", async ({ route, kase }) => {
     const { expect: expected } = kase;
@@ -321,15 +511,30 @@ describe("authorization matrix", () => {
     for (const who of PRINCIPALS) {
       const answer = await send(f, route, kase, who);
       const where = `${route}${kase.name ? ` (${kase.name})` : ""} as ${who}`;
-      expect(answer.status, `${where} answered ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`).toBe(expected.everyone);
-      if (answer.status >= 400 && answer.headers.get("Content-Type")?.startsWith("application/json")) expectErrorShape(answer.body, where);
-      if (expected.location) expect(answer.headers.get("Location"), where).toMatch(expected.location);
+      expect(
+        answer.status,
+        `${where} answered ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`,
+      ).toBe(expected.everyone);
+      if (
+        answer.status >= 400 &&
+        answer.headers.get("Content-Type")?.startsWith("application/json")
+      )
+        expectErrorShape(answer.body, where);
+      if (expected.location)
+        expect(answer.headers.get("Location"), where).toMatch(expected.location);
     }
   });
 
   it("refuses an Authorization header that is not a bearer token, or carries the token twice", async () => {
     const path = `/v1/accounts/${f.a.id}/credit`;
-    for (const value of [`Basic ${btoa(`x:${OPERATOR}`)}`, `Bearer`, `Bearer  ${OPERATOR}`, `bearer${OPERATOR}`, `Bearer ${OPERATOR} ${OPERATOR}`, `Bearer ${OPERATOR}\u00e9`]) {
+    for (const value of [
+      `Basic ${btoa(`x:${OPERATOR}`)}`,
+      `Bearer`,
+      `Bearer  ${OPERATOR}`,
+      `bearer${OPERATOR}`,
+      `Bearer ${OPERATOR} ${OPERATOR}`,
+      `Bearer ${OPERATOR}\u00e9`,
+    ]) {
       const answer = await api("GET", path, { token: null, headers: { Authorization: value } });
       expect(answer.status, `Authorization: ${value}`).toBe(401);
       expectErrorShape(answer.body, value);
@@ -341,7 +546,10 @@ describe("authorization matrix", () => {
     for (const path of ["", "/credit", "/movements", "/usage", "/plan", "/spend-controls"]) {
       const real = await api("GET", `/v1/accounts/${f.a.id}${path}`, { token: f.b.adminKey });
       const none = await api("GET", `/v1/accounts/${ghost}${path}`, { token: f.b.adminKey });
-      expect({ status: real.status, body: real.body }, path).toEqual({ status: none.status, body: none.body });
+      expect({ status: real.status, body: real.body }, path).toEqual({
+        status: none.status,
+        body: none.body,
+      });
     }
   });
 });

@@ -38,9 +38,10 @@ export function expectCoversEveryRoute(covered: Iterable<string>, what: string):
   const stale = [...have].filter((key) => !routes.includes(key));
   expect(missing, `routes without a row in ${what}`).toEqual([]);
   expect(stale, `rows in ${what} for routes the app no longer has`).toEqual([]);
-  expect(middleware, "an ALL entry that is not known middleware: add a row for it, or list it in MIDDLEWARE_SCOPES").toEqual(
-    [...MIDDLEWARE_SCOPES].sort(),
-  );
+  expect(
+    middleware,
+    "an ALL entry that is not known middleware: add a row for it, or list it in MIDDLEWARE_SCOPES",
+  ).toEqual([...MIDDLEWARE_SCOPES].sort());
 }
 
 const SNAKE_CASE = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
@@ -55,14 +56,20 @@ export function expectErrorShape(body: unknown, context: string): void {
   expect(error, context).toBeTypeOf("object");
   expect(error.code, `${context}: error.code`).toMatch(SNAKE_CASE);
   expect(error.message, `${context}: error.message`).toBeTypeOf("string");
-  expect((error.message as string).length, `${context}: error.message is not empty`).toBeGreaterThan(0);
+  expect(
+    (error.message as string).length,
+    `${context}: error.message is not empty`,
+  ).toBeGreaterThan(0);
   const extra = Object.keys(error).filter((key) => !["code", "message", "details"].includes(key));
   expect(extra, `${context}: unexpected keys in error`).toEqual([]);
   if ("details" in error) {
     expect(Array.isArray(error.details), `${context}: error.details is an array`).toBe(true);
     for (const detail of error.details as unknown[]) {
       expect(detail, `${context}: each detail is an object`).toBeTypeOf("object");
-      expect((detail as { issue?: unknown }).issue, `${context}: each detail says what is wrong`).toBeTypeOf("string");
+      expect(
+        (detail as { issue?: unknown }).issue,
+        `${context}: each detail says what is wrong`,
+      ).toBeTypeOf("string");
     }
   }
 }
@@ -80,11 +87,16 @@ export async function ledgerSnapshot(accountId: string) {
 }
 
 /** An account with `extraAdminKeys` more admin keys, so no one key nears its rate limit. */
-export async function accountWithKeys(credit: string, extraAdminKeys: number): Promise<TestAccount & { adminKeys: string[] }> {
+export async function accountWithKeys(
+  credit: string,
+  extraAdminKeys: number,
+): Promise<TestAccount & { adminKeys: string[] }> {
   const acct = await newAccount({ credit });
   const adminKeys = [acct.adminKey];
   for (let i = 0; i < extraAdminKeys; i++) {
-    const minted = await api("POST", `/v1/accounts/${acct.id}/api-keys`, { body: { role: "admin" } });
+    const minted = await api("POST", `/v1/accounts/${acct.id}/api-keys`, {
+      body: { role: "admin" },
+    });
     expect(minted.status).toBe(201);
     adminKeys.push(minted.body.key);
   }
@@ -98,14 +110,22 @@ export async function accountWithKeys(credit: string, extraAdminKeys: number): P
 export async function send(
   method: string,
   path: string,
-  options: { token?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+  options: {
+    token?: string | null;
+    body?: unknown;
+    rawBody?: string;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<ApiAnswer> {
   const headers: Record<string, string> = { ...options.headers };
   const token = options.token === undefined ? OPERATOR : options.token;
   if (token !== null) headers.Authorization = `Bearer ${token}`;
   const body = options.body !== undefined ? JSON.stringify(options.body) : options.rawBody;
-  if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) headers["Content-Type"] = "application/json";
-  const response = await exports.default.fetch(new Request(`http://credit.test${path}`, { method, headers, body, redirect: "manual" }));
+  if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === "content-type"))
+    headers["Content-Type"] = "application/json";
+  const response = await exports.default.fetch(
+    new Request(`http://credit.test${path}`, { method, headers, body, redirect: "manual" }),
+  );
   const text = await response.text();
   let parsed: unknown = text;
   try {

@@ -1,6 +1,14 @@
 import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { authorize, end, extend, movementsOf, N, setPlan, uploadSampleDecks } from "../calls/helpers";
+import {
+  authorize,
+  end,
+  extend,
+  movementsOf,
+  N,
+  setPlan,
+  uploadSampleDecks,
+} from "../calls/helpers";
 import { d1Sum, drainOutbox, ledger, newAccount, type ApiAnswer } from "../helpers";
 
 /**
@@ -39,12 +47,18 @@ async function abort(accountId: string): Promise<void> {
     (instance as Record<string, unknown>)[MARK] = true;
   });
   await abortAllDurableObjects();
-  expect(await runInDurableObject(ledger(accountId), (instance: object) => MARK in instance)).toBe(false);
+  expect(await runInDurableObject(ledger(accountId), (instance: object) => MARK in instance)).toBe(
+    false,
+  );
 }
 
 async function expireLeg(accountId: string, callId: string): Promise<void> {
   await runInDurableObject(ledger(accountId), (_instance, state) => {
-    state.storage.sql.exec("UPDATE call_legs SET expires_at_ms = ? WHERE call_id = ?", Date.now() - 1, callId);
+    state.storage.sql.exec(
+      "UPDATE call_legs SET expires_at_ms = ? WHERE call_id = ?",
+      Date.now() - 1,
+      callId,
+    );
   });
 }
 
@@ -101,7 +115,8 @@ describe("a Durable Object aborted during a call", () => {
     const acct = await newAccount({ credit: "5.00" });
     await setPlan(acct.id);
     const legs = Array.from({ length: 12 }, (_, i) => `cut-${i}`);
-    for (const callId of legs) expect((await authorize(acct.id, callId, CREDIT_LEG)).body.allowed).toBe(true);
+    for (const callId of legs)
+      expect((await authorize(acct.id, callId, CREDIT_LEG)).body.allowed).toBe(true);
     const before = await ledger(acct.id).audit();
 
     // The ends and the abort race. Whichever instance serves an end (workerd tends to let the
@@ -116,7 +131,8 @@ describe("a Durable Object aborted during a call", () => {
     ]);
     const answered = new Map<string, unknown>();
     firstTries.forEach((outcome, i) => {
-      if (outcome.status === "fulfilled" && outcome.value.status === 200) answered.set(legs[i] as string, outcome.value.body);
+      if (outcome.status === "fulfilled" && outcome.value.status === 200)
+        answered.set(legs[i] as string, outcome.value.body);
     });
 
     for (const callId of legs) {
@@ -143,7 +159,12 @@ describe("a Durable Object aborted during a call", () => {
     // The alarm set at authorize survived the abort and settles the leg.
     expect(await runDurableObjectAlarm(ledger(acct.id))).toBe(true);
     const calls = await callMovements(acct.id);
-    expect(calls).toEqual([expect.objectContaining({ interactionId: "lost", details: expect.objectContaining({ abandoned: true }) })]);
+    expect(calls).toEqual([
+      expect.objectContaining({
+        interactionId: "lost",
+        details: expect.objectContaining({ abandoned: true }),
+      }),
+    ]);
 
     await abort(acct.id);
     await runDurableObjectAlarm(ledger(acct.id));
@@ -157,13 +178,16 @@ describe("a Durable Object aborted during a call", () => {
     const acct = await newAccount({ credit: "5.00" });
     await setPlan(acct.id);
     const legs = Array.from({ length: 6 }, (_, i) => `gone-${i}`);
-    for (const callId of legs) expect((await authorize(acct.id, callId, CREDIT_LEG)).body.allowed).toBe(true);
+    for (const callId of legs)
+      expect((await authorize(acct.id, callId, CREDIT_LEG)).body.allowed).toBe(true);
     for (const callId of legs) await expireLeg(acct.id, callId);
 
     await Promise.allSettled([runDurableObjectAlarm(ledger(acct.id)), abortAllDurableObjects()]);
     // The runtime retries an alarm that did not finish; here the test plays the runtime.
     for (let i = 0; i < 5 && (await ledger(acct.id).audit()).reservedMicros > 0; i++) {
-      await runInDurableObject(ledger(acct.id), (instance: { alarm(): Promise<void> }) => instance.alarm());
+      await runInDurableObject(ledger(acct.id), (instance: { alarm(): Promise<void> }) =>
+        instance.alarm(),
+      );
     }
 
     const calls = await callMovements(acct.id);

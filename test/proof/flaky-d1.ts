@@ -8,14 +8,23 @@ export type FaultRule = (sql: string) => boolean;
 const realStatements = new WeakMap<object, D1PreparedStatement>();
 const sqlOfStatements = new WeakMap<object, string>();
 
-const fault = (sql: string) => Promise.reject(new Error(`D1_ERROR: injected fault in ${sql.replace(/\s+/g, " ").slice(0, 60)}`));
+const fault = (sql: string) =>
+  Promise.reject(new Error(`D1_ERROR: injected fault in ${sql.replace(/\s+/g, " ").slice(0, 60)}`));
 
-function wrapStatement(statement: D1PreparedStatement, sql: string, shouldFail: FaultRule): D1PreparedStatement {
+function wrapStatement(
+  statement: D1PreparedStatement,
+  sql: string,
+  shouldFail: FaultRule,
+): D1PreparedStatement {
   const proxy = new Proxy(statement, {
     get(target, prop) {
-      if (prop === "bind") return (...values: unknown[]) => wrapStatement(target.bind(...values), sql, shouldFail);
+      if (prop === "bind")
+        return (...values: unknown[]) => wrapStatement(target.bind(...values), sql, shouldFail);
       if (prop === "first" || prop === "run" || prop === "all" || prop === "raw") {
-        return (...args: unknown[]) => (shouldFail(sql) ? fault(sql) : (target[prop] as (...a: unknown[]) => Promise<unknown>).apply(target, args));
+        return (...args: unknown[]) =>
+          shouldFail(sql)
+            ? fault(sql)
+            : (target[prop] as (...a: unknown[]) => Promise<unknown>).apply(target, args);
       }
       const value: unknown = Reflect.get(target, prop, target);
       return typeof value === "function" ? value.bind(target) : value;
@@ -30,10 +39,13 @@ function wrapStatement(statement: D1PreparedStatement, sql: string, shouldFail: 
 export function flakyD1(db: D1Database, shouldFail: FaultRule): D1Database {
   return new Proxy(db, {
     get(target, prop) {
-      if (prop === "prepare") return (sql: string) => wrapStatement(target.prepare(sql), sql, shouldFail);
+      if (prop === "prepare")
+        return (sql: string) => wrapStatement(target.prepare(sql), sql, shouldFail);
       if (prop === "batch") {
         return (statements: D1PreparedStatement[]) => {
-          const failing = statements.map((s) => sqlOfStatements.get(s) ?? "").find((sql) => shouldFail(sql));
+          const failing = statements
+            .map((s) => sqlOfStatements.get(s) ?? "")
+            .find((sql) => shouldFail(sql));
           if (failing !== undefined) return fault(failing);
           return target.batch(statements.map((s) => realStatements.get(s) ?? s));
         };
@@ -45,7 +57,11 @@ export function flakyD1(db: D1Database, shouldFail: FaultRule): D1Database {
 }
 
 /** Fails statements matching `pattern` after `passes` of them went through, `times` times (default: for ever). */
-export function failAfter(pattern: RegExp, passes: number, times = Number.POSITIVE_INFINITY): FaultRule {
+export function failAfter(
+  pattern: RegExp,
+  passes: number,
+  times = Number.POSITIVE_INFINITY,
+): FaultRule {
   let seen = 0;
   let failed = 0;
   return (sql) => {

@@ -24,7 +24,11 @@ export interface Spec {
   /** Valid values of the path's `:params`, unencoded. */
   params?: (f: Fixture) => Record<string, string>;
   body?:
-    | { kind: "json"; fields: Record<string, fc.Arbitrary<unknown>>; valid: (f: Fixture) => Record<string, unknown> }
+    | {
+        kind: "json";
+        fields: Record<string, fc.Arbitrary<unknown>>;
+        valid: (f: Fixture) => Record<string, unknown>;
+      }
     | { kind: "csv"; header: string; cells: readonly string[] }
     | { kind: "webhook" }
     | { kind: "none" };
@@ -40,11 +44,15 @@ const key = () => ({ "Idempotency-Key": `fuzz-${crypto.randomUUID()}` });
 
 const settle = (f: Fixture) => settleLedger(f.acct.id);
 const autoTopUpOff = async (f: Fixture) => {
-  await api("PUT", `/v1/accounts/${f.acct.id}/auto-top-up`, { body: { enabled: false, threshold: "0.00", amount: "10.00" } });
+  await api("PUT", `/v1/accounts/${f.acct.id}/auto-top-up`, {
+    body: { enabled: false, threshold: "0.00", amount: "10.00" },
+  });
   await settleLedger(f.acct.id);
 };
 const alertsOff = async (f: Fixture) => {
-  await api("PUT", `/v1/accounts/${f.acct.id}/alerts`, { body: { lowBalanceLevel: null, webhookUrl: null } });
+  await api("PUT", `/v1/accounts/${f.acct.id}/alerts`, {
+    body: { lowBalanceLevel: null, webhookUrl: null },
+  });
 };
 
 const callFields = {
@@ -54,7 +62,12 @@ const callFields = {
   from: one(N.usAccount, N.deAccount, N.shortCode),
   to: one(N.deFixedBerlin, N.dePremium, N.deTollFree),
 };
-export const validCall = () => ({ userId: "user-1", direction: "outbound", from: N.usAccount, to: N.deFixedBerlin });
+export const validCall = () => ({
+  userId: "user-1",
+  direction: "outbound",
+  from: N.usAccount,
+  to: N.deFixedBerlin,
+});
 
 export const API: Record<string, Spec> = {
   "GET /health": { token: "none", query: [] },
@@ -62,41 +75,92 @@ export const API: Record<string, Spec> = {
     token: "operator",
     body: {
       kind: "json",
-      fields: { id: fc.uuid(), name: one("Fuzz"), currency: one("EUR", "USD", "JPY"), email: one("a@b.test"), timezone: one("UTC", "Europe/Prague"), region: one("weur", null) },
-      valid: () => ({ id: uniqueId("fuzz"), name: "Fuzz", currency: "EUR", email: "fuzz@example.test" }),
+      fields: {
+        id: fc.uuid(),
+        name: one("Fuzz"),
+        currency: one("EUR", "USD", "JPY"),
+        email: one("a@b.test"),
+        timezone: one("UTC", "Europe/Prague"),
+        region: one("weur", null),
+      },
+      valid: () => ({
+        id: uniqueId("fuzz"),
+        name: "Fuzz",
+        currency: "EUR",
+        email: "fuzz@example.test",
+      }),
     },
   },
   "GET /v1/accounts/:id": { token: "admin", params: (f) => ({ id: f.acct.id }), query: [] },
   "POST /v1/accounts/:id/api-keys": {
     token: "operator",
     params: (f) => ({ id: f.acct.id }),
-    body: { kind: "json", fields: { role: one("admin", "agent") }, valid: () => ({ role: "agent" }) },
+    body: {
+      kind: "json",
+      fields: { role: one("admin", "agent") },
+      valid: () => ({ role: "agent" }),
+    },
   },
   "POST /v1/accounts/:id/adjustments": {
     token: "operator",
     params: (f) => ({ id: f.acct.id }),
     headers: key,
-    body: { kind: "json", fields: { amount: moneyLike, reason: one("fuzz") }, valid: () => ({ amount: "0.01", reason: "fuzz" }) },
+    body: {
+      kind: "json",
+      fields: { amount: moneyLike, reason: one("fuzz") },
+      valid: () => ({ amount: "0.01", reason: "fuzz" }),
+    },
   },
   "GET /v1/accounts/:id/credit": { token: "admin", params: (f) => ({ id: f.acct.id }), query: [] },
-  "GET /v1/accounts/:id/movements": { token: "admin", params: (f) => ({ id: f.acct.id }), query: ["from", "to", "cursor", "limit"] },
-  "POST /v1/accounts/:id/exports": { token: "admin", params: (f) => ({ id: f.acct.id }), body: { kind: "none" }, query: [] },
-  "GET /v1/accounts/:id/exports/:exportId": { token: "admin", params: (f) => ({ id: f.acct.id, exportId: f.exportId }), query: [] },
-  "GET /v1/exports/:exportId/download": { token: "none", params: (f) => ({ exportId: f.exportId }), query: ["expires", "signature"] },
+  "GET /v1/accounts/:id/movements": {
+    token: "admin",
+    params: (f) => ({ id: f.acct.id }),
+    query: ["from", "to", "cursor", "limit"],
+  },
+  "POST /v1/accounts/:id/exports": {
+    token: "admin",
+    params: (f) => ({ id: f.acct.id }),
+    body: { kind: "none" },
+    query: [],
+  },
+  "GET /v1/accounts/:id/exports/:exportId": {
+    token: "admin",
+    params: (f) => ({ id: f.acct.id, exportId: f.exportId }),
+    query: [],
+  },
+  "GET /v1/exports/:exportId/download": {
+    token: "none",
+    params: (f) => ({ exportId: f.exportId }),
+    query: ["expires", "signature"],
+  },
   "POST /v1/accounts/:id/top-ups": {
     token: "admin",
     params: (f) => ({ id: f.acct.id }),
     headers: key,
-    body: { kind: "json", fields: { amount: moneyLike, paymentMethod: one("pm_card_visa", "pm_card_declined") }, valid: () => ({ amount: "1.00" }) },
+    body: {
+      kind: "json",
+      fields: { amount: moneyLike, paymentMethod: one("pm_card_visa", "pm_card_declined") },
+      valid: () => ({ amount: "1.00" }),
+    },
     afterSuccess: settle,
   },
-  "GET /v1/accounts/:id/top-ups/:topUpId": { token: "admin", params: (f) => ({ id: f.acct.id, topUpId: f.topUpId }), query: [] },
+  "GET /v1/accounts/:id/top-ups/:topUpId": {
+    token: "admin",
+    params: (f) => ({ id: f.acct.id, topUpId: f.topUpId }),
+    query: [],
+  },
   "PUT /v1/accounts/:id/auto-top-up": {
     token: "admin",
     params: (f) => ({ id: f.acct.id }),
     body: {
       kind: "json",
-      fields: { enabled: fc.boolean(), threshold: moneyLike, amount: moneyLike, paymentMethod: one("pm_card_visa"), maxPerDay: fc.integer({ min: -2, max: 60 }) },
+      fields: {
+        enabled: fc.boolean(),
+        threshold: moneyLike,
+        amount: moneyLike,
+        paymentMethod: one("pm_card_visa"),
+        maxPerDay: fc.integer({ min: -2, max: 60 }),
+      },
       valid: () => ({ enabled: false, threshold: "1.00", amount: "10.00" }),
     },
     afterSuccess: autoTopUpOff,
@@ -107,7 +171,16 @@ export const API: Record<string, Spec> = {
     body: {
       kind: "json",
       // No real host: an alert webhook must not leave the test.
-      fields: { lowBalanceLevel: moneyLike, webhookUrl: one(null, "https://hooks.example.test/x", "javascript:alert(1)", "ftp://x.test", "http://") },
+      fields: {
+        lowBalanceLevel: moneyLike,
+        webhookUrl: one(
+          null,
+          "https://hooks.example.test/x",
+          "javascript:alert(1)",
+          "ftp://x.test",
+          "http://",
+        ),
+      },
       valid: () => ({ lowBalanceLevel: null }),
     },
     afterSuccess: alertsOff,
@@ -119,8 +192,21 @@ export const API: Record<string, Spec> = {
     body: {
       kind: "json",
       fields: {
-        package: fc.record({ name: nastyValue, destinations: fc.array(fc.oneof(one("DE", "de", "XX", "EU"), nastyString), { maxLength: 4 }), numberCountries: nastyValue, fupMinutesPerUser: nastyValue }, { requiredKeys: [] }),
-        allowances: fc.record({ conversationIntelligenceMinutes: nastyValue, voiceAgentMinutes: nastyValue }, { requiredKeys: [] }),
+        package: fc.record(
+          {
+            name: nastyValue,
+            destinations: fc.array(fc.oneof(one("DE", "de", "XX", "EU"), nastyString), {
+              maxLength: 4,
+            }),
+            numberCountries: nastyValue,
+            fupMinutesPerUser: nastyValue,
+          },
+          { requiredKeys: [] },
+        ),
+        allowances: fc.record(
+          { conversationIntelligenceMinutes: nastyValue, voiceAgentMinutes: nastyValue },
+          { requiredKeys: [] },
+        ),
       },
       valid: () => structuredClone(EU_PLAN) as Record<string, unknown>,
     },
@@ -129,9 +215,17 @@ export const API: Record<string, Spec> = {
   "PUT /v1/accounts/:id/spend-controls": {
     token: "admin",
     params: (f) => ({ id: f.acct.id }),
-    body: { kind: "json", fields: { maxCostPerCall: moneyLike, dailyCap: moneyLike }, valid: () => ({ maxCostPerCall: null, dailyCap: null }) },
+    body: {
+      kind: "json",
+      fields: { maxCostPerCall: moneyLike, dailyCap: moneyLike },
+      valid: () => ({ maxCostPerCall: null, dailyCap: null }),
+    },
   },
-  "GET /v1/accounts/:id/spend-controls": { token: "admin", params: (f) => ({ id: f.acct.id }), query: [] },
+  "GET /v1/accounts/:id/spend-controls": {
+    token: "admin",
+    params: (f) => ({ id: f.acct.id }),
+    query: [],
+  },
   "POST /v1/accounts/:id/calls/:callId/authorize": {
     token: "switch",
     params: (f) => ({ id: f.acct.id, callId: `fz-${crypto.randomUUID()}` }),
@@ -140,24 +234,41 @@ export const API: Record<string, Spec> = {
   "POST /v1/accounts/:id/calls/:callId/extend": {
     token: "switch",
     params: (f) => ({ id: f.acct.id, callId: "fz-running" }),
-    body: { kind: "json", fields: { leg: callFields.leg, usedSeconds: fc.integer({ min: -1, max: 90_000 }) }, valid: () => ({ usedSeconds: 30 }) },
+    body: {
+      kind: "json",
+      fields: { leg: callFields.leg, usedSeconds: fc.integer({ min: -1, max: 90_000 }) },
+      valid: () => ({ usedSeconds: 30 }),
+    },
   },
   "POST /v1/accounts/:id/calls/:callId/end": {
     token: "switch",
     params: (f) => ({ id: f.acct.id, callId: `fz-${crypto.randomUUID()}` }),
-    body: { kind: "json", fields: { leg: callFields.leg, durationSeconds: fc.integer({ min: -1, max: 90_000 }) }, valid: () => ({ durationSeconds: 30 }) },
+    body: {
+      kind: "json",
+      fields: { leg: callFields.leg, durationSeconds: fc.integer({ min: -1, max: 90_000 }) },
+      valid: () => ({ durationSeconds: 30 }),
+    },
   },
   "POST /v1/accounts/:id/calls/quote": {
     token: "switch",
     params: (f) => ({ id: f.acct.id }),
-    body: { kind: "json", fields: { ...callFields, durationSeconds: fc.integer({ min: -1, max: 90_000 }) }, valid: () => ({ ...validCall(), durationSeconds: 65 }) },
+    body: {
+      kind: "json",
+      fields: { ...callFields, durationSeconds: fc.integer({ min: -1, max: 90_000 }) },
+      valid: () => ({ ...validCall(), durationSeconds: 65 }),
+    },
   },
   "POST /v1/accounts/:id/messages/:messageId": {
     token: "switch",
     params: (f) => ({ id: f.acct.id, messageId: `fz-${crypto.randomUUID()}` }),
     body: {
       kind: "json",
-      fields: { channel: one("sms", "mms", "whatsapp"), to: one(N.deMobile, N.shortCode, "+999"), fragments: fc.integer({ min: -1, max: 1_000 }), userId: one("user-1", null) },
+      fields: {
+        channel: one("sms", "mms", "whatsapp"),
+        to: one(N.deMobile, N.shortCode, "+999"),
+        fragments: fc.integer({ min: -1, max: 1_000 }),
+        userId: one("user-1", null),
+      },
       valid: () => ({ channel: "sms", to: N.deMobile, fragments: 1 }),
     },
   },
@@ -166,28 +277,55 @@ export const API: Record<string, Spec> = {
     params: (f) => ({ id: f.acct.id, usageId: `fz-${crypto.randomUUID()}` }),
     body: {
       kind: "json",
-      fields: { service: one("stt", "ai-voice-agents", "conversation-intelligence"), seconds: fc.integer({ min: -1, max: 90_000 }), userId: one("user-1", null), callId: one("c-1", null) },
+      fields: {
+        service: one("stt", "ai-voice-agents", "conversation-intelligence"),
+        seconds: fc.integer({ min: -1, max: 90_000 }),
+        userId: one("user-1", null),
+        callId: one("c-1", null),
+      },
       valid: () => ({ service: "stt", seconds: 61 }),
     },
   },
-  "GET /v1/accounts/:id/usage": { token: "admin", params: (f) => ({ id: f.acct.id }), query: ["month"] },
+  "GET /v1/accounts/:id/usage": {
+    token: "admin",
+    params: (f) => ({ id: f.acct.id }),
+    query: ["month"],
+  },
   "GET /v1/rates": { token: "operator", query: [] },
   "PUT /v1/rates/calls": {
     token: "operator",
-    body: { kind: "csv", header: "prefix,destination,rate_per_minute,initial_increment,subsequent_increment", cells: ["49", "4930", "Germany", "0.01", "60", "1", "0"] },
+    body: {
+      kind: "csv",
+      header: "prefix,destination,rate_per_minute,initial_increment,subsequent_increment",
+      cells: ["49", "4930", "Germany", "0.01", "60", "1", "0"],
+    },
     afterSuccess: uploadSampleDecks,
   },
   "PUT /v1/rates/messages": {
     token: "operator",
-    body: { kind: "csv", header: "country,channel,price_per_fragment", cells: ["DE", "sms", "whatsapp", "0.07"] },
+    body: {
+      kind: "csv",
+      header: "country,channel,price_per_fragment",
+      cells: ["DE", "sms", "whatsapp", "0.07"],
+    },
     afterSuccess: uploadSampleDecks,
   },
   "PUT /v1/rates/services": {
     token: "operator",
     body: {
       kind: "json",
-      fields: { stt: moneyLike, "ai-voice-agents": moneyLike, "conversation-intelligence": moneyLike, "toll-free-inbound": moneyLike },
-      valid: () => ({ stt: "0.02", "ai-voice-agents": "0.10", "conversation-intelligence": "0.03", "toll-free-inbound": "0.05" }),
+      fields: {
+        stt: moneyLike,
+        "ai-voice-agents": moneyLike,
+        "conversation-intelligence": moneyLike,
+        "toll-free-inbound": moneyLike,
+      },
+      valid: () => ({
+        stt: "0.02",
+        "ai-voice-agents": "0.10",
+        "conversation-intelligence": "0.03",
+        "toll-free-inbound": "0.05",
+      }),
     },
     afterSuccess: uploadSampleDecks,
   },

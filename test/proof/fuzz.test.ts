@@ -8,8 +8,24 @@ import { setPlan, uploadSampleDecks } from "../calls/helpers";
 import { waitForExport } from "../exports/flow-helpers";
 import { api, OPERATOR, SWITCH, type ApiAnswer, type TestAccount } from "../helpers";
 import { settleLedger } from "../top-ups/helpers";
-import { bodyFor, encodeSegment, moneyLike, nastyString, nastyValue, one, pathSegment, queryFor, rawJsonText } from "./arbitraries";
-import { accountWithKeys, expectCoversEveryRoute, expectErrorShape, ledgerSnapshot, send } from "./contract";
+import {
+  bodyFor,
+  encodeSegment,
+  moneyLike,
+  nastyString,
+  nastyValue,
+  one,
+  pathSegment,
+  queryFor,
+  rawJsonText,
+} from "./arbitraries";
+import {
+  accountWithKeys,
+  expectCoversEveryRoute,
+  expectErrorShape,
+  ledgerSnapshot,
+  send,
+} from "./contract";
 import { API, PAGE_ROUTES, validCall, type Fixture, type Spec, type Token } from "./fuzz-specs";
 
 /**
@@ -30,10 +46,18 @@ async function d1Snapshot() {
   ).first();
 }
 
-const tokenOf = (f: Fixture, token: Token) => ({ operator: OPERATOR, switch: SWITCH, admin: f.acct.adminKey, none: null })[token];
+const tokenOf = (f: Fixture, token: Token) =>
+  ({ operator: OPERATOR, switch: SWITCH, admin: f.acct.adminKey, none: null })[token];
 
-function pathOf(template: string, values: Record<string, string>, raw: Record<string, string> = {}): string {
-  return template.replace(/:([A-Za-z]+)/g, (_, name: string) => raw[name] ?? encodeSegment(values[name] ?? ""));
+function pathOf(
+  template: string,
+  values: Record<string, string>,
+  raw: Record<string, string> = {},
+): string {
+  return template.replace(
+    /:([A-Za-z]+)/g,
+    (_, name: string) => raw[name] ?? encodeSegment(values[name] ?? ""),
+  );
 }
 
 interface Sent {
@@ -70,14 +94,31 @@ async function probe(route: string, spec: Spec, f: Fixture, input: Sent): Promis
   return answer;
 }
 
-function csvBody(header: string, cells: readonly string[]): fc.Arbitrary<{ raw: string; contentType?: string }> {
-  const cell = fc.oneof(fc.constantFrom(...cells), nastyString.map((s) => s.replaceAll("\n", " ")), moneyLike);
+function csvBody(
+  header: string,
+  cells: readonly string[],
+): fc.Arbitrary<{ raw: string; contentType?: string }> {
+  const cell = fc.oneof(
+    fc.constantFrom(...cells),
+    nastyString.map((s) => s.replaceAll("\n", " ")),
+    moneyLike,
+  );
   const row = fc.array(cell, { minLength: 0, maxLength: 7 }).map((values) => values.join(","));
-  const deck = fc.tuple(fc.constantFrom(header, "", header.toUpperCase(), `${header},extra`), fc.array(row, { maxLength: 6 }), fc.constantFrom("\n", "\r\n", "\r"));
+  const deck = fc.tuple(
+    fc.constantFrom(header, "", header.toUpperCase(), `${header},extra`),
+    fc.array(row, { maxLength: 6 }),
+    fc.constantFrom("\n", "\r\n", "\r"),
+  );
   return fc.oneof(
     { weight: 4, arbitrary: deck.map(([head, rows, eol]) => ({ raw: [head, ...rows].join(eol) })) },
     { weight: 1, arbitrary: fc.string({ maxLength: 300 }).map((raw) => ({ raw })) },
-    { weight: 1, arbitrary: deck.map(([head, rows]) => ({ raw: [head, ...rows].join("\n"), contentType: "application/json" })) },
+    {
+      weight: 1,
+      arbitrary: deck.map(([head, rows]) => ({
+        raw: [head, ...rows].join("\n"),
+        contentType: "application/json",
+      })),
+    },
     { weight: 1, arbitrary: fc.constant({ raw: `${header}\n${'"'.repeat(5000)}` }) },
   );
 }
@@ -85,36 +126,60 @@ function csvBody(header: string, cells: readonly string[]): fc.Arbitrary<{ raw: 
 /** Event JSON shaped like the gateway's, with hostile values where the parser reads. */
 const eventBody = (accountId: string) =>
   fc
-    .record({
-      id: fc.oneof(nastyString, one("evt_1")),
-      type: fc.oneof(one("payment_intent.succeeded", "payment_intent.payment_failed"), nastyString),
-      data: fc.oneof(
-        nastyValue,
-        fc.record({
-          object: fc.oneof(
-            nastyValue,
-            fc.record(
-              {
-                id: fc.oneof(one("pi_1"), nastyString),
-                object: fc.oneof(one("payment_intent"), nastyString),
-                amount: fc.oneof(fc.integer(), fc.double(), nastyValue, one(Number.MAX_SAFE_INTEGER, 2 ** 63)),
-                currency: fc.oneof(one("eur", "EUR", "jpy", "xts", "bhd"), nastyString),
-                metadata: fc.oneof(nastyValue, fc.record({ paymentId: fc.oneof(one("top_aaaaaaaaaaaa", "atu_x"), nastyString), accountId: fc.oneof(one(accountId, ""), nastyString) }, { requiredKeys: [] })),
-                last_payment_error: nastyValue,
-              },
-              { requiredKeys: [] },
+    .record(
+      {
+        id: fc.oneof(nastyString, one("evt_1")),
+        type: fc.oneof(
+          one("payment_intent.succeeded", "payment_intent.payment_failed"),
+          nastyString,
+        ),
+        data: fc.oneof(
+          nastyValue,
+          fc.record({
+            object: fc.oneof(
+              nastyValue,
+              fc.record(
+                {
+                  id: fc.oneof(one("pi_1"), nastyString),
+                  object: fc.oneof(one("payment_intent"), nastyString),
+                  amount: fc.oneof(
+                    fc.integer(),
+                    fc.double(),
+                    nastyValue,
+                    one(Number.MAX_SAFE_INTEGER, 2 ** 63),
+                  ),
+                  currency: fc.oneof(one("eur", "EUR", "jpy", "xts", "bhd"), nastyString),
+                  metadata: fc.oneof(
+                    nastyValue,
+                    fc.record(
+                      {
+                        paymentId: fc.oneof(one("top_aaaaaaaaaaaa", "atu_x"), nastyString),
+                        accountId: fc.oneof(one(accountId, ""), nastyString),
+                      },
+                      { requiredKeys: [] },
+                    ),
+                  ),
+                  last_payment_error: nastyValue,
+                },
+                { requiredKeys: [] },
+              ),
             ),
-          ),
-        }),
-      ),
-    }, { requiredKeys: [] })
+          }),
+        ),
+      },
+      { requiredKeys: [] },
+    )
     .map((event) => JSON.stringify(event));
 
 async function fixtureFor(route: string): Promise<Fixture> {
   const acct = await accountWithKeys("100.00", 0);
   await setPlan(acct.id);
-  if (!route.includes(":exportId") && !route.includes(":topUpId")) return { acct, exportId: "exp_none", topUpId: "top_none0000000", downloadQuery: "" };
-  const topUp = await api("POST", `/v1/accounts/${acct.id}/top-ups`, { body: { amount: "5.00" }, headers: { "Idempotency-Key": "fuzz-fixture" } });
+  if (!route.includes(":exportId") && !route.includes(":topUpId"))
+    return { acct, exportId: "exp_none", topUpId: "top_none0000000", downloadQuery: "" };
+  const topUp = await api("POST", `/v1/accounts/${acct.id}/top-ups`, {
+    body: { amount: "5.00" },
+    headers: { "Idempotency-Key": "fuzz-fixture" },
+  });
   await settleLedger(acct.id);
   const started = await api("POST", `/v1/accounts/${acct.id}/exports`);
   const ready = await waitForExport(acct, started.body.id);
@@ -129,79 +194,106 @@ describe("fuzzing every route", () => {
     expectCoversEveryRoute([...Object.keys(API), ...PAGE_ROUTES], "the fuzz specs");
   });
 
-  describe.each(Object.entries(API).map(([route, spec]) => ({ route, spec })))("$route", ({ route, spec }) => {
-    const [method = "GET", template = "/"] = route.split(" ");
-    const paramNames = [...template.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1] as string);
-    let f: Fixture;
-    beforeAll(async () => {
-      f = await fixtureFor(route);
-      // A leg the extend fuzz can find.
-      if (route.endsWith("/extend")) {
-        const leg = await api("POST", `/v1/accounts/${f.acct.id}/calls/fz-running/authorize`, { token: SWITCH, body: validCall() });
-        expect(leg.body.allowed).toBe(true);
-      }
-    });
-    const validPath = () => pathOf(template, spec.params?.(f) ?? {});
-    const validQuery = () => (route.endsWith("/download") ? `?${f.downloadQuery}` : "");
-    const body = spec.body ?? { kind: "none" as const };
-    const validBody = (): Omit<Sent, "path"> => (body.kind === "json" ? { json: body.valid(f) } : {});
+  describe.each(Object.entries(API).map(([route, spec]) => ({ route, spec })))(
+    "$route",
+    ({ route, spec }) => {
+      const [method = "GET", template = "/"] = route.split(" ");
+      const paramNames = [...template.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1] as string);
+      let f: Fixture;
+      beforeAll(async () => {
+        f = await fixtureFor(route);
+        // A leg the extend fuzz can find.
+        if (route.endsWith("/extend")) {
+          const leg = await api("POST", `/v1/accounts/${f.acct.id}/calls/fz-running/authorize`, {
+            token: SWITCH,
+            body: validCall(),
+          });
+          expect(leg.body.allowed).toBe(true);
+        }
+      });
+      const validPath = () => pathOf(template, spec.params?.(f) ?? {});
+      const validQuery = () => (route.endsWith("/download") ? `?${f.downloadQuery}` : "");
+      const body = spec.body ?? { kind: "none" as const };
+      const validBody = (): Omit<Sent, "path"> =>
+        body.kind === "json" ? { json: body.valid(f) } : {};
 
-    if (body.kind === "json") {
-      it("body", async () => {
-        await fc.assert(
-          fc.asyncProperty(bodyFor(body.fields, () => body.valid(f)), async (input) => {
-            await probe(route, spec, f, { path: validPath(), ...input });
-          }),
-          { numRuns: BODY_RUNS },
-        );
-      });
-    }
-    if (body.kind === "csv") {
-      it("CSV body", async () => {
-        await fc.assert(
-          fc.asyncProperty(csvBody(body.header, body.cells), async (input) => {
-            await probe(route, spec, f, { path: validPath(), contentType: "text/csv", ...input });
-          }),
-          { numRuns: BODY_RUNS },
-        );
-      });
-    }
-    if (body.kind === "webhook") {
-      it("signed and unsigned events", async () => {
-        await fc.assert(
-          fc.asyncProperty(fc.oneof(eventBody(f.acct.id), rawJsonText), fc.boolean(), async (raw, signed) => {
-            const headers: Record<string, string> = signed ? { "Stripe-Signature": await signWebhook(env.PAYMENT_WEBHOOK_SECRET, raw, Date.now() / 1000) } : {};
-            const answer = await probe(route, spec, f, { path: template, raw, contentType: "application/json", headers });
-            if (!signed) expect(answer.status).toBe(raw.length > 64 * 1024 ? 413 : 400);
-            // No payment of this account was started, so no event can credit it.
-            if (answer.status === 200) expect(answer.body.applied).toBe(false);
-          }),
-          { numRuns: BODY_RUNS },
-        );
-      });
-    }
-    if (paramNames.length > 0) {
-      it("path", async () => {
-        await fc.assert(
-          fc.asyncProperty(fc.constantFrom(...paramNames), pathSegment, async (name, segment) => {
-            const path = pathOf(template, spec.params?.(f) ?? {}, { [name]: segment });
-            await probe(route, spec, f, { path: `${path}${validQuery()}`, ...validBody() });
-          }),
-          { numRuns: PATH_RUNS * paramNames.length },
-        );
-      });
-    }
-    if (spec.query !== undefined || method === "GET" || body.kind === "none") {
-      it("query", async () => {
-        await fc.assert(
-          fc.asyncProperty(queryFor(spec.query ?? []), async (query) => {
-            await probe(route, spec, f, { path: `${validPath()}?${query}`, ...validBody() });
-          }),
-          { numRuns: route === "POST /dev/seed" ? 5 : QUERY_RUNS },
-        );
-      });
-    }
-  });
+      if (body.kind === "json") {
+        it("body", async () => {
+          await fc.assert(
+            fc.asyncProperty(
+              bodyFor(body.fields, () => body.valid(f)),
+              async (input) => {
+                await probe(route, spec, f, { path: validPath(), ...input });
+              },
+            ),
+            { numRuns: BODY_RUNS },
+          );
+        });
+      }
+      if (body.kind === "csv") {
+        it("CSV body", async () => {
+          await fc.assert(
+            fc.asyncProperty(csvBody(body.header, body.cells), async (input) => {
+              await probe(route, spec, f, { path: validPath(), contentType: "text/csv", ...input });
+            }),
+            { numRuns: BODY_RUNS },
+          );
+        });
+      }
+      if (body.kind === "webhook") {
+        it("signed and unsigned events", async () => {
+          await fc.assert(
+            fc.asyncProperty(
+              fc.oneof(eventBody(f.acct.id), rawJsonText),
+              fc.boolean(),
+              async (raw, signed) => {
+                const headers: Record<string, string> = signed
+                  ? {
+                      "Stripe-Signature": await signWebhook(
+                        env.PAYMENT_WEBHOOK_SECRET,
+                        raw,
+                        Date.now() / 1000,
+                      ),
+                    }
+                  : {};
+                const answer = await probe(route, spec, f, {
+                  path: template,
+                  raw,
+                  contentType: "application/json",
+                  headers,
+                });
+                if (!signed) expect(answer.status).toBe(raw.length > 64 * 1024 ? 413 : 400);
+                // No payment of this account was started, so no event can credit it.
+                if (answer.status === 200) expect(answer.body.applied).toBe(false);
+              },
+            ),
+            { numRuns: BODY_RUNS },
+          );
+        });
+      }
+      if (paramNames.length > 0) {
+        it("path", async () => {
+          await fc.assert(
+            fc.asyncProperty(fc.constantFrom(...paramNames), pathSegment, async (name, segment) => {
+              const path = pathOf(template, spec.params?.(f) ?? {}, { [name]: segment });
+              await probe(route, spec, f, { path: `${path}${validQuery()}`, ...validBody() });
+            }),
+            { numRuns: PATH_RUNS * paramNames.length },
+          );
+        });
+      }
+      if (spec.query !== undefined || method === "GET" || body.kind === "none") {
+        it("query", async () => {
+          await fc.assert(
+            fc.asyncProperty(queryFor(spec.query ?? []), async (query) => {
+              await probe(route, spec, f, { path: `${validPath()}?${query}`, ...validBody() });
+            }),
+            { numRuns: route === "POST /dev/seed" ? 5 : QUERY_RUNS },
+          );
+        });
+      }
+    },
+  );
 });
 
 describe("fuzzing the Billing page", () => {
@@ -215,29 +307,63 @@ describe("fuzzing the Billing page", () => {
   });
 
   /** Pages answer HTML; what matters is no 5xx and, when refused, nothing moved. */
-  async function probePage(method: "GET" | "POST", path: string, form?: Record<string, string>, headers?: Record<string, string>) {
+  async function probePage(
+    method: "GET" | "POST",
+    path: string,
+    form?: Record<string, string>,
+    headers?: Record<string, string>,
+  ) {
     const before = await ledgerSnapshot(acct.id);
     const answer = await browse(jar, method, path, form, headers);
     const seen = `${method} ${path.slice(0, 200)} ${JSON.stringify(form ?? null).slice(0, 300)} → ${answer.status} ${answer.text.slice(0, 200)}`;
     expect(answer.status, seen).toBeLessThan(500);
-    if (answer.status >= 400) expect(await ledgerSnapshot(acct.id), `${seen}: a refused form changed the ledger`).toEqual(before);
+    if (answer.status >= 400)
+      expect(await ledgerSnapshot(acct.id), `${seen}: a refused form changed the ledger`).toEqual(
+        before,
+      );
     else {
-      await api("PUT", `/v1/accounts/${acct.id}/auto-top-up`, { body: { enabled: false, threshold: "0.00", amount: "10.00" } });
+      await api("PUT", `/v1/accounts/${acct.id}/auto-top-up`, {
+        body: { enabled: false, threshold: "0.00", amount: "10.00" },
+      });
       await settleLedger(acct.id);
     }
     return answer;
   }
 
-  const field = fc.oneof(nastyString, moneyLike, fc.string({ maxLength: 20_000 }).filter((s) => s.length > 600 || s.length < 20));
+  const field = fc.oneof(
+    nastyString,
+    moneyLike,
+    fc.string({ maxLength: 20_000 }).filter((s) => s.length > 600 || s.length < 20),
+  );
 
   it("signed-in forms and queries", async () => {
     ({ jar, csrf } = await signIn(acct));
     await fc.assert(
       fc.asyncProperty(
         fc.oneof(
-          fc.record({ route: fc.constant("/billing/top-ups"), form: fc.record({ amount: field, paymentMethod: field, idempotencyKey: field }, { requiredKeys: [] }) }),
-          fc.record({ route: fc.constant("/billing/auto-top-up"), form: fc.record({ enabled: fc.oneof(fc.constant("on"), field), threshold: field, amount: field, paymentMethod: field }, { requiredKeys: [] }) }),
-          fc.record({ route: fc.constant("/billing/exports"), form: fc.dictionary(nastyString, field, { maxKeys: 2 }) }),
+          fc.record({
+            route: fc.constant("/billing/top-ups"),
+            form: fc.record(
+              { amount: field, paymentMethod: field, idempotencyKey: field },
+              { requiredKeys: [] },
+            ),
+          }),
+          fc.record({
+            route: fc.constant("/billing/auto-top-up"),
+            form: fc.record(
+              {
+                enabled: fc.oneof(fc.constant("on"), field),
+                threshold: field,
+                amount: field,
+                paymentMethod: field,
+              },
+              { requiredKeys: [] },
+            ),
+          }),
+          fc.record({
+            route: fc.constant("/billing/exports"),
+            form: fc.dictionary(nastyString, field, { maxKeys: 2 }),
+          }),
         ),
         async ({ route, form }) => {
           await probePage("POST", route, { ...form, csrf });
@@ -252,10 +378,14 @@ describe("fuzzing the Billing page", () => {
       { numRuns: 20 },
     );
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom("top-ups", "exports"), pathSegment, async (kind, segment) => {
-        const answer = await probePage("GET", `/billing/${kind}/${segment}/status`);
-        expect([200, 400, 404], String(answer.status)).toContain(answer.status);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom("top-ups", "exports"),
+        pathSegment,
+        async (kind, segment) => {
+          const answer = await probePage("GET", `/billing/${kind}/${segment}/status`);
+          expect([200, 400, 404], String(answer.status)).toContain(answer.status);
+        },
+      ),
       { numRuns: 20 },
     );
   });
@@ -264,14 +394,25 @@ describe("fuzzing the Billing page", () => {
     ({ jar, csrf } = await signIn(acct));
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom("/billing/top-ups", "/billing/auto-top-up", "/billing/exports", "/billing/sign-out"),
+        fc.constantFrom(
+          "/billing/top-ups",
+          "/billing/auto-top-up",
+          "/billing/exports",
+          "/billing/sign-out",
+        ),
         fc.option(field),
-        fc.constantFrom<Record<string, string>>({}, { Origin: "https://evil.test" }, { "Sec-Fetch-Site": "cross-site" }),
+        fc.constantFrom<Record<string, string>>(
+          {},
+          { Origin: "https://evil.test" },
+          { "Sec-Fetch-Site": "cross-site" },
+        ),
         async (route, token, headers) => {
           const form = { ...(token === null ? {} : { csrf: token }), amount: "5.00" };
           const answer = await probePage("POST", route, form, headers);
           const tooLarge = new URLSearchParams(form).toString().length > BILLING_FORM_MAX_BYTES;
-          expect(answer.status, `${route} with csrf ${JSON.stringify(token)?.slice(0, 40)}`).toBe(tooLarge ? 413 : 403);
+          expect(answer.status, `${route} with csrf ${JSON.stringify(token)?.slice(0, 40)}`).toBe(
+            tooLarge ? 413 : 403,
+          );
         },
       ),
       { numRuns: 25 },
@@ -280,11 +421,19 @@ describe("fuzzing the Billing page", () => {
 
   it("sign-in with hostile account ids and keys", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(nastyString, one(acct.id)), fc.oneof(nastyString, one(acct.adminKey, acct.agentKey, `${acct.adminKey}x`)), async (accountId, apiKey) => {
-        jar = new CookieJar();
-        const form = await browse(jar, "GET", "/billing/sign-in");
-        await probePage("POST", "/billing/sign-in", { csrf: csrfOf(form.text), accountId, apiKey });
-      }),
+      fc.asyncProperty(
+        fc.oneof(nastyString, one(acct.id)),
+        fc.oneof(nastyString, one(acct.adminKey, acct.agentKey, `${acct.adminKey}x`)),
+        async (accountId, apiKey) => {
+          jar = new CookieJar();
+          const form = await browse(jar, "GET", "/billing/sign-in");
+          await probePage("POST", "/billing/sign-in", {
+            csrf: csrfOf(form.text),
+            accountId,
+            apiKey,
+          });
+        },
+      ),
       { numRuns: 30 },
     );
   });
@@ -292,9 +441,13 @@ describe("fuzzing the Billing page", () => {
   it("public pages, assets and the API reference with hostile paths and queries", async () => {
     jar = new CookieJar();
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom("/", "/billing", "/billing/sign-in", "/openapi.json", "/docs"), queryFor(["notice", "month", "topUp"]), async (path, query) => {
-        await probePage("GET", `${path}?${query}`);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom("/", "/billing", "/billing/sign-in", "/openapi.json", "/docs"),
+        queryFor(["notice", "month", "topUp"]),
+        async (path, query) => {
+          await probePage("GET", `${path}?${query}`);
+        },
+      ),
       { numRuns: 20 },
     );
     await fc.assert(

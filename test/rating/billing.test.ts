@@ -10,7 +10,10 @@ import {
   splitAllowance,
 } from "../../src/rating/billing";
 
-const per = (initialSeconds: number, subsequentSeconds: number) => ({ initialSeconds, subsequentSeconds });
+const per = (initialSeconds: number, subsequentSeconds: number) => ({
+  initialSeconds,
+  subsequentSeconds,
+});
 
 describe("billedSeconds", () => {
   it.each([
@@ -53,9 +56,12 @@ describe("billedSeconds", () => {
           const billed = billedSeconds(duration, increments);
           expect(billed).toBeGreaterThanOrEqual(duration);
           expect(billed - duration).toBeLessThan(duration <= initial ? initial : subsequent);
-          if (duration > 0) expect(billed >= initial && (billed - initial) % subsequent === 0).toBe(true);
+          if (duration > 0)
+            expect(billed >= initial && (billed - initial) % subsequent === 0).toBe(true);
           const rate = { ratePerMinuteMicros, ...increments };
-          expect(legCostMicros(duration + more, rate)).toBeGreaterThanOrEqual(legCostMicros(duration, rate));
+          expect(legCostMicros(duration + more, rate)).toBeGreaterThanOrEqual(
+            legCostMicros(duration, rate),
+          );
         },
       ),
     );

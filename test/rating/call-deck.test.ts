@@ -10,11 +10,24 @@ function deckOf(csv: string): CallDeck {
 
 describe("parseCallDeck", () => {
   it("reads rows with and without increments, defaulting to 60/60, header optional", () => {
-    const csv = "prefix,destination,rate_per_minute,initial_increment,subsequent_increment\n49,Germany,0.012\n4915,Germany mobile,0.035,30,6\r\n";
+    const csv =
+      "prefix,destination,rate_per_minute,initial_increment,subsequent_increment\n49,Germany,0.012\n4915,Germany mobile,0.035,30,6\r\n";
     const deck = deckOf(csv);
     expect(deck.size).toBe(2);
-    expect(deck.lookup("4930123456")).toEqual({ prefix: "49", destination: "Germany", ratePerMinuteMicros: 12_000, initialSeconds: 60, subsequentSeconds: 60 });
-    expect(deck.lookup("4915123456789")).toEqual({ prefix: "4915", destination: "Germany mobile", ratePerMinuteMicros: 35_000, initialSeconds: 30, subsequentSeconds: 6 });
+    expect(deck.lookup("4930123456")).toEqual({
+      prefix: "49",
+      destination: "Germany",
+      ratePerMinuteMicros: 12_000,
+      initialSeconds: 60,
+      subsequentSeconds: 60,
+    });
+    expect(deck.lookup("4915123456789")).toEqual({
+      prefix: "4915",
+      destination: "Germany mobile",
+      ratePerMinuteMicros: 35_000,
+      initialSeconds: 30,
+      subsequentSeconds: 6,
+    });
     expect(deckOf("49,Germany,0.012\n").size).toBe(1);
   });
 
@@ -47,7 +60,14 @@ describe("parseCallDeck", () => {
   });
 
   it("names every bad line and field, counting blank lines, and returns no deck", () => {
-    const csv = ["prefix,destination,rate_per_minute", "49,Germany,0.012", "", "4915,Germany mobile,x", "44,UK,0.01,0,0", "49,Germany again,0.01"].join("\n");
+    const csv = [
+      "prefix,destination,rate_per_minute",
+      "49,Germany,0.012",
+      "",
+      "4915,Germany mobile,x",
+      "44,UK,0.01,0,0",
+      "49,Germany again,0.01",
+    ].join("\n");
     const result = parseCallDeck(csv);
     expect(result).toEqual({
       ok: false,
@@ -55,7 +75,11 @@ describe("parseCallDeck", () => {
       errors: [
         { line: 4, field: "rate_per_minute", message: 'must be a non-negative decimal, got "x"' },
         { line: 5, field: "initial_increment", message: 'must be whole seconds 1-3600, got "0"' },
-        { line: 5, field: "subsequent_increment", message: 'must be whole seconds 1-3600, got "0"' },
+        {
+          line: 5,
+          field: "subsequent_increment",
+          message: 'must be whole seconds 1-3600, got "0"',
+        },
         { line: 6, field: "prefix", message: "duplicate prefix 49, first on line 2" },
       ],
     });
@@ -63,7 +87,10 @@ describe("parseCallDeck", () => {
 
   it("rejects an empty deck and a header alone", () => {
     expect(parseCallDeck("")).toMatchObject({ ok: false, errors: [{ line: 1, field: "file" }] });
-    expect(parseCallDeck("prefix,destination,rate_per_minute\n")).toMatchObject({ ok: false, errors: [{ line: 1, field: "file" }] });
+    expect(parseCallDeck("prefix,destination,rate_per_minute\n")).toMatchObject({
+      ok: false,
+      errors: [{ line: 1, field: "file" }],
+    });
   });
 
   it("lists at most DECK_ERRORS_REPORTED_MAX errors but counts them all", () => {
@@ -78,12 +105,25 @@ describe("parseCallDeck", () => {
 
   it("refuses a file with more rows than CALL_DECK_ROWS_MAX without validating each", () => {
     const csv = "1,X,0.01\n".repeat(CALL_DECK_ROWS_MAX + 2);
-    expect(parseCallDeck(csv)).toMatchObject({ ok: false, errorCount: 1, errors: [{ field: "file" }] });
+    expect(parseCallDeck(csv)).toMatchObject({
+      ok: false,
+      errorCount: 1,
+      errors: [{ field: "file" }],
+    });
   });
 });
 
 describe("CallDeck.lookup", () => {
-  const deck = deckOf(["1,USA,0.008", "1800,USA toll-free,0", "44,UK,0.01", "447,UK mobile,0.02", "4475,UK mobile 75,0.03", "44751234,UK special block,0.5"].join("\n"));
+  const deck = deckOf(
+    [
+      "1,USA,0.008",
+      "1800,USA toll-free,0",
+      "44,UK,0.01",
+      "447,UK mobile,0.02",
+      "4475,UK mobile 75,0.03",
+      "44751234,UK special block,0.5",
+    ].join("\n"),
+  );
 
   it.each([
     ["12025550123", "1"],
@@ -112,7 +152,10 @@ describe("CallDeck.lookup", () => {
 
   it("parses, rebuilds and looks up a 50 000-prefix deck quickly", () => {
     const lines: string[] = [];
-    for (let i = 0; i < 50_000; i++) lines.push(`${100 + (i % 900)}${String(i).padStart(5, "0")},Dest ${i % 300},0.0${(i % 90) + 10},1,1`);
+    for (let i = 0; i < 50_000; i++)
+      lines.push(
+        `${100 + (i % 900)}${String(i).padStart(5, "0")},Dest ${i % 300},0.0${(i % 90) + 10},1,1`,
+      );
     let started = performance.now();
     const deck = deckOf(lines.join("\n"));
     const parseMs = performance.now() - started;
@@ -123,7 +166,11 @@ describe("CallDeck.lookup", () => {
     let found = 0;
     for (let i = 0; i < 100_000; i++) {
       const row = i % 50_000;
-      if (rebuilt.lookup(`${100 + (row % 900)}${String(row).padStart(5, "0")}1234`)?.destination === `Dest ${row % 300}`) found++;
+      if (
+        rebuilt.lookup(`${100 + (row % 900)}${String(row).padStart(5, "0")}1234`)?.destination ===
+        `Dest ${row % 300}`
+      )
+        found++;
     }
     const lookupMs = performance.now() - started;
     expect(deck.size).toBe(50_000);

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { classifyNumber, isRatingCountry, isSpecialRated, type NumberType } from "../../src/rating/classify";
+import {
+  classifyNumber,
+  isRatingCountry,
+  isSpecialRated,
+  type NumberType,
+} from "../../src/rating/classify";
 
 describe("classifyNumber", () => {
   it.each<[string, string | undefined, NumberType]>([

@@ -34,7 +34,35 @@ export const tables: RatingTables = {
   serviceRatesVersion: SAMPLE_SERVICE_RATES_VERSION,
 };
 
-export const EU = ["AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"];
+export const EU = [
+  "AT",
+  "BE",
+  "BG",
+  "CY",
+  "CZ",
+  "DE",
+  "DK",
+  "EE",
+  "ES",
+  "FI",
+  "FR",
+  "GR",
+  "HR",
+  "HU",
+  "IE",
+  "IT",
+  "LT",
+  "LU",
+  "LV",
+  "MT",
+  "NL",
+  "PL",
+  "PT",
+  "RO",
+  "SE",
+  "SI",
+  "SK",
+];
 
 /** The seeds' "EU Domestic" package. */
 export const euPlan: Plan = planSchema.parse({
@@ -65,11 +93,19 @@ export const N = {
   shortCode: "112",
 } as const;
 
-export function outbound(from: string, to: string, leg: CallRequest["leg"] = "primary"): CallRequest {
+export function outbound(
+  from: string,
+  to: string,
+  leg: CallRequest["leg"] = "primary",
+): CallRequest {
   return { direction: "outbound", leg, from, to, userId: "user-1" };
 }
 
-export function inbound(from: string, to: string, leg: CallRequest["leg"] = "primary"): CallRequest {
+export function inbound(
+  from: string,
+  to: string,
+  leg: CallRequest["leg"] = "primary",
+): CallRequest {
   return { direction: "inbound", leg, from, to, userId: "user-1" };
 }
 

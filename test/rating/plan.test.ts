@@ -1,11 +1,24 @@
 import { describe, expect, it } from "vitest";
-import { dayKeyOf, fairUseLimitSeconds, isTimeZone, monthKeyOf, planSchema } from "../../src/rating/plan";
+import {
+  dayKeyOf,
+  fairUseLimitSeconds,
+  isTimeZone,
+  monthKeyOf,
+  planSchema,
+} from "../../src/rating/plan";
 
 describe("planSchema", () => {
   it("fills the defaults: 3 000 fair-use minutes, no allowances", () => {
-    const plan = planSchema.parse({ package: { name: "EU Domestic", destinations: ["de", "FR", "DE"], numberCountries: ["DE"] } });
+    const plan = planSchema.parse({
+      package: { name: "EU Domestic", destinations: ["de", "FR", "DE"], numberCountries: ["DE"] },
+    });
     expect(plan).toEqual({
-      package: { name: "EU Domestic", destinations: ["DE", "FR"], numberCountries: ["DE"], fupMinutesPerUser: 3_000 },
+      package: {
+        name: "EU Domestic",
+        destinations: ["DE", "FR"],
+        numberCountries: ["DE"],
+        fupMinutesPerUser: 3_000,
+      },
       allowances: { conversationIntelligenceMinutes: 0, voiceAgentMinutes: 0 },
     });
     expect(fairUseLimitSeconds(plan)).toBe(180_000);
@@ -13,20 +26,51 @@ describe("planSchema", () => {
 
   it("keeps explicit values", () => {
     const plan = planSchema.parse({
-      package: { name: "US", destinations: ["US", "CA"], numberCountries: ["US"], fupMinutesPerUser: 5_000 },
+      package: {
+        name: "US",
+        destinations: ["US", "CA"],
+        numberCountries: ["US"],
+        fupMinutesPerUser: 5_000,
+      },
       allowances: { conversationIntelligenceMinutes: 100, voiceAgentMinutes: 50 },
     });
     expect(plan.package.fupMinutesPerUser).toBe(5_000);
-    expect(plan.allowances).toEqual({ conversationIntelligenceMinutes: 100, voiceAgentMinutes: 50 });
+    expect(plan.allowances).toEqual({
+      conversationIntelligenceMinutes: 100,
+      voiceAgentMinutes: 50,
+    });
   });
 
   it.each<[string, unknown, string]>([
-    ["a non-ISO country", { package: { name: "x", destinations: ["UK"], numberCountries: [] } }, "package.destinations.0"],
-    ["a region name", { package: { name: "x", destinations: [], numberCountries: ["EU"] } }, "package.numberCountries.0"],
+    [
+      "a non-ISO country",
+      { package: { name: "x", destinations: ["UK"], numberCountries: [] } },
+      "package.destinations.0",
+    ],
+    [
+      "a region name",
+      { package: { name: "x", destinations: [], numberCountries: ["EU"] } },
+      "package.numberCountries.0",
+    ],
     ["no name", { package: { name: " ", destinations: [], numberCountries: [] } }, "package.name"],
-    ["fractional fair use", { package: { name: "x", destinations: [], numberCountries: [], fupMinutesPerUser: 1.5 } }, "package.fupMinutesPerUser"],
-    ["negative allowance", { package: { name: "x", destinations: [], numberCountries: [] }, allowances: { voiceAgentMinutes: -1 } }, "allowances.voiceAgentMinutes"],
-    ["an unknown field", { package: { name: "x", destinations: [], numberCountries: [] }, extra: 1 }, ""],
+    [
+      "fractional fair use",
+      { package: { name: "x", destinations: [], numberCountries: [], fupMinutesPerUser: 1.5 } },
+      "package.fupMinutesPerUser",
+    ],
+    [
+      "negative allowance",
+      {
+        package: { name: "x", destinations: [], numberCountries: [] },
+        allowances: { voiceAgentMinutes: -1 },
+      },
+      "allowances.voiceAgentMinutes",
+    ],
+    [
+      "an unknown field",
+      { package: { name: "x", destinations: [], numberCountries: [] }, extra: 1 },
+      "",
+    ],
     ["no package", {}, "package"],
   ])("refuses %s, naming the field", (_case, body, path) => {
     const result = planSchema.safeParse(body);

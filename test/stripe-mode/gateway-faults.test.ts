@@ -10,11 +10,14 @@ interface StripeCall {
 }
 
 /** Answers api.stripe.com from a script; anything else reaching the network fails the test. */
-function stubStripe(answers: Array<(call: StripeCall) => Response | Promise<Response>>): StripeCall[] {
+function stubStripe(
+  answers: Array<(call: StripeCall) => Response | Promise<Response>>,
+): StripeCall[] {
   const calls: StripeCall[] = [];
   vi.stubGlobal("fetch", async (input: RequestInfo | URL, init?: RequestInit) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
-    if (url.hostname !== "api.stripe.com") throw new Error(`a test reached for the network: ${url}`);
+    if (url.hostname !== "api.stripe.com")
+      throw new Error(`a test reached for the network: ${url}`);
     const call = {
       idempotencyKey: new Headers(init?.headers).get("Idempotency-Key"),
       form: new URLSearchParams(typeof init?.body === "string" ? init.body : ""),
@@ -34,7 +37,10 @@ const succeeded = (call: StripeCall) =>
     status: "succeeded",
     amount: Number(call.form.get("amount")),
     currency: call.form.get("currency"),
-    metadata: { paymentId: call.form.get("metadata[paymentId]"), accountId: call.form.get("metadata[accountId]") },
+    metadata: {
+      paymentId: call.form.get("metadata[paymentId]"),
+      accountId: call.form.get("metadata[accountId]"),
+    },
   });
 
 function stripeEvent(id: string, paymentId: string, accountId: string, amountMinor: number) {
@@ -44,7 +50,14 @@ function stripeEvent(id: string, paymentId: string, accountId: string, amountMin
     type: "payment_intent.succeeded",
     created: Math.floor(Date.now() / 1000),
     data: {
-      object: { id: "pi_fault_1", object: "payment_intent", status: "succeeded", amount: amountMinor, currency: "eur", metadata: { paymentId, accountId } },
+      object: {
+        id: "pi_fault_1",
+        object: "payment_intent",
+        status: "succeeded",
+        amount: amountMinor,
+        currency: "eur",
+        metadata: { paymentId, accountId },
+      },
     },
   });
 }
@@ -57,7 +70,12 @@ describe("Stripe gateway faults, end to end", () => {
     // The SDK retries once itself (same key); both fail, so the ledger's own retry is next.
     const lost = () => Promise.reject(new TypeError("Network connection lost."));
     const calls = stubStripe([lost, lost, succeeded]);
-    const res = await topUp(acct.id, acct.adminKey, { amount: "25.00", paymentMethod: "pm_card_visa" }, "fault-1");
+    const res = await topUp(
+      acct.id,
+      acct.adminKey,
+      { amount: "25.00", paymentMethod: "pm_card_visa" },
+      "fault-1",
+    );
     expect(res.status).toBe(202);
     await settleLedger(acct.id);
     expect((await credit(acct.id)).balance).toBe("0.00");
@@ -75,7 +93,13 @@ describe("Stripe gateway faults, end to end", () => {
       const hook = await api("POST", "/v1/webhooks/payments", {
         token: null,
         rawBody: body,
-        headers: { "Stripe-Signature": await signWebhook(env.PAYMENT_WEBHOOK_SECRET, body, Date.now() / 1000) },
+        headers: {
+          "Stripe-Signature": await signWebhook(
+            env.PAYMENT_WEBHOOK_SECRET,
+            body,
+            Date.now() / 1000,
+          ),
+        },
       });
       expect(hook.status).toBe(200);
       expect(hook.body.applied).toBe(false);

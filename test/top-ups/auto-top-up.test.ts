@@ -3,7 +3,14 @@ import { env } from "cloudflare:workers";
 import worker from "../../src/index";
 import { describe, expect, it } from "vitest";
 import { adjust, api, newAccount } from "../helpers";
-import { credit, elapseAutoTopUpBackoff, mailTo, paymentsOf, settleLedger, topUpMovements } from "./helpers";
+import {
+  credit,
+  elapseAutoTopUpBackoff,
+  mailTo,
+  paymentsOf,
+  settleLedger,
+  topUpMovements,
+} from "./helpers";
 
 function configure(accountId: string, token: string, body: Record<string, unknown>) {
   return api("PUT", `/v1/accounts/${accountId}/auto-top-up`, { token, body });
@@ -12,14 +19,30 @@ function configure(accountId: string, token: string, body: Record<string, unknow
 describe("auto top-up", () => {
   it("fires exactly once when 200 concurrent debits cross the threshold", async () => {
     const acct = await newAccount({ credit: "10.00" });
-    const set = await configure(acct.id, acct.adminKey, { enabled: true, threshold: "5.00", amount: "20.00" });
+    const set = await configure(acct.id, acct.adminKey, {
+      enabled: true,
+      threshold: "5.00",
+      amount: "20.00",
+    });
     expect(set.status).toBe(200);
-    expect(set.body).toMatchObject({ enabled: true, threshold: "5.00", amount: "20.00", paymentMethod: "pm_card_visa", inProgress: null });
-    const debits = await Promise.all(Array.from({ length: 200 }, (_, i) => adjust(acct.id, "-0.05", `debit-${i}`)));
+    expect(set.body).toMatchObject({
+      enabled: true,
+      threshold: "5.00",
+      amount: "20.00",
+      paymentMethod: "pm_card_visa",
+      inProgress: null,
+    });
+    const debits = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => adjust(acct.id, "-0.05", `debit-${i}`)),
+    );
     expect(debits.every((d) => d.status === 201)).toBe(true);
     const payments = await paymentsOf(acct.id);
     expect(payments).toHaveLength(1);
-    expect(payments[0]).toMatchObject({ kind: "auto", status: "pending", amount_micros: 20_000_000 });
+    expect(payments[0]).toMatchObject({
+      kind: "auto",
+      status: "pending",
+      amount_micros: 20_000_000,
+    });
     await settleLedger(acct.id);
     expect((await credit(acct.id)).balance).toBe("20.00");
     expect(await topUpMovements(acct.id)).toHaveLength(1);
@@ -36,12 +59,21 @@ describe("auto top-up", () => {
 
   it("a failed auto top-up backs off, says so once, and after three failures switches itself off", async () => {
     const acct = await newAccount({ credit: "10.00" });
-    await configure(acct.id, acct.adminKey, { enabled: true, threshold: "5.00", amount: "20.00", paymentMethod: "pm_card_chargeDeclined" });
+    await configure(acct.id, acct.adminKey, {
+      enabled: true,
+      threshold: "5.00",
+      amount: "20.00",
+      paymentMethod: "pm_card_chargeDeclined",
+    });
     await adjust(acct.id, "-6.00", "cross");
     await settleLedger(acct.id);
 
     let view = await credit(acct.id);
-    expect(view.autoTopUp).toMatchObject({ enabled: true, consecutiveFailures: 1, inProgress: null });
+    expect(view.autoTopUp).toMatchObject({
+      enabled: true,
+      consecutiveFailures: 1,
+      inProgress: null,
+    });
     expect(view.autoTopUp.status.code).toBe("auto_top_up_failed");
     expect(view.alerts.map((a: any) => a.code)).toContain("auto_top_up_failed");
 
@@ -69,13 +101,22 @@ describe("auto top-up", () => {
 
   it("the cron sweep catches a missed threshold and, run twice, makes one payment", async () => {
     const acct = await newAccount({ credit: "10.00" });
-    await configure(acct.id, acct.adminKey, { enabled: true, threshold: "5.00", amount: "20.00", paymentMethod: "pm_card_chargeDeclined" });
+    await configure(acct.id, acct.adminKey, {
+      enabled: true,
+      threshold: "5.00",
+      amount: "20.00",
+      paymentMethod: "pm_card_chargeDeclined",
+    });
     await adjust(acct.id, "-6.00", "cross");
     await settleLedger(acct.id);
     expect(await paymentsOf(acct.id)).toHaveLength(1);
     // The backoff ends with no debit to notice it: only the sweep looks again.
     await elapseAutoTopUpBackoff(acct.id);
-    const run = () => worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "*/5 * * * *" }), env);
+    const run = () =>
+      worker.scheduled(
+        createScheduledController({ scheduledTime: Date.now(), cron: "*/5 * * * *" }),
+        env,
+      );
     await run();
     await run();
     expect(await paymentsOf(acct.id)).toHaveLength(2);
@@ -83,17 +124,34 @@ describe("auto top-up", () => {
 
   it("validates its input", async () => {
     const acct = await newAccount();
-    const bad = await configure(acct.id, acct.adminKey, { enabled: "yes", threshold: "5.00", amount: "0.00" });
+    const bad = await configure(acct.id, acct.adminKey, {
+      enabled: "yes",
+      threshold: "5.00",
+      amount: "0.00",
+    });
     expect(bad.status).toBe(400);
-    expect(bad.body.error.details.map((d: any) => d.field)).toEqual(expect.arrayContaining(["enabled", "amount"]));
-    expect((await configure(acct.id, acct.agentKey, { enabled: true, threshold: "5.00", amount: "20.00" })).status).toBe(403);
+    expect(bad.body.error.details.map((d: any) => d.field)).toEqual(
+      expect.arrayContaining(["enabled", "amount"]),
+    );
+    expect(
+      (
+        await configure(acct.id, acct.agentKey, {
+          enabled: true,
+          threshold: "5.00",
+          amount: "20.00",
+        })
+      ).status,
+    ).toBe(403);
   });
 });
 
 describe("credit alerts", () => {
   it("are sent once per transition, not once per charge, and restored credit clears them", async () => {
     const acct = await newAccount({ credit: "10.00" });
-    const set = await api("PUT", `/v1/accounts/${acct.id}/alerts`, { token: acct.adminKey, body: { lowBalanceLevel: "5.00" } });
+    const set = await api("PUT", `/v1/accounts/${acct.id}/alerts`, {
+      token: acct.adminKey,
+      body: { lowBalanceLevel: "5.00" },
+    });
     expect(set.status).toBe(200);
     for (let i = 0; i < 4; i++) await adjust(acct.id, "-2.00", `spend-${i}`);
     let view = await credit(acct.id);
@@ -113,11 +171,25 @@ describe("credit alerts", () => {
 
   it("the low level follows the auto top-up threshold unless the admin sets one", async () => {
     const acct = await newAccount({ credit: "10.00" });
-    await api("PUT", `/v1/accounts/${acct.id}/auto-top-up`, { token: acct.adminKey, body: { enabled: false, threshold: "50.00", amount: "20.00" } });
+    await api("PUT", `/v1/accounts/${acct.id}/auto-top-up`, {
+      token: acct.adminKey,
+      body: { enabled: false, threshold: "50.00", amount: "20.00" },
+    });
     expect((await credit(acct.id)).lowBalanceLevel).toBe("0.00");
-    await api("PUT", `/v1/accounts/${acct.id}/auto-top-up`, { token: acct.adminKey, body: { enabled: true, threshold: "50.00", amount: "100.00", paymentMethod: "pm_card_visa_delayed" } });
+    await api("PUT", `/v1/accounts/${acct.id}/auto-top-up`, {
+      token: acct.adminKey,
+      body: {
+        enabled: true,
+        threshold: "50.00",
+        amount: "100.00",
+        paymentMethod: "pm_card_visa_delayed",
+      },
+    });
     expect((await credit(acct.id)).lowBalanceLevel).toBe("50.00");
-    const own = await api("PUT", `/v1/accounts/${acct.id}/alerts`, { token: acct.adminKey, body: { lowBalanceLevel: "3.00" } });
+    const own = await api("PUT", `/v1/accounts/${acct.id}/alerts`, {
+      token: acct.adminKey,
+      body: { lowBalanceLevel: "3.00" },
+    });
     expect(own.body.lowBalanceLevel).toBe("3.00");
   });
 });

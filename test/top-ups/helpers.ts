@@ -10,8 +10,17 @@ export async function settleLedger(accountId: string, rounds = 6): Promise<void>
   }
 }
 
-export function topUp(accountId: string, token: string, body: Record<string, unknown>, key: string) {
-  return api("POST", `/v1/accounts/${accountId}/top-ups`, { token, body, headers: { "Idempotency-Key": key } });
+export function topUp(
+  accountId: string,
+  token: string,
+  body: Record<string, unknown>,
+  key: string,
+) {
+  return api("POST", `/v1/accounts/${accountId}/top-ups`, {
+    token,
+    body,
+    headers: { "Idempotency-Key": key },
+  });
 }
 
 export async function credit(accountId: string) {
@@ -41,10 +50,14 @@ export async function elapseAutoTopUpBackoff(accountId: string): Promise<void> {
   await evictDurableObject(ledger(accountId));
 }
 
-export async function paymentsOf(accountId: string): Promise<Array<{ id: string; kind: string; status: string; amount_micros: number }>> {
+export async function paymentsOf(
+  accountId: string,
+): Promise<Array<{ id: string; kind: string; status: string; amount_micros: number }>> {
   return runInDurableObject(ledger(accountId), (_instance, state) =>
-    state.storage.sql.exec<{ id: string; kind: string; status: string; amount_micros: number }>(
-      "SELECT id, kind, status, amount_micros FROM payments ORDER BY created_at_ms",
-    ).toArray(),
+    state.storage.sql
+      .exec<{ id: string; kind: string; status: string; amount_micros: number }>(
+        "SELECT id, kind, status, amount_micros FROM payments ORDER BY created_at_ms",
+      )
+      .toArray(),
   );
 }

@@ -7,7 +7,11 @@ import { credit, settleLedger, topUp, topUpMovements } from "./helpers";
 const SECRET = "whsec_dev_sandbox";
 
 async function postWebhook(body: string, signature: string) {
-  return api("POST", "/v1/webhooks/payments", { token: null, rawBody: body, headers: { "Stripe-Signature": signature } });
+  return api("POST", "/v1/webhooks/payments", {
+    token: null,
+    rawBody: body,
+    headers: { "Stripe-Signature": signature },
+  });
 }
 
 describe("one-time top-up", () => {
@@ -15,34 +19,61 @@ describe("one-time top-up", () => {
     const acct = await newAccount({ credit: "1.00" });
     const res = await topUp(acct.id, acct.adminKey, { amount: "25.00" }, "t1");
     expect(res.status).toBe(202);
-    expect(res.body).toMatchObject({ status: "pending", amount: "25.00", paymentMethod: "pm_card_visa" });
+    expect(res.body).toMatchObject({
+      status: "pending",
+      amount: "25.00",
+      paymentMethod: "pm_card_visa",
+    });
     // The gateway is called by the ledger's alarm; its webhook arrives after that.
     await settleLedger(acct.id);
-    const status = await api("GET", `/v1/accounts/${acct.id}/top-ups/${res.body.id}`, { token: acct.adminKey });
+    const status = await api("GET", `/v1/accounts/${acct.id}/top-ups/${res.body.id}`, {
+      token: acct.adminKey,
+    });
     expect(status.body).toMatchObject({ status: "succeeded", failureReason: null });
     expect((await credit(acct.id)).balance).toBe("26.00");
-    expect(await topUpMovements(acct.id)).toMatchObject([{ amount: "25.00", interactionId: res.body.id }]);
+    expect(await topUpMovements(acct.id)).toMatchObject([
+      { amount: "25.00", interactionId: res.body.id },
+    ]);
   });
 
   it("a declined card fails with its reason and adds nothing", async () => {
     const acct = await newAccount({ credit: "1.00" });
-    const res = await topUp(acct.id, acct.adminKey, { amount: "25.00", paymentMethod: "pm_card_chargeDeclined" }, "t1");
+    const res = await topUp(
+      acct.id,
+      acct.adminKey,
+      { amount: "25.00", paymentMethod: "pm_card_chargeDeclined" },
+      "t1",
+    );
     expect(res.status).toBe(202);
     await settleLedger(acct.id);
-    const status = await api("GET", `/v1/accounts/${acct.id}/top-ups/${res.body.id}`, { token: acct.adminKey });
-    expect(status.body).toMatchObject({ status: "failed", failureReason: "Your card was declined." });
+    const status = await api("GET", `/v1/accounts/${acct.id}/top-ups/${res.body.id}`, {
+      token: acct.adminKey,
+    });
+    expect(status.body).toMatchObject({
+      status: "failed",
+      failureReason: "Your card was declined.",
+    });
     expect((await credit(acct.id)).balance).toBe("1.00");
   });
 
   it("a late confirmation stays pending until the gateway's webhook arrives", async () => {
     const acct = await newAccount();
-    const res = await topUp(acct.id, acct.adminKey, { amount: "10.00", paymentMethod: "pm_card_visa_delayed" }, "late");
+    const res = await topUp(
+      acct.id,
+      acct.adminKey,
+      { amount: "10.00", paymentMethod: "pm_card_visa_delayed" },
+      "late",
+    );
     await settleLedger(acct.id);
-    expect((await api("GET", `/v1/accounts/${acct.id}/top-ups/${res.body.id}`)).body.status).toBe("pending");
+    expect((await api("GET", `/v1/accounts/${acct.id}/top-ups/${res.body.id}`)).body.status).toBe(
+      "pending",
+    );
     expect((await credit(acct.id)).balance).toBe("0.00");
     await new Promise((resolve) => setTimeout(resolve, 5_200));
     await settleLedger(acct.id);
-    expect((await api("GET", `/v1/accounts/${acct.id}/top-ups/${res.body.id}`)).body.status).toBe("succeeded");
+    expect((await api("GET", `/v1/accounts/${acct.id}/top-ups/${res.body.id}`)).body.status).toBe(
+      "succeeded",
+    );
     expect((await credit(acct.id)).balance).toBe("10.00");
   }, 20_000);
 
@@ -63,7 +94,10 @@ describe("one-time top-up", () => {
     expect(cents.body.error.details[0].field).toBe("amount");
     expect((await topUp(acct.id, acct.adminKey, { amount: "-5.00" }, "y")).status).toBe(400);
     expect((await topUp(acct.id, acct.agentKey, { amount: "5.00" }, "z")).status).toBe(403);
-    const noKey = await api("POST", `/v1/accounts/${acct.id}/top-ups`, { token: acct.adminKey, body: { amount: "5.00" } });
+    const noKey = await api("POST", `/v1/accounts/${acct.id}/top-ups`, {
+      token: acct.adminKey,
+      body: { amount: "5.00" },
+    });
     expect(noKey.status).toBe(400);
   });
 });
@@ -71,11 +105,23 @@ describe("one-time top-up", () => {
 describe("payment webhooks", () => {
   async function pendingTopUp() {
     const acct = await newAccount();
-    const res = await topUp(acct.id, acct.adminKey, { amount: "10.00", paymentMethod: "pm_card_visa_delayed" }, "w");
+    const res = await topUp(
+      acct.id,
+      acct.adminKey,
+      { amount: "10.00", paymentMethod: "pm_card_visa_delayed" },
+      "w",
+    );
     await settleLedger(acct.id);
     const body = JSON.stringify(
       sandboxEvent(
-        { paymentId: res.body.id, accountId: acct.id, amountMicros: 10_000_000, currency: "EUR", paymentMethod: "pm_card_visa_delayed", description: "x" },
+        {
+          paymentId: res.body.id,
+          accountId: acct.id,
+          amountMicros: 10_000_000,
+          currency: "EUR",
+          paymentMethod: "pm_card_visa_delayed",
+          description: "x",
+        },
         `pi_sandbox_${res.body.id}`,
         "succeeded",
         Date.now(),
@@ -96,13 +142,22 @@ describe("payment webhooks", () => {
 
   it("a forged signature or a stale timestamp is 400 and adds nothing", async () => {
     const { acct, body } = await pendingTopUp();
-    const forged = await postWebhook(body, await signWebhook("whsec_attacker", body, Date.now() / 1000));
+    const forged = await postWebhook(
+      body,
+      await signWebhook("whsec_attacker", body, Date.now() / 1000),
+    );
     expect(forged.status).toBe(400);
     expect(forged.body.error.code).toBe("bad_signature");
-    const stale = await postWebhook(body, await signWebhook(SECRET, body, Date.now() / 1000 - 3600));
+    const stale = await postWebhook(
+      body,
+      await signWebhook(SECRET, body, Date.now() / 1000 - 3600),
+    );
     expect(stale.status).toBe(400);
     expect(stale.body.error.code).toBe("stale_timestamp");
-    const tampered = await postWebhook(body.replace("1000", "9000"), await signWebhook(SECRET, body, Date.now() / 1000));
+    const tampered = await postWebhook(
+      body.replace("1000", "9000"),
+      await signWebhook(SECRET, body, Date.now() / 1000),
+    );
     expect(tampered.status).toBe(400);
     expect((await credit(acct.id)).balance).toBe("0.00");
   });
@@ -111,7 +166,14 @@ describe("payment webhooks", () => {
     const acct = await newAccount();
     const body = JSON.stringify(
       sandboxEvent(
-        { paymentId: "top_neverStartedByUs000", accountId: acct.id, amountMicros: 50_000_000, currency: "EUR", paymentMethod: "pm_card_visa", description: "x" },
+        {
+          paymentId: "top_neverStartedByUs000",
+          accountId: acct.id,
+          amountMicros: 50_000_000,
+          currency: "EUR",
+          paymentMethod: "pm_card_visa",
+          description: "x",
+        },
         "pi_unknown",
         "succeeded",
         Date.now(),

@@ -26,8 +26,13 @@ describe("top-ups and calling", () => {
     expect(res.status).toBe(202);
     await settleLedger(acct.id);
     expect(await credit(acct.id)).toMatchObject({ balance: "10.00", state: "ok" });
-    expect((await authorize(acct.id, "after", covered)).body).toMatchObject({ allowed: true, billing: "included" });
-    expect((await authorize(acct.id, "after-credit", { from: N.usAccount, to: N.deFixedBerlin })).body).toMatchObject({ allowed: true, billing: "credit" });
+    expect((await authorize(acct.id, "after", covered)).body).toMatchObject({
+      allowed: true,
+      billing: "included",
+    });
+    expect(
+      (await authorize(acct.id, "after-credit", { from: N.usAccount, to: N.deFixedBerlin })).body,
+    ).toMatchObject({ allowed: true, billing: "credit" });
   });
 
   it("recommends a threshold covering 14 days from the spend of the last 30", async () => {
@@ -36,13 +41,21 @@ describe("top-ups and calling", () => {
     expect((await credit(acct.id)).recommendedThreshold).toBe("0.00");
     // Three US-number calls to Berlin of 65 s (120 s billed) and messages: a known spend.
     for (let i = 0; i < 3; i++) {
-      expect((await authorize(acct.id, `c${i}`, { from: N.usAccount, to: N.deFixedBerlin })).body.allowed).toBe(true);
+      expect(
+        (await authorize(acct.id, `c${i}`, { from: N.usAccount, to: N.deFixedBerlin })).body
+          .allowed,
+      ).toBe(true);
       expect((await end(acct.id, `c${i}`, 65)).status).toBe(200);
     }
-    for (let i = 0; i < 4; i++) expect((await sendMessage(acct.id, `m${i}`, { channel: "sms", to: N.deMobile, fragments: 2 })).status).toBe(201);
+    for (let i = 0; i < 4; i++)
+      expect(
+        (await sendMessage(acct.id, `m${i}`, { channel: "sms", to: N.deMobile, fragments: 2 }))
+          .status,
+      ).toBe(201);
     // Adjustments and top-ups are not spend.
     await adjust(acct.id, "-5.00", "correction");
-    const movements = (await api("GET", `/v1/accounts/${acct.id}/movements?limit=500`)).body.movements as Array<{ description: string; amount: string }>;
+    const movements = (await api("GET", `/v1/accounts/${acct.id}/movements?limit=500`)).body
+      .movements as Array<{ description: string; amount: string }>;
     const spendMicros = movements
       .filter((m) => m.description !== "adjustment" && m.amount.startsWith("-"))
       .reduce((sum, m) => sum - micros(m.amount), 0);
@@ -53,6 +66,18 @@ describe("top-ups and calling", () => {
     const expected = Math.ceil(Math.ceil((spendMicros * 14) / 30) / cent) * cent;
     const view = await credit(acct.id);
     expect(micros(view.recommendedThreshold)).toBe(expected);
-    expect((await api("PUT", `/v1/accounts/${acct.id}/auto-top-up`, { token: acct.adminKey, body: { enabled: true, threshold: view.recommendedThreshold, amount: "20.00", paymentMethod: "pm_card_visa" } })).status).toBe(200);
+    expect(
+      (
+        await api("PUT", `/v1/accounts/${acct.id}/auto-top-up`, {
+          token: acct.adminKey,
+          body: {
+            enabled: true,
+            threshold: view.recommendedThreshold,
+            amount: "20.00",
+            paymentMethod: "pm_card_visa",
+          },
+        })
+      ).status,
+    ).toBe(200);
   });
 });

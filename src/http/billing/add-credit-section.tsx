@@ -14,12 +14,17 @@ function TopUpOutcome(props: { topUp: TopUpBody; credit: CreditBody }) {
   switch (topUp.status) {
     case "pending":
       return (
-        <div class="outcome outcome-pending" role="status" data-poll-url={`/billing/top-ups/${topUp.id}/status`} data-testid="top-up-outcome">
+        <div
+          class="outcome outcome-pending"
+          role="status"
+          data-poll-url={`/billing/top-ups/${topUp.id}/status`}
+          data-testid="top-up-outcome"
+        >
           <span class="spinner" aria-hidden="true"></span>
           <div>
             <p>
-              <strong>Payment of {amount} is being processed.</strong> Your new balance appears here once the payment is confirmed;
-              depending on your bank this can take a short time.
+              <strong>Payment of {amount} is being processed.</strong> Your new balance appears here
+              once the payment is confirmed; depending on your bank this can take a short time.
             </p>
             <p>
               <a href={`/billing?topUp=${topUp.id}#add-credit`}>Refresh</a>
@@ -29,7 +34,13 @@ function TopUpOutcome(props: { topUp: TopUpBody; credit: CreditBody }) {
       );
     case "succeeded":
       return (
-        <div class="outcome outcome-success" role="status" tabindex={-1} data-focus data-testid="top-up-outcome">
+        <div
+          class="outcome outcome-success"
+          role="status"
+          tabindex={-1}
+          data-focus
+          data-testid="top-up-outcome"
+        >
           <p>
             <strong>Payment of {amount} succeeded.</strong> Your balance is now{" "}
             <span data-testid="new-balance">{amountText(credit.balance, credit.currency)}</span>.
@@ -38,10 +49,17 @@ function TopUpOutcome(props: { topUp: TopUpBody; credit: CreditBody }) {
       );
     case "failed":
       return (
-        <div class="outcome outcome-error" role="alert" tabindex={-1} data-focus data-testid="top-up-outcome">
+        <div
+          class="outcome outcome-error"
+          role="alert"
+          tabindex={-1}
+          data-focus
+          data-testid="top-up-outcome"
+        >
           <p>
-            <strong>Payment of {amount} failed:</strong> {topUp.failureReason ?? "the payment was not completed."} No credit was
-            added. Try again, or choose another payment method.
+            <strong>Payment of {amount} failed:</strong>{" "}
+            {topUp.failureReason ?? "the payment was not completed."} No credit was added. Try
+            again, or choose another payment method.
           </p>
         </div>
       );
@@ -65,7 +83,8 @@ export function AddCreditSection(props: {
     <section class="card" id="add-credit" aria-labelledby="add-credit-heading">
       <h2 id="add-credit-heading">Add credit</h2>
       <p class="hint">
-        One-time adding credit: pay now with your saved payment method. Credit is applied as soon as the payment is processed.
+        One-time adding credit: pay now with your saved payment method. Credit is applied as soon as
+        the payment is processed.
       </p>
       {props.topUp ? <TopUpOutcome topUp={props.topUp} credit={credit} /> : null}
       {form?.message ? (
@@ -87,7 +106,12 @@ export function AddCreditSection(props: {
           value={form?.values.amount ?? TOP_UP_SUGGESTED_AMOUNT}
           error={form?.fieldErrors.amount}
         />
-        <PaymentMethodSelect id="top-up-method" options={props.options} selected={form?.values.paymentMethod ?? props.saved} error={form?.fieldErrors.paymentMethod} />
+        <PaymentMethodSelect
+          id="top-up-method"
+          options={props.options}
+          selected={form?.values.paymentMethod ?? props.saved}
+          error={form?.fieldErrors.paymentMethod}
+        />
         <div class="actions">
           <button type="submit" class="button button-primary">
             Pay now

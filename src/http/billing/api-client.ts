@@ -8,7 +8,12 @@ export type ApiAnswer<T> =
 
 export interface BillingApi {
   get<T>(path: string): Promise<ApiAnswer<T>>;
-  send<T>(method: "POST" | "PUT", path: string, body: unknown, headers?: Record<string, string>): Promise<ApiAnswer<T>>;
+  send<T>(
+    method: "POST" | "PUT",
+    path: string,
+    body: unknown,
+    headers?: Record<string, string>,
+  ): Promise<ApiAnswer<T>>;
 }
 
 /**
@@ -17,7 +22,12 @@ export interface BillingApi {
  * validated, rate limited and logged exactly as a script's call would be.
  */
 export function billingApi(app: Hono<AppEnv>, c: Context<AppEnv>, apiKey: string): BillingApi {
-  const call = async <T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiAnswer<T>> => {
+  const call = async <T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ApiAnswer<T>> => {
     const init: RequestInit = {
       method,
       headers: {
@@ -27,11 +37,25 @@ export function billingApi(app: Hono<AppEnv>, c: Context<AppEnv>, apiKey: string
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     };
-    const response = await app.request(new URL(path, c.req.url).toString(), init, c.env, executionContextOf(c));
+    const response = await app.request(
+      new URL(path, c.req.url).toString(),
+      init,
+      c.env,
+      executionContextOf(c),
+    );
     const parsed: unknown = await response.json().catch(() => null);
     if (response.ok) return { ok: true, status: response.status, body: parsed as T };
-    const error = (parsed as { error?: { code: string; message: string; details?: FieldIssue[] } } | null)?.error;
-    return { ok: false, status: response.status, error: error ?? { code: "unexpected_answer", message: `The service answered ${response.status}.` } };
+    const error = (
+      parsed as { error?: { code: string; message: string; details?: FieldIssue[] } } | null
+    )?.error;
+    return {
+      ok: false,
+      status: response.status,
+      error: error ?? {
+        code: "unexpected_answer",
+        message: `The service answered ${response.status}.`,
+      },
+    };
   };
   return {
     get: (path) => call("GET", path),

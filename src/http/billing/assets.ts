@@ -46,7 +46,10 @@ const BILLING_JS = `"use strict";
 })();
 `;
 
-export const ASSET_PATHS = { css: "/billing/assets/billing.css", js: "/billing/assets/billing.js" } as const;
+export const ASSET_PATHS = {
+  css: "/billing/assets/billing.css",
+  js: "/billing/assets/billing.js",
+} as const;
 
 export const ASSETS: Record<string, { body: string; type: string }> = {
   "billing.css": { body: BILLING_CSS, type: "text/css; charset=utf-8" },

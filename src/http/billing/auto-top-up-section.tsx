@@ -35,7 +35,8 @@ function AutoTopUpStatus(props: { credit: CreditBody }) {
   if (auto.enabled) {
     lines.push(
       <p class="outcome outcome-success" data-testid="auto-top-up-summary">
-        <strong>Auto top-up is on.</strong> When your balance falls below {amountText(auto.threshold, credit.currency)}, we add{" "}
+        <strong>Auto top-up is on.</strong> When your balance falls below{" "}
+        {amountText(auto.threshold, credit.currency)}, we add{" "}
         {amountText(auto.amount, credit.currency)} with your saved payment method.
       </p>,
     );
@@ -44,16 +45,17 @@ function AutoTopUpStatus(props: { credit: CreditBody }) {
     if (threshold?.ok && recommended?.ok && threshold.micros < recommended.micros) {
       lines.push(
         <p class="outcome outcome-warning">
-          Your threshold is below the recommended {amountText(credit.recommendedThreshold, credit.currency)}, so it may not cover 14
-          days of usage. A payment problem could then stop your calls before you can fix it.
+          Your threshold is below the recommended{" "}
+          {amountText(credit.recommendedThreshold, credit.currency)}, so it may not cover 14 days of
+          usage. A payment problem could then stop your calls before you can fix it.
         </p>,
       );
     }
   } else if (!auto.status) {
     lines.push(
       <p class="outcome outcome-neutral" data-testid="auto-top-up-summary">
-        <strong>Auto top-up is off.</strong> When your credit runs out, outbound calls and inbound calls to toll-free numbers stop
-        until you add credit.
+        <strong>Auto top-up is off.</strong> When your credit runs out, outbound calls and inbound
+        calls to toll-free numbers stop until you add credit.
       </p>,
     );
   }
@@ -77,8 +79,8 @@ export function AutoTopUpSection(props: {
     <section class="card" id="auto-top-up" aria-labelledby="auto-top-up-heading">
       <h2 id="auto-top-up-heading">Auto top-up</h2>
       <p class="hint">
-        Automatic adding credit: we charge your saved payment method and add credit whenever your balance falls below the threshold
-        you set, so calling is never interrupted.
+        Automatic adding credit: we charge your saved payment method and add credit whenever your
+        balance falls below the threshold you set, so calling is never interrupted.
       </p>
       {props.notice ? (
         <p class="outcome outcome-success" role="status" tabindex={-1} data-focus>
@@ -113,28 +115,43 @@ export function AutoTopUpSection(props: {
           inputmode="decimal"
           pattern={MONEY_PATTERN}
           required
-          value={form?.values.threshold ?? auto.threshold ?? (recommendedPositive ? credit.recommendedThreshold : AUTO_TOP_UP_SUGGESTED_THRESHOLD)}
+          value={
+            form?.values.threshold ??
+            auto.threshold ??
+            (recommendedPositive ? credit.recommendedThreshold : AUTO_TOP_UP_SUGGESTED_THRESHOLD)
+          }
           hint={
             recommendedPositive ? (
               <>
-                Recommended: <strong data-testid="recommended-threshold">{recommended}</strong>, enough for about 14 days of your
-                team's usage (from the last 30 days).
+                Recommended: <strong data-testid="recommended-threshold">{recommended}</strong>,
+                enough for about 14 days of your team's usage (from the last 30 days).
               </>
             ) : (
               <>
-                Recommended: enough to cover about 14 days of your team's usage. There is not enough recent spend to suggest an amount
-                yet.
+                Recommended: enough to cover about 14 days of your team's usage. There is not enough
+                recent spend to suggest an amount yet.
               </>
             )
           }
           error={form?.fieldErrors.threshold}
         />
         {recommendedPositive ? (
-          <button type="button" class="button button-link" hidden data-fill="auto-threshold" data-value={credit.recommendedThreshold}>
+          <button
+            type="button"
+            class="button button-link"
+            hidden
+            data-fill="auto-threshold"
+            data-value={credit.recommendedThreshold}
+          >
             Use the recommended threshold
           </button>
         ) : null}
-        <PaymentMethodSelect id="auto-method" options={props.options} selected={form?.values.paymentMethod ?? props.saved} error={form?.fieldErrors.paymentMethod} />
+        <PaymentMethodSelect
+          id="auto-method"
+          options={props.options}
+          selected={form?.values.paymentMethod ?? props.saved}
+          error={form?.fieldErrors.paymentMethod}
+        />
         <div class="actions">
           {auto.enabled ? (
             <>

@@ -53,12 +53,39 @@ export function BillingPage(props: BillingPageProps) {
         </nav>
         <div class="grid">
           <CreditSection credit={credit} />
-          <AddCreditSection credit={credit} topUp={data.topUp} form={forms.topUp} options={props.paymentMethods} saved={saved} csrf={csrf} />
-          <AutoTopUpSection credit={credit} form={forms.autoTopUp} options={props.paymentMethods} saved={saved} notice={props.notice} csrf={csrf} />
-          <ExportSection job={data.lastExport} error={forms.exportError} timeZone={account.timezone} csrf={csrf} />
+          <AddCreditSection
+            credit={credit}
+            topUp={data.topUp}
+            form={forms.topUp}
+            options={props.paymentMethods}
+            saved={saved}
+            csrf={csrf}
+          />
+          <AutoTopUpSection
+            credit={credit}
+            form={forms.autoTopUp}
+            options={props.paymentMethods}
+            saved={saved}
+            notice={props.notice}
+            csrf={csrf}
+          />
+          <ExportSection
+            job={data.lastExport}
+            error={forms.exportError}
+            timeZone={account.timezone}
+            csrf={csrf}
+          />
           <UsageSection usage={data.usage} currency={credit.currency} />
-          <SpendSection days={data.spend.days} complete={data.spend.complete} currency={credit.currency} />
-          <MovementsSection movements={data.latest} currency={credit.currency} timeZone={account.timezone} />
+          <SpendSection
+            days={data.spend.days}
+            complete={data.spend.complete}
+            currency={credit.currency}
+          />
+          <MovementsSection
+            movements={data.latest}
+            currency={credit.currency}
+            timeZone={account.timezone}
+          />
         </div>
       </main>
       <footer class="foot">

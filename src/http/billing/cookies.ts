@@ -18,13 +18,18 @@ const EXPORT_ID = /^exp_[A-Za-z0-9_-]{1,64}$/;
  */
 function isSecure(c: Context<AppEnv>): boolean {
   const url = new URL(c.req.url);
-  const localHttp = url.protocol === "http:" && ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
+  const localHttp =
+    url.protocol === "http:" && ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
   return isProduction(c.env) || !localHttp;
 }
 
 function names(c: Context<AppEnv>) {
   const prefix = isSecure(c) ? "__Host-" : "";
-  return { session: `${prefix}billing_session`, nonce: `${prefix}billing_sign_in`, lastExport: `${prefix}billing_export` };
+  return {
+    session: `${prefix}billing_session`,
+    nonce: `${prefix}billing_sign_in`,
+    lastExport: `${prefix}billing_export`,
+  };
 }
 
 function put(c: Context<AppEnv>, name: string, value: string, maxAgeSeconds: number): void {
@@ -52,7 +57,12 @@ export async function readSession(c: Context<AppEnv>): Promise<BillingSession | 
 }
 
 export async function writeSession(c: Context<AppEnv>, session: BillingSession): Promise<void> {
-  put(c, cookieName(names(c).session), await sealSession(c.env.SIGNING_SECRET, session), SESSION_TTL_SECONDS);
+  put(
+    c,
+    cookieName(names(c).session),
+    await sealSession(c.env.SIGNING_SECRET, session),
+    SESSION_TTL_SECONDS,
+  );
 }
 
 export function clearBillingCookies(c: Context<AppEnv>): void {

@@ -1,4 +1,9 @@
-import { CREDIT_EXHAUSTED_MESSAGE, CREDIT_EXHAUSTED_TITLE, CREDIT_LOW_MESSAGE, CREDIT_LOW_TITLE } from "../../notify/messages";
+import {
+  CREDIT_EXHAUSTED_MESSAGE,
+  CREDIT_EXHAUSTED_TITLE,
+  CREDIT_LOW_MESSAGE,
+  CREDIT_LOW_TITLE,
+} from "../../notify/messages";
 import type { CreditBody } from "./api-types";
 import { amountText } from "./format";
 
@@ -14,13 +19,16 @@ function AlertBanner(props: { alert: Alert }) {
           <h3>{CREDIT_EXHAUSTED_TITLE}</h3>
           <p>{CREDIT_EXHAUSTED_MESSAGE}</p>
           <p>
-            <strong>Restore calling quickly:</strong> <a href="#add-credit">add credit with a one-time top-up</a>. Credit is
-            applied as soon as the payment is processed; calling should resume within a few minutes.
+            <strong>Restore calling quickly:</strong>{" "}
+            <a href="#add-credit">add credit with a one-time top-up</a>. Credit is applied as soon
+            as the payment is processed; calling should resume within a few minutes.
           </p>
           <p>
-            <strong>Prevent it from happening again:</strong> <a href="#auto-top-up">set up auto top-up</a> with a threshold
-            that covers about 14 days of usage. If auto top-up is already on, your threshold may be too low or a payment may have
-            failed. To see what used your credit, <a href="#export">export credit movements</a>.
+            <strong>Prevent it from happening again:</strong>{" "}
+            <a href="#auto-top-up">set up auto top-up</a> with a threshold that covers about 14 days
+            of usage. If auto top-up is already on, your threshold may be too low or a payment may
+            have failed. To see what used your credit, <a href="#export">export credit movements</a>
+            .
           </p>
         </div>
       );
@@ -30,8 +38,9 @@ function AlertBanner(props: { alert: Alert }) {
           <h3>{CREDIT_LOW_TITLE}</h3>
           <p>{CREDIT_LOW_MESSAGE}</p>
           <p>
-            <a href="#add-credit">Add credit</a> now, or <a href="#auto-top-up">set up auto top-up</a> so it never runs out. To
-            see what used your credit, <a href="#export">export credit movements</a>.
+            <a href="#add-credit">Add credit</a> now, or{" "}
+            <a href="#auto-top-up">set up auto top-up</a> so it never runs out. To see what used
+            your credit, <a href="#export">export credit movements</a>.
           </p>
         </div>
       );
@@ -39,23 +48,34 @@ function AlertBanner(props: { alert: Alert }) {
     case "auto_top_up_disabled":
       return (
         <div class="banner banner-warning" role="status" data-alert={alert.code}>
-          <h3>{alert.code === "auto_top_up_failed" ? "Your auto top-up payment failed" : "Auto top-up has been turned off"}</h3>
+          <h3>
+            {alert.code === "auto_top_up_failed"
+              ? "Your auto top-up payment failed"
+              : "Auto top-up has been turned off"}
+          </h3>
           <p>{alert.message}</p>
           <p>
-            <a href="#auto-top-up">Check your auto top-up settings</a> or <a href="#add-credit">add credit now</a>.
+            <a href="#auto-top-up">Check your auto top-up settings</a> or{" "}
+            <a href="#add-credit">add credit now</a>.
           </p>
         </div>
       );
     default: {
       const unmapped: never = alert.code;
-      return <div class="banner" role="status">{String(unmapped)}</div>;
+      return (
+        <div class="banner" role="status">
+          {String(unmapped)}
+        </div>
+      );
     }
   }
 }
 
 export function CreditSection(props: { credit: CreditBody }) {
   const { credit } = props;
-  const stateLabel = { ok: "Credit available", low: "Running low", exhausted: "Run out" }[credit.state];
+  const stateLabel = { ok: "Credit available", low: "Running low", exhausted: "Run out" }[
+    credit.state
+  ];
   return (
     <section class="card" id="credit" aria-labelledby="credit-heading">
       <h2 id="credit-heading">Credit</h2>
@@ -86,8 +106,8 @@ export function CreditSection(props: { credit: CreditBody }) {
         <AlertBanner alert={alert} />
       ))}
       <p class="hint">
-        Credit pays for calls and messages outside your plan's package. It is never used for your subscription, and unused
-        credit cannot be refunded.
+        Credit pays for calls and messages outside your plan's package. It is never used for your
+        subscription, and unused credit cannot be refunded.
       </p>
     </section>
   );

@@ -10,8 +10,10 @@ const SIGN_IN_LABEL = "billing-sign-in-v1";
  * same-site subdomains and old browsers); the sign-in form, which has no session yet, carries
  * one bound to a nonce cookie, so another site cannot sign a victim into its own account.
  */
-export const sessionFormToken = (secret: string, sessionId: string) => hmac(secret, SESSION_LABEL, sessionId);
-export const signInFormToken = (secret: string, nonce: string) => hmac(secret, SIGN_IN_LABEL, nonce);
+export const sessionFormToken = (secret: string, sessionId: string) =>
+  hmac(secret, SESSION_LABEL, sessionId);
+export const signInFormToken = (secret: string, nonce: string) =>
+  hmac(secret, SIGN_IN_LABEL, nonce);
 
 export const sessionFormTokenMatches = (secret: string, sessionId: string, given: string) =>
   hmacMatches(secret, SESSION_LABEL, sessionId, given);

@@ -5,7 +5,9 @@ import { CsrfInput } from "./layout";
 function ExportState(props: { job: ExportBody; timeZone: string }) {
   const { job, timeZone } = props;
   const period =
-    job.periodStart && job.periodEnd ? `${dateText(job.periodStart, timeZone)} to ${dateText(job.periodEnd, timeZone)}` : null;
+    job.periodStart && job.periodEnd
+      ? `${dateText(job.periodStart, timeZone)} to ${dateText(job.periodEnd, timeZone)}`
+      : null;
   switch (job.status) {
     case "processing":
       return (
@@ -31,7 +33,14 @@ function ExportState(props: { job: ExportBody; timeZone: string }) {
       );
     case "ready":
       return (
-        <div class="outcome outcome-success" role="status" tabindex={-1} id="export-state" data-testid="export-state" data-state="ready">
+        <div
+          class="outcome outcome-success"
+          role="status"
+          tabindex={-1}
+          id="export-state"
+          data-testid="export-state"
+          data-state="ready"
+        >
           <p>
             <strong>Ready.</strong> {job.message}
           </p>
@@ -39,19 +48,34 @@ function ExportState(props: { job: ExportBody; timeZone: string }) {
           {job.rows !== undefined ? <p>{job.rows} movements.</p> : null}
           {job.downloadUrl ? (
             <p>
-              <a class="button button-primary" href={job.downloadUrl} download data-testid="export-download">
+              <a
+                class="button button-primary"
+                href={job.downloadUrl}
+                download
+                data-testid="export-download"
+              >
                 Download export (CSV)
               </a>
             </p>
           ) : null}
           {job.downloadUrl ? (
-            <p class="hint">This link works until {dateTimeText(job.downloadUrlExpiresAt, timeZone)}; the email's link works longer.</p>
+            <p class="hint">
+              This link works until {dateTimeText(job.downloadUrlExpiresAt, timeZone)}; the email's
+              link works longer.
+            </p>
           ) : null}
         </div>
       );
     case "failed":
       return (
-        <div class="outcome outcome-error" role="alert" tabindex={-1} id="export-state" data-testid="export-state" data-state="failed">
+        <div
+          class="outcome outcome-error"
+          role="alert"
+          tabindex={-1}
+          id="export-state"
+          data-testid="export-state"
+          data-state="failed"
+        >
           <p>
             <strong>Failed.</strong> {job.message}
           </p>
@@ -64,14 +88,20 @@ function ExportState(props: { job: ExportBody; timeZone: string }) {
   }
 }
 
-export function ExportSection(props: { job: ExportBody | null; error: string | undefined; timeZone: string; csrf: string }) {
+export function ExportSection(props: {
+  job: ExportBody | null;
+  error: string | undefined;
+  timeZone: string;
+  csrf: string;
+}) {
   const { job } = props;
   return (
     <section class="card" id="export" aria-labelledby="export-heading">
       <h2 id="export-heading">Export credit movements</h2>
       <p class="hint">
-        A CSV file of every movement of your credit (calls, messages, AI usage, top-ups) for the current day and up to the last 30
-        days. It is prepared in the background; we email you the download link and the period covered when it is ready.
+        A CSV file of every movement of your credit (calls, messages, AI usage, top-ups) for the
+        current day and up to the last 30 days. It is prepared in the background; we email you the
+        download link and the period covered when it is ready.
       </p>
       {job ? <ExportState job={job} timeZone={props.timeZone} /> : null}
       {props.error ? (

@@ -10,13 +10,21 @@ export interface FormState {
   message: string | null;
 }
 
-export function formStateFrom(values: Record<string, string>, error: { message: string; details?: FieldIssue[] }, fields: readonly string[]): FormState {
+export function formStateFrom(
+  values: Record<string, string>,
+  error: { message: string; details?: FieldIssue[] },
+  fields: readonly string[],
+): FormState {
   const fieldErrors: Record<string, string> = {};
   for (const detail of error.details ?? []) {
     if (fields.includes(detail.field)) fieldErrors[detail.field] = sentence(detail.issue);
   }
   const named = Object.keys(fieldErrors).length > 0;
-  return { values, fieldErrors, message: named ? "Please correct the fields marked below." : error.message };
+  return {
+    values,
+    fieldErrors,
+    message: named ? "Please correct the fields marked below." : error.message,
+  };
 }
 
 const sentence = (text: string) => {
@@ -38,4 +46,5 @@ export const NOTICES = {
   "signed-in": "You are signed in.",
 } as const;
 export type NoticeCode = keyof typeof NOTICES;
-export const isNoticeCode = (code: string | undefined): code is NoticeCode => code !== undefined && Object.hasOwn(NOTICES, code);
+export const isNoticeCode = (code: string | undefined): code is NoticeCode =>
+  code !== undefined && Object.hasOwn(NOTICES, code);

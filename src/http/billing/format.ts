@@ -25,12 +25,21 @@ export function dateTimeText(iso: string | null | undefined, timeZone: string): 
 }
 
 export function dateText(isoOrDate: string, timeZone = "UTC"): string {
-  const ms = /^\d{4}-\d{2}-\d{2}$/.test(isoOrDate) ? Date.parse(`${isoOrDate}T12:00:00Z`) : Date.parse(isoOrDate);
+  const ms = /^\d{4}-\d{2}-\d{2}$/.test(isoOrDate)
+    ? Date.parse(`${isoOrDate}T12:00:00Z`)
+    : Date.parse(isoOrDate);
   const zone = /^\d{4}-\d{2}-\d{2}$/.test(isoOrDate) ? "UTC" : timeZone;
-  return new Intl.DateTimeFormat("en-GB", { timeZone: zone, day: "numeric", month: "short", year: "numeric" }).format(ms);
+  return new Intl.DateTimeFormat("en-GB", {
+    timeZone: zone,
+    day: "numeric",
+    month: "short",
+    year: "numeric",
+  }).format(ms);
 }
 
 /** YYYY-MM of now in the account's zone: the month the usage section opens on. */
 export function currentMonth(nowMs: number, timeZone: string): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit" }).format(nowMs).slice(0, 7);
+  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit" })
+    .format(nowMs)
+    .slice(0, 7);
 }

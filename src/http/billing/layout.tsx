@@ -45,7 +45,9 @@ export function Field(props: {
 }) {
   const hintId = `${props.id}-hint`;
   const errorId = `${props.id}-error`;
-  const describedBy = [props.hint ? hintId : null, props.error ? errorId : null].filter(Boolean).join(" ");
+  const describedBy = [props.hint ? hintId : null, props.error ? errorId : null]
+    .filter(Boolean)
+    .join(" ");
   return (
     <div class={props.error ? "field field-invalid" : "field"}>
       <label for={props.id}>{props.label}</label>
@@ -84,7 +86,9 @@ export function Field(props: {
 }
 
 /** The hidden CSRF token every form of the page carries. */
-export const CsrfInput = (props: { token: string }) => <input type="hidden" name="csrf" value={props.token} />;
+export const CsrfInput = (props: { token: string }) => (
+  <input type="hidden" name="csrf" value={props.token} />
+);
 
 /** Money inputs: plain decimals, the same the API takes. */
 export const MONEY_PATTERN = "[0-9]+([.][0-9]{1,6})?";

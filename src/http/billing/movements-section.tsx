@@ -11,8 +11,8 @@ export function SpendSection(props: { days: DaySpend[]; complete: boolean; curre
       <SpendChart days={props.days} currency={props.currency} />
       {props.complete ? null : (
         <p class="hint">
-          This month is busy: the chart shows the first {CHART_MOVEMENT_PAGES_MAX * 500} movements of the period. Export credit
-          movements for every charge.
+          This month is busy: the chart shows the first {CHART_MOVEMENT_PAGES_MAX * 500} movements
+          of the period. Export credit movements for every charge.
         </p>
       )}
       <SpendTable days={props.days} currency={props.currency} />
@@ -20,9 +20,17 @@ export function SpendSection(props: { days: DaySpend[]; complete: boolean; curre
   );
 }
 
-const UNIT_LABELS: Record<string, string> = { seconds: "s", fragments: "fragments", minutes: "min" };
+const UNIT_LABELS: Record<string, string> = {
+  seconds: "s",
+  fragments: "fragments",
+  minutes: "min",
+};
 
-export function MovementsSection(props: { movements: MovementBody[]; currency: string; timeZone: string }) {
+export function MovementsSection(props: {
+  movements: MovementBody[];
+  currency: string;
+  timeZone: string;
+}) {
   return (
     <section class="card" id="movements" aria-labelledby="movements-heading">
       <h2 id="movements-heading">Latest movements</h2>
@@ -56,8 +64,14 @@ export function MovementsSection(props: { movements: MovementBody[]; currency: s
                     {m.reason ? <span class="sub">{m.reason}</span> : null}
                   </td>
                   <td class="mono">{m.interactionId}</td>
-                  <td class="num">{m.unitsCharged === null ? "—" : `${m.unitsCharged} ${UNIT_LABELS[m.units ?? ""] ?? m.units ?? ""}`}</td>
-                  <td class={m.amount.startsWith("-") ? "num negative" : "num positive"}>{amountText(m.amount, props.currency)}</td>
+                  <td class="num">
+                    {m.unitsCharged === null
+                      ? "—"
+                      : `${m.unitsCharged} ${UNIT_LABELS[m.units ?? ""] ?? m.units ?? ""}`}
+                  </td>
+                  <td class={m.amount.startsWith("-") ? "num negative" : "num positive"}>
+                    {amountText(m.amount, props.currency)}
+                  </td>
                   <td class="num">{amountText(m.balanceAfter, props.currency)}</td>
                 </tr>
               ))}

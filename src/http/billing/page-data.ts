@@ -1,5 +1,13 @@
 import type { ApiAnswer, BillingApi } from "./api-client";
-import type { AccountBody, CreditBody, ExportBody, MovementBody, MovementsPage, TopUpBody, UsageBody } from "./api-types";
+import type {
+  AccountBody,
+  CreditBody,
+  ExportBody,
+  MovementBody,
+  MovementsPage,
+  TopUpBody,
+  UsageBody,
+} from "./api-types";
 import { currentMonth } from "./format";
 import { dailySpend, SPEND_CHART_DAYS, type DaySpend } from "./daily-spend";
 
@@ -26,7 +34,9 @@ export interface BillingData {
 }
 
 /** Either everything the page shows, or the first answer that stops it (e.g. a revoked key). */
-export type LoadResult = { ok: true; data: BillingData } | { ok: false; status: number; code: string; message: string };
+export type LoadResult =
+  | { ok: true; data: BillingData }
+  | { ok: false; status: number; code: string; message: string };
 
 export async function loadBillingData(
   api: BillingApi,
@@ -44,8 +54,12 @@ export async function loadBillingData(
     api.get<CreditBody>(`${base}/credit`),
     readMovements(api, base, options.nowMs),
     month.then((m) => api.get<UsageBody>(`${base}/usage?month=${encodeURIComponent(m)}`)),
-    options.topUpId ? api.get<TopUpBody>(`${base}/top-ups/${encodeURIComponent(options.topUpId)}`) : null,
-    options.exportId ? api.get<ExportBody>(`${base}/exports/${encodeURIComponent(options.exportId)}`) : null,
+    options.topUpId
+      ? api.get<TopUpBody>(`${base}/top-ups/${encodeURIComponent(options.topUpId)}`)
+      : null,
+    options.exportId
+      ? api.get<ExportBody>(`${base}/exports/${encodeURIComponent(options.exportId)}`)
+      : null,
   ]);
   if (!account.ok) return { ok: false, status: account.status, ...account.error };
   if (!credit.ok) return { ok: false, status: credit.status, ...credit.error };
@@ -55,7 +69,10 @@ export async function loadBillingData(
     data: {
       account: account.body,
       credit: credit.body,
-      spend: { days: dailySpend(movements.all, timeZone, options.nowMs), complete: movements.complete },
+      spend: {
+        days: dailySpend(movements.all, timeZone, options.nowMs),
+        complete: movements.complete,
+      },
       latest: movements.latest,
       usage: usageState(await month, usage),
       topUp: topUp?.ok ? topUp.body : null,
@@ -67,7 +84,8 @@ export async function loadBillingData(
 function usageState(month: string, answer: ApiAnswer<UsageBody>): UsageState {
   if (answer.ok) return { kind: "ready", month, body: answer.body };
   // A service without the usage route yet answers route_not_found; the page says so plainly.
-  if (answer.status === 404 && answer.error.code === "route_not_found") return { kind: "unavailable", month };
+  if (answer.status === 404 && answer.error.code === "route_not_found")
+    return { kind: "unavailable", month };
   return { kind: "error", month, message: answer.error.message };
 }
 
@@ -97,7 +115,9 @@ async function readLatest(api: BillingApi, base: string, nowMs: number): Promise
   let best: MovementBody[] = [];
   for (const windowMs of [15 * 60_000, 6 * 3_600_000, DAY_MS]) {
     const from = new Date(nowMs - windowMs).toISOString();
-    const answer = await api.get<MovementsPage>(`${base}/movements?from=${encodeURIComponent(from)}&limit=${MOVEMENTS_PAGE_SIZE}`);
+    const answer = await api.get<MovementsPage>(
+      `${base}/movements?from=${encodeURIComponent(from)}&limit=${MOVEMENTS_PAGE_SIZE}`,
+    );
     if (!answer.ok || answer.body.nextCursor !== null) break;
     best = answer.body.movements.slice(-LATEST_MOVEMENTS_SHOWN);
     if (best.length >= LATEST_MOVEMENTS_SHOWN) break;

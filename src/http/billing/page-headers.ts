@@ -33,5 +33,6 @@ export const pageHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
   for (const [name, value] of Object.entries(PAGE_SECURITY_HEADERS)) c.header(name, value);
   if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
-  if (new URL(c.req.url).protocol === "https:") c.header("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+  if (new URL(c.req.url).protocol === "https:")
+    c.header("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
 };

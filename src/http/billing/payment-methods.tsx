@@ -1,4 +1,8 @@
-import { SANDBOX_CARD_CONFIRMS_LATE, SANDBOX_CARD_DECLINED, SANDBOX_CARD_SUCCEEDS } from "../../payments/sandbox";
+import {
+  SANDBOX_CARD_CONFIRMS_LATE,
+  SANDBOX_CARD_DECLINED,
+  SANDBOX_CARD_SUCCEEDS,
+} from "../../payments/sandbox";
 
 export interface PaymentMethodOption {
   id: string;
@@ -20,7 +24,8 @@ const SANDBOX_CARDS: PaymentMethodOption[] = [
 export function paymentMethodOptions(env: Env, saved: string | null): PaymentMethodOption[] {
   const options: PaymentMethodOption[] = [];
   if (saved) options.push({ id: saved, label: `Saved: ${savedLabel(saved)}` });
-  if (env.PAYMENT_GATEWAY === "sandbox") options.push(...SANDBOX_CARDS.filter((card) => card.id !== saved));
+  if (env.PAYMENT_GATEWAY === "sandbox")
+    options.push(...SANDBOX_CARDS.filter((card) => card.id !== saved));
   return options;
 }
 
@@ -28,7 +33,12 @@ function savedLabel(id: string): string {
   return SANDBOX_CARDS.find((card) => card.id === id)?.label ?? id;
 }
 
-export function PaymentMethodSelect(props: { id: string; options: PaymentMethodOption[]; selected: string | null; error?: string | null }) {
+export function PaymentMethodSelect(props: {
+  id: string;
+  options: PaymentMethodOption[];
+  selected: string | null;
+  error?: string | null;
+}) {
   const errorId = `${props.id}-error`;
   if (props.options.length === 0) {
     return (
@@ -48,7 +58,12 @@ export function PaymentMethodSelect(props: { id: string; options: PaymentMethodO
           {props.error}
         </p>
       ) : null}
-      <select id={props.id} name="paymentMethod" aria-describedby={props.error ? errorId : undefined} aria-invalid={props.error ? "true" : undefined}>
+      <select
+        id={props.id}
+        name="paymentMethod"
+        aria-describedby={props.error ? errorId : undefined}
+        aria-invalid={props.error ? "true" : undefined}
+      >
         {props.options.map((option) => (
           <option value={option.id} selected={option.id === selected}>
             {option.label}

@@ -4,7 +4,11 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../context";
 import { Layout } from "./layout";
 
-export async function htmlPage(c: Context<AppEnv>, page: Child, status: ContentfulStatusCode = 200): Promise<Response> {
+export async function htmlPage(
+  c: Context<AppEnv>,
+  page: Child,
+  status: ContentfulStatusCode = 200,
+): Promise<Response> {
   // A JSX node renders on toString(), which is a promise when a component is async.
   const markup = await (page as { toString(): string | Promise<string> }).toString();
   return c.html(`<!doctype html>${markup}`, status);

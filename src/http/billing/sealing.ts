@@ -5,16 +5,36 @@
 const encoder = new TextEncoder();
 const keyCache = new Map<string, Promise<CryptoKey>>();
 
-export function derivedKey(secret: string, label: string, use: "AES-GCM" | "HMAC"): Promise<CryptoKey> {
+export function derivedKey(
+  secret: string,
+  label: string,
+  use: "AES-GCM" | "HMAC",
+): Promise<CryptoKey> {
   const cacheKey = `${use}:${label}:${secret}`;
   let key = keyCache.get(cacheKey);
   if (!key) {
     key = (async () => {
-      const base = await crypto.subtle.importKey("raw", encoder.encode(secret), "HKDF", false, ["deriveKey"]);
-      const params = { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info: encoder.encode(label) };
+      const base = await crypto.subtle.importKey("raw", encoder.encode(secret), "HKDF", false, [
+        "deriveKey",
+      ]);
+      const params = {
+        name: "HKDF",
+        hash: "SHA-256",
+        salt: new Uint8Array(0),
+        info: encoder.encode(label),
+      };
       return use === "AES-GCM"
-        ? crypto.subtle.deriveKey(params, base, { name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"])
-        : crypto.subtle.deriveKey(params, base, { name: "HMAC", hash: "SHA-256", length: 256 }, false, ["sign", "verify"]);
+        ? crypto.subtle.deriveKey(params, base, { name: "AES-GCM", length: 256 }, false, [
+            "encrypt",
+            "decrypt",
+          ])
+        : crypto.subtle.deriveKey(
+            params,
+            base,
+            { name: "HMAC", hash: "SHA-256", length: 256 },
+            false,
+            ["sign", "verify"],
+          );
     })();
     keyCache.set(cacheKey, key);
   }
@@ -27,7 +47,12 @@ export async function hmac(secret: string, label: string, message: string): Prom
 }
 
 /** Constant-time check of an HMAC made by `hmac`. */
-export async function hmacMatches(secret: string, label: string, message: string, given: string): Promise<boolean> {
+export async function hmacMatches(
+  secret: string,
+  label: string,
+  message: string,
+  given: string,
+): Promise<boolean> {
   const signature = bytesOf(given);
   if (!signature) return false;
   const key = await derivedKey(secret, label, "HMAC");

@@ -24,12 +24,18 @@ const sessionKey = (secret: string) => derivedKey(secret, "billing-session-v1", 
 export async function sealSession(secret: string, session: BillingSession): Promise<string> {
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const plain = new TextEncoder().encode(JSON.stringify({ v: SESSION_VERSION, ...session }));
-  const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv }, await sessionKey(secret), plain));
+  const sealed = new Uint8Array(
+    await crypto.subtle.encrypt({ name: "AES-GCM", iv }, await sessionKey(secret), plain),
+  );
   return `${base64url(iv)}.${base64url(sealed)}`;
 }
 
 /** The session in a cookie value, or null when it is forged, damaged, of another version or expired. */
-export async function openSession(secret: string, value: string | undefined, nowSec: number): Promise<BillingSession | null> {
+export async function openSession(
+  secret: string,
+  value: string | undefined,
+  nowSec: number,
+): Promise<BillingSession | null> {
   if (!value || value.length > 4096) return null;
   const [ivText, sealedText, extra] = value.split(".");
   if (!ivText || !sealedText || extra !== undefined) return null;
@@ -45,8 +51,10 @@ export async function openSession(secret: string, value: string | undefined, now
   const data = parseJson(textOf(plain));
   if (!data || data.v !== SESSION_VERSION) return null;
   const { sessionId, accountId, apiKey, keyHash, expiresAtSec } = data;
-  if (typeof sessionId !== "string" || typeof accountId !== "string" || typeof apiKey !== "string") return null;
-  if (typeof keyHash !== "string" || typeof expiresAtSec !== "number" || expiresAtSec <= nowSec) return null;
+  if (typeof sessionId !== "string" || typeof accountId !== "string" || typeof apiKey !== "string")
+    return null;
+  if (typeof keyHash !== "string" || typeof expiresAtSec !== "number" || expiresAtSec <= nowSec)
+    return null;
   return { sessionId, accountId, apiKey, keyHash, expiresAtSec };
 }
 

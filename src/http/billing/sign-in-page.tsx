@@ -14,7 +14,10 @@ export function SignInPage(props: SignInProps) {
     <Layout title="Sign in · Billing">
       <main id="main" class="sign-in" tabindex={-1}>
         <h1>Billing</h1>
-        <p>Sign in with an admin API key of your account to see your credit, add credit, set up auto top-up and export movements.</p>
+        <p>
+          Sign in with an admin API key of your account to see your credit, add credit, set up auto
+          top-up and export movements.
+        </p>
         {props.notice ? (
           <p class="outcome outcome-neutral" role="status">
             {props.notice}
@@ -27,7 +30,15 @@ export function SignInPage(props: SignInProps) {
         ) : null}
         <form method="post" action="/billing/sign-in" class="form card" novalidate>
           <input type="hidden" name="csrf" value={props.token} />
-          <Field id="account-id" name="accountId" label="Account ID" value={props.accountId} required autocomplete="username" error={props.fieldErrors?.accountId} />
+          <Field
+            id="account-id"
+            name="accountId"
+            label="Account ID"
+            value={props.accountId}
+            required
+            autocomplete="username"
+            error={props.fieldErrors?.accountId}
+          />
           <Field
             id="api-key"
             name="apiKey"

@@ -56,15 +56,28 @@ export function SpendChart(props: { days: DaySpend[]; currency: string }) {
             </g>
           ))}
           {days.map((day, i) => {
-            const height = Math.max(day.spendMicros > 0 ? 1 : 0, (day.spendMicros / top) * plotHeight);
+            const height = Math.max(
+              day.spendMicros > 0 ? 1 : 0,
+              (day.spendMicros / top) * plotHeight,
+            );
             const x = PLOT.left + i * slot + (slot - barWidth) / 2;
             return (
               <g class="chart-bar">
-                <rect x={x.toFixed(1)} y={(PLOT.top + plotHeight - height).toFixed(1)} width={barWidth.toFixed(1)} height={height.toFixed(1)}>
+                <rect
+                  x={x.toFixed(1)}
+                  y={(PLOT.top + plotHeight - height).toFixed(1)}
+                  width={barWidth.toFixed(1)}
+                  height={height.toFixed(1)}
+                >
                   <title>{`${dateText(day.date)}: ${microsText(day.spendMicros, currency)}`}</title>
                 </rect>
                 {i % LABEL_EVERY_DAYS === 0 || i === days.length - 1 ? (
-                  <text class="chart-label" x={(x + barWidth / 2).toFixed(1)} y={HEIGHT - PLOT.bottom + 18} text-anchor="middle">
+                  <text
+                    class="chart-label"
+                    x={(x + barWidth / 2).toFixed(1)}
+                    y={HEIGHT - PLOT.bottom + 18}
+                    text-anchor="middle"
+                  >
                     {dateText(day.date).replace(/ \d{4}$/, "")}
                   </text>
                 ) : null}
@@ -74,8 +87,8 @@ export function SpendChart(props: { days: DaySpend[]; currency: string }) {
         </svg>
       </div>
       <figcaption>
-        Spend per day in {currency}, charges only (top-ups and adjustments are not spend). Last {days.length} days:{" "}
-        <strong>{microsText(total, currency)}</strong>
+        Spend per day in {currency}, charges only (top-ups and adjustments are not spend). Last{" "}
+        {days.length} days: <strong>{microsText(total, currency)}</strong>
       </figcaption>
     </figure>
   );

@@ -14,7 +14,12 @@ export const CATEGORY_LABELS: Record<string, string> = {
   "top-up": "Top-ups",
   adjustment: "Adjustments",
 };
-const UNIT_OF: Record<string, string> = { call: "seconds", sms: "fragments", mms: "fragments", whatsapp: "fragments" };
+const UNIT_OF: Record<string, string> = {
+  call: "seconds",
+  sms: "fragments",
+  mms: "fragments",
+  whatsapp: "fragments",
+};
 
 const label = (category: string) => CATEGORY_LABELS[category] ?? category;
 const minutes = (seconds: number) => `${Math.floor(seconds / 60).toLocaleString("en")} min`;
@@ -47,10 +52,23 @@ function UsersTable(props: { report: UsageBody; currency: string }) {
                 {user.packageMinutesUsed.toLocaleString("en")}
                 {fairUse === null ? "" : ` of ${fairUse.toLocaleString("en")}`} min
                 {fairUse === null ? null : (
-                  <meter class="usage-meter" min={0} max={fairUse} high={fairUse * 0.9} value={Math.min(user.packageMinutesUsed, fairUse)} aria-hidden="true"></meter>
+                  <meter
+                    class="usage-meter"
+                    min={0}
+                    max={fairUse}
+                    high={fairUse * 0.9}
+                    value={Math.min(user.packageMinutesUsed, fairUse)}
+                    aria-hidden="true"
+                  ></meter>
                 )}
               </td>
-              <td>{user.overFairUse ? <strong class="negative">Over the limit: extra minutes use credit</strong> : "Within the limit"}</td>
+              <td>
+                {user.overFairUse ? (
+                  <strong class="negative">Over the limit: extra minutes use credit</strong>
+                ) : (
+                  "Within the limit"
+                )}
+              </td>
               <td class="num">{minutes(user.creditCallBilledSeconds)}</td>
               <td class="num">{amountText(user.creditCallSpend, props.currency)}</td>
             </tr>
@@ -86,7 +104,9 @@ function AllowancesTable(props: { report: UsageBody }) {
               <td>{label(a.service)}</td>
               <td class="num">{a.includedMinutes.toLocaleString("en")} min</td>
               <td class="num">{a.usedMinutes.toLocaleString("en")} min</td>
-              <td class="num">{Math.max(0, a.usedMinutes - a.includedMinutes).toLocaleString("en")} min</td>
+              <td class="num">
+                {Math.max(0, a.usedMinutes - a.includedMinutes).toLocaleString("en")} min
+              </td>
             </tr>
           ))}
         </tbody>
@@ -144,7 +164,11 @@ function UsageReport(props: { report: UsageBody; currency: string }) {
         </div>
         <div>
           <dt>Fair usage limit</dt>
-          <dd>{report.fairUseMinutesPerUser === null ? "—" : `${report.fairUseMinutesPerUser.toLocaleString("en")} minutes per user per month`}</dd>
+          <dd>
+            {report.fairUseMinutesPerUser === null
+              ? "—"
+              : `${report.fairUseMinutesPerUser.toLocaleString("en")} minutes per user per month`}
+          </dd>
         </div>
         <div>
           <dt>Charged from credit this month</dt>
@@ -164,8 +188,8 @@ export function UsageSection(props: { usage: UsageState; currency: string }) {
     <section class="card" id="usage" aria-labelledby="usage-heading">
       <h2 id="usage-heading">Usage &amp; overages</h2>
       <p class="hint">
-        Package minutes per user against the fair usage limit, included allowances, and what was charged from credit by category.
-        A user over the limit pays for further minutes from credit.
+        Package minutes per user against the fair usage limit, included allowances, and what was
+        charged from credit by category. A user over the limit pays for further minutes from credit.
       </p>
       <form method="get" action="/billing#usage" class="form form-inline">
         <div class="field">
@@ -176,10 +200,13 @@ export function UsageSection(props: { usage: UsageState; currency: string }) {
           Show
         </button>
       </form>
-      {usage.kind === "ready" ? <UsageReport report={usage.body} currency={props.currency} /> : null}
+      {usage.kind === "ready" ? (
+        <UsageReport report={usage.body} currency={props.currency} />
+      ) : null}
       {usage.kind === "unavailable" ? (
         <p class="outcome outcome-neutral" data-testid="usage-unavailable">
-          Usage details are not available on this service yet. Your credit movements export lists every charge.
+          Usage details are not available on this service yet. Your credit movements export lists
+          every charge.
         </p>
       ) : null}
       {usage.kind === "error" ? (

@@ -8,13 +8,15 @@ function Prose(props: { text: string }) {
   const parts: Child[] = [];
   props.text.split(/(`[^`]+`|\*\*[^*]+\*\*)/).forEach((part) => {
     if (part.startsWith("`") && part.endsWith("`")) parts.push(<code>{part.slice(1, -1)}</code>);
-    else if (part.startsWith("**") && part.endsWith("**")) parts.push(<strong>{part.slice(2, -2)}</strong>);
+    else if (part.startsWith("**") && part.endsWith("**"))
+      parts.push(<strong>{part.slice(2, -2)}</strong>);
     else if (part) parts.push(part);
   });
   return <>{parts}</>;
 }
 
-const anchor = (method: string, path: string) => `${method}-${path.replace(/[^A-Za-z0-9]+/g, "-")}`.replace(/-+$/, "");
+const anchor = (method: string, path: string) =>
+  `${method}-${path.replace(/[^A-Za-z0-9]+/g, "-")}`.replace(/-+$/, "");
 
 function SchemaBlock(props: { label: string; schema: unknown }) {
   return (
@@ -30,9 +32,14 @@ function OperationBlock(props: { method: string; path: string; op: Json }) {
   const params = (op.parameters ?? []) as Json[];
   const body = op.requestBody?.content as Json | undefined;
   return (
-    <article class="card docs-op" id={anchor(method, path)} aria-labelledby={`${anchor(method, path)}-title`}>
+    <article
+      class="card docs-op"
+      id={anchor(method, path)}
+      aria-labelledby={`${anchor(method, path)}-title`}
+    >
       <h3 id={`${anchor(method, path)}-title`}>
-        <span class={`docs-method docs-${method}`}>{method.toUpperCase()}</span> <code class="docs-path">{path}</code>
+        <span class={`docs-method docs-${method}`}>{method.toUpperCase()}</span>{" "}
+        <code class="docs-path">{path}</code>
       </h3>
       <p>{op.summary}</p>
       {String(op.description ?? "")
@@ -43,7 +50,12 @@ function OperationBlock(props: { method: string; path: string; op: Json }) {
           </p>
         ))}
       {params.length > 0 ? (
-        <div class="table-scroll" tabindex={0} role="region" aria-label={`Parameters of ${method.toUpperCase()} ${path}`}>
+        <div
+          class="table-scroll"
+          tabindex={0}
+          role="region"
+          aria-label={`Parameters of ${method.toUpperCase()} ${path}`}
+        >
           <table>
             <caption>Parameters</caption>
             <thead>
@@ -73,7 +85,9 @@ function OperationBlock(props: { method: string; path: string; op: Json }) {
         </div>
       ) : null}
       {body
-        ? Object.entries(body).map(([type, content]) => <SchemaBlock label={`Request body (${type})`} schema={(content as Json).schema} />)
+        ? Object.entries(body).map(([type, content]) => (
+            <SchemaBlock label={`Request body (${type})`} schema={(content as Json).schema} />
+          ))
         : null}
       <h4>Responses</h4>
       <ul class="docs-responses">
@@ -81,7 +95,11 @@ function OperationBlock(props: { method: string; path: string; op: Json }) {
           <li>
             <strong>{status}</strong> <Prose text={String((res as Json).description)} />
             {Object.entries(((res as Json).content ?? {}) as Json).map(([type, content]) =>
-              (content as Json).schema ? <SchemaBlock label={`Schema (${type})`} schema={(content as Json).schema} /> : <span class="sub">{type}</span>,
+              (content as Json).schema ? (
+                <SchemaBlock label={`Schema (${type})`} schema={(content as Json).schema} />
+              ) : (
+                <span class="sub">{type}</span>
+              ),
             )}
           </li>
         ))}
@@ -109,7 +127,8 @@ export function DocsPage(props: { document: Json }) {
           <Prose text={document.info.description} />
         </p>
         <p>
-          Version {document.info.version}. Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI {document.openapi}).{" "}
+          Version {document.info.version}. Machine-readable:{" "}
+          <a href="/openapi.json">/openapi.json</a> (OpenAPI {document.openapi}).{" "}
           <a href="/billing">Billing page</a>
         </p>
         <nav aria-label="Groups of routes" class="section-nav">
@@ -118,7 +137,10 @@ export function DocsPage(props: { document: Json }) {
           ))}
         </nav>
         {[...byTag].map(([tag, ops]) => (
-          <section id={`tag-${tag.replace(/[^A-Za-z0-9]+/g, "-")}`} aria-labelledby={`tag-${tag.replace(/[^A-Za-z0-9]+/g, "-")}-h`}>
+          <section
+            id={`tag-${tag.replace(/[^A-Za-z0-9]+/g, "-")}`}
+            aria-labelledby={`tag-${tag.replace(/[^A-Za-z0-9]+/g, "-")}-h`}
+          >
             <h2 id={`tag-${tag.replace(/[^A-Za-z0-9]+/g, "-")}-h`}>{tag}</h2>
             {ops.map((entry) => (
               <OperationBlock {...entry} />

@@ -46,5 +46,6 @@ export interface Operation {
 export const IDEMPOTENCY_HEADER = (required: boolean) => ({
   name: "Idempotency-Key",
   required,
-  description: "Client-chosen key: a retry with the same key and body answers the same and changes nothing; another body is 409.",
+  description:
+    "Client-chosen key: a retry with the same key and body answers the same and changes nothing; another body is 409.",
 });

@@ -7,7 +7,11 @@ import { IDEMPOTENCY_HEADER, type Operation } from "./operation";
 import * as r from "./responses";
 
 const err = (description: string) => ({ description, schema: r.errorResponse });
-const common = { 400: err("Invalid input; `details` names each field"), 401: err("Missing or invalid token"), 404: err("No such account (also for another account's key)") };
+const common = {
+  400: err("Invalid input; `details` names each field"),
+  401: err("Missing or invalid token"),
+  404: err("No such account (also for another account's key)"),
+};
 
 /** Accounts, keys, credit, movements, top-ups, alerts, exports and the payment webhook. */
 export const CREDIT_OPERATIONS: Operation[] = [
@@ -16,10 +20,16 @@ export const CREDIT_OPERATIONS: Operation[] = [
     path: "/v1/accounts",
     tag: "Accounts",
     summary: "Create an account",
-    description: "Idempotent by id: the same body again answers 200 with the account; another body under a taken id is 409.",
+    description:
+      "Idempotent by id: the same body again answers 200 with the account; another body under a taken id is 409.",
     caller: "operator",
     body: { kind: "json", schema: createAccountBody },
-    responses: { 201: { description: "Created", schema: r.accountResponse }, 200: { description: "Already exists with the same settings", schema: r.accountResponse }, 400: common[400], 409: err("The id is taken with other settings") },
+    responses: {
+      201: { description: "Created", schema: r.accountResponse },
+      200: { description: "Already exists with the same settings", schema: r.accountResponse },
+      400: common[400],
+      409: err("The id is taken with other settings"),
+    },
   },
   {
     method: "get",
@@ -35,12 +45,21 @@ export const CREDIT_OPERATIONS: Operation[] = [
     path: "/v1/accounts/:id/api-keys",
     tag: "Accounts",
     summary: "Create an API key of the account",
-    description: "The secret is returned once and stored hashed. Admin keys open the billing routes; agent keys do not.",
+    description:
+      "The secret is returned once and stored hashed. Admin keys open the billing routes; agent keys do not.",
     caller: "operator",
     pathParams: accountPath,
     headers: [IDEMPOTENCY_HEADER(false)],
     body: { kind: "json", schema: apiKeyBody },
-    responses: { 201: { description: "Created; `key` is the secret", schema: r.apiKeyResponse }, 200: { description: "A retry: the key made earlier, without its secret", schema: r.apiKeyResponse }, ...common, 409: err("Idempotency-Key reused with another body") },
+    responses: {
+      201: { description: "Created; `key` is the secret", schema: r.apiKeyResponse },
+      200: {
+        description: "A retry: the key made earlier, without its secret",
+        schema: r.apiKeyResponse,
+      },
+      ...common,
+      409: err("Idempotency-Key reused with another body"),
+    },
   },
   {
     method: "post",
@@ -51,7 +70,11 @@ export const CREDIT_OPERATIONS: Operation[] = [
     pathParams: accountPath,
     headers: [IDEMPOTENCY_HEADER(true)],
     body: { kind: "json", schema: adjustmentBody },
-    responses: { 201: { description: "The movement written", schema: r.adjustmentResponse }, ...common, 409: err("Idempotency-Key reused with another body") },
+    responses: {
+      201: { description: "The movement written", schema: r.adjustmentResponse },
+      ...common,
+      409: err("Idempotency-Key reused with another body"),
+    },
   },
   {
     method: "get",
@@ -60,7 +83,11 @@ export const CREDIT_OPERATIONS: Operation[] = [
     summary: "Balance, available and reserved credit, alerts and auto top-up",
     caller: "account-admin",
     pathParams: accountPath,
-    responses: { 200: { description: "The credit view", schema: r.creditResponse }, ...common, 403: err("Not an admin key") },
+    responses: {
+      200: { description: "The credit view", schema: r.creditResponse },
+      ...common,
+      403: err("Not an admin key"),
+    },
   },
   {
     method: "get",
@@ -70,19 +97,29 @@ export const CREDIT_OPERATIONS: Operation[] = [
     caller: "account-admin",
     pathParams: accountPath,
     query: movementsQuery,
-    responses: { 200: { description: "A page of movements", schema: r.movementsResponse }, ...common, 403: err("Not an admin key") },
+    responses: {
+      200: { description: "A page of movements", schema: r.movementsResponse },
+      ...common,
+      403: err("Not an admin key"),
+    },
   },
   {
     method: "post",
     path: "/v1/accounts/:id/top-ups",
     tag: "Top-ups",
     summary: "Add credit with a one-time payment",
-    description: "Charged to the given or the saved payment method. The credit appears when the gateway confirms; poll the top-up.",
+    description:
+      "Charged to the given or the saved payment method. The credit appears when the gateway confirms; poll the top-up.",
     caller: "account-admin",
     pathParams: accountPath,
     headers: [IDEMPOTENCY_HEADER(true)],
     body: { kind: "json", schema: topUpBody },
-    responses: { 202: { description: "Accepted; pending", schema: r.topUpResponse }, ...common, 403: err("Not an admin key"), 409: err("Idempotency-Key reused with another body") },
+    responses: {
+      202: { description: "Accepted; pending", schema: r.topUpResponse },
+      ...common,
+      403: err("Not an admin key"),
+      409: err("Idempotency-Key reused with another body"),
+    },
   },
   {
     method: "get",
@@ -91,18 +128,27 @@ export const CREDIT_OPERATIONS: Operation[] = [
     summary: "Read a top-up: pending, succeeded or failed",
     caller: "account-admin",
     pathParams: topUpPath,
-    responses: { 200: { description: "The payment", schema: r.topUpResponse }, ...common, 403: err("Not an admin key") },
+    responses: {
+      200: { description: "The payment", schema: r.topUpResponse },
+      ...common,
+      403: err("Not an admin key"),
+    },
   },
   {
     method: "put",
     path: "/v1/accounts/:id/auto-top-up",
     tag: "Top-ups",
     summary: "Set up auto top-up: enabled, threshold, amount",
-    description: "When available credit drops below the threshold the ledger starts exactly one payment; failures back off and are shown in `status`.",
+    description:
+      "When available credit drops below the threshold the ledger starts exactly one payment; failures back off and are shown in `status`.",
     caller: "account-admin",
     pathParams: accountPath,
     body: { kind: "json", schema: autoTopUpBody },
-    responses: { 200: { description: "The saved settings and status", schema: r.autoTopUpResponse }, ...common, 403: err("Not an admin key") },
+    responses: {
+      200: { description: "The saved settings and status", schema: r.autoTopUpResponse },
+      ...common,
+      403: err("Not an admin key"),
+    },
   },
   {
     method: "put",
@@ -112,17 +158,29 @@ export const CREDIT_OPERATIONS: Operation[] = [
     caller: "account-admin",
     pathParams: accountPath,
     body: { kind: "json", schema: alertsBody },
-    responses: { 200: { description: "The credit view and the webhook's signing secret", schema: r.alertsResponse }, ...common, 403: err("Not an admin key") },
+    responses: {
+      200: {
+        description: "The credit view and the webhook's signing secret",
+        schema: r.alertsResponse,
+      },
+      ...common,
+      403: err("Not an admin key"),
+    },
   },
   {
     method: "post",
     path: "/v1/accounts/:id/exports",
     tag: "Exports",
     summary: "Export credit movements (CSV, today and up to the last 30 days)",
-    description: "Processed in the background; an email carries the link. Asked again while one is in flight, it answers that one and creates nothing.",
+    description:
+      "Processed in the background; an email carries the link. Asked again while one is in flight, it answers that one and creates nothing.",
     caller: "account-admin",
     pathParams: accountPath,
-    responses: { 202: { description: "Processing (new or in flight)", schema: r.exportResponse }, ...common, 403: err("Not an admin key") },
+    responses: {
+      202: { description: "Processing (new or in flight)", schema: r.exportResponse },
+      ...common,
+      403: err("Not an admin key"),
+    },
   },
   {
     method: "get",
@@ -131,17 +189,26 @@ export const CREDIT_OPERATIONS: Operation[] = [
     summary: "Read an export: processing, ready (with a download link) or failed",
     caller: "account-admin",
     pathParams: exportPath,
-    responses: { 200: { description: "The export", schema: r.exportResponse }, ...common, 403: err("Not an admin key") },
+    responses: {
+      200: { description: "The export", schema: r.exportResponse },
+      ...common,
+      403: err("Not an admin key"),
+    },
   },
   {
     method: "get",
     path: "/v1/exports/:exportId/download",
     tag: "Exports",
     summary: "Download an export's CSV by its signed link",
-    description: "Query `expires` and `signature` come from the email or the export's `downloadUrl`; no bearer token.",
+    description:
+      "Query `expires` and `signature` come from the email or the export's `downloadUrl`; no bearer token.",
     caller: "signed-link",
     pathParams: downloadPath,
-    responses: { 200: { description: "The CSV file", contentType: "text/csv" }, 403: err("Expired or invalid link"), 404: err("No such export, or its file was removed") },
+    responses: {
+      200: { description: "The CSV file", contentType: "text/csv" },
+      403: err("Expired or invalid link"),
+      404: err("No such export, or its file was removed"),
+    },
   },
   {
     method: "post",
@@ -149,8 +216,21 @@ export const CREDIT_OPERATIONS: Operation[] = [
     tag: "Webhooks",
     summary: "Payment gateway confirmations (Stripe-signed events)",
     caller: "gateway-signature",
-    headers: [{ name: "Stripe-Signature", required: true, description: "The gateway's signature of the raw body" }],
-    body: { kind: "raw", contentType: "application/json", description: "A Stripe payment_intent.succeeded or payment_intent.payment_failed event" },
-    responses: { 200: { description: "Received", schema: r.webhookAckResponse }, 400: err("Forged, stale or malformed delivery") },
+    headers: [
+      {
+        name: "Stripe-Signature",
+        required: true,
+        description: "The gateway's signature of the raw body",
+      },
+    ],
+    body: {
+      kind: "raw",
+      contentType: "application/json",
+      description: "A Stripe payment_intent.succeeded or payment_intent.payment_failed event",
+    },
+    responses: {
+      200: { description: "Received", schema: r.webhookAckResponse },
+      400: err("Forged, stale or malformed delivery"),
+    },
   },
 ];

@@ -9,8 +9,16 @@ import type { Operation } from "./operation";
 import * as r from "./responses";
 
 const err = (description: string) => ({ description, schema: r.errorResponse });
-const common = { 400: err("Invalid input; `details` names each field"), 401: err("Missing or invalid token"), 404: err("No such account") };
-const csvBody = (columns: string) => ({ kind: "raw" as const, contentType: "text/csv", description: `One row per line: \`${columns}\`. Validated whole; a bad row names its line and nothing is replaced.` });
+const common = {
+  400: err("Invalid input; `details` names each field"),
+  401: err("Missing or invalid token"),
+  404: err("No such account"),
+};
+const csvBody = (columns: string) => ({
+  kind: "raw" as const,
+  contentType: "text/csv",
+  description: `One row per line: \`${columns}\`. Validated whole; a bad row names its line and nothing is replaced.`,
+});
 
 /** Plans, rate decks, the switch's call legs, messages, AI usage and the usage report. */
 export const RATING_OPERATIONS: Operation[] = [
@@ -31,7 +39,11 @@ export const RATING_OPERATIONS: Operation[] = [
     summary: "Read the account's plan",
     caller: "account-admin",
     pathParams: accountPath,
-    responses: { 200: { description: "The plan in force" }, ...common, 403: err("Not an admin key") },
+    responses: {
+      200: { description: "The plan in force" },
+      ...common,
+      403: err("Not an admin key"),
+    },
   },
   {
     method: "put",
@@ -41,7 +53,11 @@ export const RATING_OPERATIONS: Operation[] = [
     caller: "account-admin",
     pathParams: accountPath,
     body: { kind: "json", schema: spendControlsBody },
-    responses: { 200: { description: "The controls in force", schema: r.spendControlsResponse }, ...common, 403: err("Not an admin key") },
+    responses: {
+      200: { description: "The controls in force", schema: r.spendControlsResponse },
+      ...common,
+      403: err("Not an admin key"),
+    },
   },
   {
     method: "get",
@@ -50,7 +66,11 @@ export const RATING_OPERATIONS: Operation[] = [
     summary: "Read the spend controls",
     caller: "account-admin",
     pathParams: accountPath,
-    responses: { 200: { description: "The controls in force", schema: r.spendControlsResponse }, ...common, 403: err("Not an admin key") },
+    responses: {
+      200: { description: "The controls in force", schema: r.spendControlsResponse },
+      ...common,
+      403: err("Not an admin key"),
+    },
   },
   {
     method: "get",
@@ -58,7 +78,10 @@ export const RATING_OPERATIONS: Operation[] = [
     tag: "Rates",
     summary: "The rate decks in force",
     caller: "operator",
-    responses: { 200: { description: "One entry per kind", schema: r.rateDecksResponse }, 401: common[401] },
+    responses: {
+      200: { description: "One entry per kind", schema: r.rateDecksResponse },
+      401: common[401],
+    },
   },
   {
     method: "put",
@@ -67,7 +90,15 @@ export const RATING_OPERATIONS: Operation[] = [
     summary: "Upload the call rate deck",
     caller: "operator",
     body: csvBody("prefix,destination,rate_per_minute[,initial_increment,subsequent_increment]"),
-    responses: { 200: { description: "The new version (or the same one, unchanged)", schema: r.rateDeckResponse }, 400: err("A bad row; the old deck stays in force"), 401: common[401], 413: err("Larger than a deck may be") },
+    responses: {
+      200: {
+        description: "The new version (or the same one, unchanged)",
+        schema: r.rateDeckResponse,
+      },
+      400: err("A bad row; the old deck stays in force"),
+      401: common[401],
+      413: err("Larger than a deck may be"),
+    },
   },
   {
     method: "put",
@@ -76,7 +107,15 @@ export const RATING_OPERATIONS: Operation[] = [
     summary: "Upload the message rate deck",
     caller: "operator",
     body: csvBody("country,channel,price_per_fragment"),
-    responses: { 200: { description: "The new version (or the same one, unchanged)", schema: r.rateDeckResponse }, 400: err("A bad row; the old deck stays in force"), 401: common[401], 413: err("Larger than a deck may be") },
+    responses: {
+      200: {
+        description: "The new version (or the same one, unchanged)",
+        schema: r.rateDeckResponse,
+      },
+      400: err("A bad row; the old deck stays in force"),
+      401: common[401],
+      413: err("Larger than a deck may be"),
+    },
   },
   {
     method: "put",
@@ -85,18 +124,26 @@ export const RATING_OPERATIONS: Operation[] = [
     summary: "Set the per-minute prices of AI services and toll-free inbound",
     caller: "operator",
     body: { kind: "json", schema: serviceRatesSchema },
-    responses: { 200: { description: "The new version", schema: r.rateDeckResponse }, 400: common[400], 401: common[401] },
+    responses: {
+      200: { description: "The new version", schema: r.rateDeckResponse },
+      400: common[400],
+      401: common[401],
+    },
   },
   {
     method: "post",
     path: "/v1/accounts/:id/calls/:callId/authorize",
     tag: "Calls",
     summary: "May this call leg start, how is it billed, for how long?",
-    description: "Credit-billed legs are backed by a reservation for the grant. The same call id and leg again answer the same.",
+    description:
+      "Credit-billed legs are backed by a reservation for the grant. The same call id and leg again answer the same.",
     caller: "switch",
     pathParams: callPath,
     body: { kind: "json", schema: authorizeBody },
-    responses: { 200: { description: "Allowed or refused, with the grant", schema: r.authorizeResponse }, ...common },
+    responses: {
+      200: { description: "Allowed or refused, with the grant", schema: r.authorizeResponse },
+      ...common,
+    },
   },
   {
     method: "post",
@@ -106,7 +153,10 @@ export const RATING_OPERATIONS: Operation[] = [
     caller: "switch",
     pathParams: callPath,
     body: { kind: "json", schema: extendBody },
-    responses: { 200: { description: "A further grant, or refused", schema: r.extendResponse }, ...common },
+    responses: {
+      200: { description: "A further grant, or refused", schema: r.extendResponse },
+      ...common,
+    },
   },
   {
     method: "post",
@@ -126,7 +176,10 @@ export const RATING_OPERATIONS: Operation[] = [
     caller: "switch-or-account",
     pathParams: accountPath,
     body: { kind: "json", schema: quoteBody },
-    responses: { 200: { description: "The price and the rule that applies", schema: r.quoteResponse }, ...common },
+    responses: {
+      200: { description: "The price and the rule that applies", schema: r.quoteResponse },
+      ...common,
+    },
   },
   {
     method: "post",
@@ -136,7 +189,11 @@ export const RATING_OPERATIONS: Operation[] = [
     caller: "switch",
     pathParams: messagePath,
     body: { kind: "json", schema: messageBody },
-    responses: { 201: { description: "Charged", schema: r.messageChargeResponse }, ...common, 402: err("Credit is 0 or below") },
+    responses: {
+      201: { description: "Charged", schema: r.messageChargeResponse },
+      ...common,
+      402: err("Credit is 0 or below"),
+    },
   },
   {
     method: "post",
@@ -146,17 +203,26 @@ export const RATING_OPERATIONS: Operation[] = [
     caller: "switch",
     pathParams: usagePath,
     body: { kind: "json", schema: usageBody },
-    responses: { 201: { description: "Charged (the month's allowance first)", schema: r.usageChargeResponse }, ...common, 402: err("Credit is 0 or below") },
+    responses: {
+      201: { description: "Charged (the month's allowance first)", schema: r.usageChargeResponse },
+      ...common,
+      402: err("Credit is 0 or below"),
+    },
   },
   {
     method: "get",
     path: "/v1/accounts/:id/usage",
     tag: "Usage",
     summary: "Usage & overages of a month",
-    description: "Package minutes per user against fair use, allowances used, and spend per category. The month defaults to the current one in the account's time zone.",
+    description:
+      "Package minutes per user against fair use, allowances used, and spend per category. The month defaults to the current one in the account's time zone.",
     caller: "account-admin",
     pathParams: accountPath,
     query: usageQuery,
-    responses: { 200: { description: "The month's report", schema: r.usageReportResponse }, ...common, 403: err("Not an admin key") },
+    responses: {
+      200: { description: "The month's report", schema: r.usageReportResponse },
+      ...common,
+      403: err("Not an admin key"),
+    },
   },
 ];

@@ -40,7 +40,17 @@ export const apiKeyResponse = z.strictObject({
 export const movementResponse = z.strictObject({
   id: z.string(),
   at: instant,
-  description: z.enum(["call", "sms", "mms", "whatsapp", "ai-voice-agents", "stt", "conversation-intelligence", "top-up", "adjustment"]),
+  description: z.enum([
+    "call",
+    "sms",
+    "mms",
+    "whatsapp",
+    "ai-voice-agents",
+    "stt",
+    "conversation-intelligence",
+    "top-up",
+    "adjustment",
+  ]),
   interactionId: z.string(),
   units: z.enum(["seconds", "fragments", "minutes"]).nullable(),
   unitsCharged: z.number().int().nullable(),
@@ -49,12 +59,17 @@ export const movementResponse = z.strictObject({
   balanceAfter: money,
   userId: z.string().nullable(),
   reason: z.string().nullable(),
-  details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).nullable(),
+  details: z
+    .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))
+    .nullable(),
 });
 
 export const adjustmentResponse = z.strictObject({ movement: movementResponse });
 
-export const movementsResponse = z.strictObject({ movements: z.array(movementResponse), nextCursor: z.string().nullable() });
+export const movementsResponse = z.strictObject({
+  movements: z.array(movementResponse),
+  nextCursor: z.string().nullable(),
+});
 
 export const topUpResponse = z.strictObject({
   id: z.string(),
@@ -81,7 +96,9 @@ export const autoTopUpResponse = z.strictObject({
   maxPerDay: z.number().int().nullable(),
   inProgress: topUpResponse.nullable(),
   consecutiveFailures: z.number().int(),
-  status: alert.nullable().describe("The status line the Billing page shows: last payment failed, turned off, …"),
+  status: alert
+    .nullable()
+    .describe("The status line the Billing page shows: last payment failed, turned off, …"),
 });
 
 export const creditResponse = z.strictObject({
@@ -92,7 +109,9 @@ export const creditResponse = z.strictObject({
   state: z.enum(["ok", "low", "exhausted"]),
   alerts: z.array(alert),
   lowBalanceLevel: money,
-  recommendedThreshold: money.describe("Spend of the last 30 days scaled to 14 days, rounded up to whole minor units (cents)"),
+  recommendedThreshold: money.describe(
+    "Spend of the last 30 days scaled to 14 days, rounded up to whole minor units (cents)",
+  ),
   autoTopUp: autoTopUpResponse,
 });
 
@@ -131,8 +150,17 @@ export const usageReportResponse = z.strictObject({
       creditCallSpend: money,
     }),
   ),
-  allowances: z.array(z.strictObject({ service: z.string(), includedMinutes: z.number(), usedMinutes: z.number() })),
-  spend: z.array(z.strictObject({ category: z.string(), charges: z.number().int(), units: z.number(), amount: money })),
+  allowances: z.array(
+    z.strictObject({ service: z.string(), includedMinutes: z.number(), usedMinutes: z.number() }),
+  ),
+  spend: z.array(
+    z.strictObject({
+      category: z.string(),
+      charges: z.number().int(),
+      units: z.number(),
+      amount: money,
+    }),
+  ),
   totalSpend: money,
 });
 
@@ -148,7 +176,12 @@ export const authorizeResponse = z.looseObject({
   explanation: z.string().optional(),
 });
 
-export const extendResponse = z.looseObject({ allowed: z.boolean(), ...refusal, billing: z.string(), grantSeconds: z.number().int() });
+export const extendResponse = z.looseObject({
+  allowed: z.boolean(),
+  ...refusal,
+  billing: z.string(),
+  grantSeconds: z.number().int(),
+});
 
 export const endResponse = z.looseObject({
   charged: money,
@@ -158,7 +191,12 @@ export const endResponse = z.looseObject({
   durationSeconds: z.number().int(),
 });
 
-export const quoteResponse = z.looseObject({ priced: z.boolean(), billing: z.string(), cost: money.optional(), billedSeconds: z.number().int().optional() });
+export const quoteResponse = z.looseObject({
+  priced: z.boolean(),
+  billing: z.string(),
+  cost: money.optional(),
+  billedSeconds: z.number().int().optional(),
+});
 
 export const messageChargeResponse = z.looseObject({
   messageId: z.string(),
@@ -179,7 +217,10 @@ export const usageChargeResponse = z.looseObject({
   chargedMinutes: z.number().int(),
 });
 
-export const spendControlsResponse = z.strictObject({ maxCostPerCall: money.nullable(), dailyCap: money.nullable() });
+export const spendControlsResponse = z.strictObject({
+  maxCostPerCall: money.nullable(),
+  dailyCap: money.nullable(),
+});
 
 export const rateDeckResponse = z.looseObject({
   kind: z.string(),
@@ -190,7 +231,18 @@ export const rateDeckResponse = z.looseObject({
 });
 
 export const rateDecksResponse = z.strictObject({
-  decks: z.array(z.looseObject({ kind: z.string(), version: z.union([z.string(), z.number()]), rows: z.number().int(), activatedAt: instant })),
+  decks: z.array(
+    z.looseObject({
+      kind: z.string(),
+      version: z.union([z.string(), z.number()]),
+      rows: z.number().int(),
+      activatedAt: instant,
+    }),
+  ),
 });
 
-export const webhookAckResponse = z.looseObject({ received: z.literal(true), applied: z.boolean(), why: z.string().optional() });
+export const webhookAckResponse = z.looseObject({
+  received: z.literal(true),
+  applied: z.boolean(),
+  why: z.string().optional(),
+});

@@ -62,17 +62,26 @@ export const accounts = new Hono<AppEnv>()
     c.set("accountId", body.id);
     const existing = await readAccountRow(c.env.DB, body.id);
     if (existing) {
-      if (!sameAccount(existing, body)) throw new ApiError(409, "account_exists", `Account ${body.id} exists with other settings.`);
+      if (!sameAccount(existing, body))
+        throw new ApiError(409, "account_exists", `Account ${body.id} exists with other settings.`);
       return c.json(accountView(existing), 200);
     }
-    unwrap(await ledgerOf(c.env, body.id, body.region).open({ accountId: body.id, currency: body.currency, timeZone: body.timezone, email: body.email }));
+    unwrap(
+      await ledgerOf(c.env, body.id, body.region).open({
+        accountId: body.id,
+        currency: body.currency,
+        timeZone: body.timezone,
+        email: body.email,
+      }),
+    );
     await c.env.DB.prepare(
       "INSERT OR IGNORE INTO accounts (id, name, currency, email, time_zone, region, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
     )
       .bind(body.id, body.name, body.currency, body.email, body.timezone, body.region, Date.now())
       .run();
     const row = (await readAccountRow(c.env.DB, body.id)) as AccountRow;
-    if (!sameAccount(row, body)) throw new ApiError(409, "account_exists", `Account ${body.id} exists with other settings.`);
+    if (!sameAccount(row, body))
+      throw new ApiError(409, "account_exists", `Account ${body.id} exists with other settings.`);
     return c.json(accountView(row), 201);
   })
 
@@ -93,24 +102,31 @@ export const accounts = new Hono<AppEnv>()
     const { id } = pathParams(c, schemas.accountPath);
     c.set("accountId", id);
     const body = await jsonBody(c, apiKeyBody);
-    if (!(await readAccountRow(c.env.DB, id))) throw new ApiError(404, "account_not_found", "No such account.");
+    if (!(await readAccountRow(c.env.DB, id)))
+      throw new ApiError(404, "account_not_found", "No such account.");
     const { idempotencyKey } = await idempotency(c, `${id}:api-keys`, body, false);
     if (idempotencyKey !== null) {
-      const prior = await c.env.DB.prepare("SELECT id, role, key_prefix, created_at_ms FROM api_keys WHERE idempotency_key = ?")
+      const prior = await c.env.DB.prepare(
+        "SELECT id, role, key_prefix, created_at_ms FROM api_keys WHERE idempotency_key = ?",
+      )
         .bind(idempotencyKey)
         .first<{ id: string; role: string; key_prefix: string; created_at_ms: number }>();
       if (prior) {
         if (prior.role !== body.role) {
-          throw new ApiError(409, "idempotency_key_reused", "This Idempotency-Key was used with another request.", [
-            { field: "Idempotency-Key", issue: "already used with another request" },
-          ]);
+          throw new ApiError(
+            409,
+            "idempotency_key_reused",
+            "This Idempotency-Key was used with another request.",
+            [{ field: "Idempotency-Key", issue: "already used with another request" }],
+          );
         }
         return c.json({
           id: prior.id,
           role: prior.role,
           prefix: prior.key_prefix,
           key: null,
-          message: "This key was created by an earlier request with the same Idempotency-Key; its secret was shown only then.",
+          message:
+            "This key was created by an earlier request with the same Idempotency-Key; its secret was shown only then.",
           createdAt: new Date(prior.created_at_ms).toISOString(),
         });
       }
@@ -122,5 +138,14 @@ export const accounts = new Hono<AppEnv>()
     )
       .bind(key.id, id, body.role, key.hash, key.prefix, now, idempotencyKey)
       .run();
-    return c.json({ id: key.id, role: body.role, prefix: key.prefix, key: key.secret, createdAt: new Date(now).toISOString() }, 201);
+    return c.json(
+      {
+        id: key.id,
+        role: body.role,
+        prefix: key.prefix,
+        key: key.secret,
+        createdAt: new Date(now).toISOString(),
+      },
+      201,
+    );
   });

@@ -14,16 +14,28 @@ import { jsonBody, pathParams } from "../validate";
 export const LEG_SECONDS_MAX = 86_400;
 
 /** Call, message and usage ids are the caller's: they key idempotency and appear in the export. */
-export const interactionId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/, "1 to 128 letters, digits or . _ : @ -");
+export const interactionId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/, "1 to 128 letters, digits or . _ : @ -");
 export const callId = interactionId;
-export const userId = z.string().regex(/^[\x21-\x7e]{1,128}$/, "1 to 128 printable ASCII characters");
+export const userId = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,128}$/, "1 to 128 printable ASCII characters");
 /** E.164 is expected; anything else (short codes, "anonymous") is accepted and rated as special. */
-export const phoneNumber = z.string().regex(/^[A-Za-z0-9+*#._-]{1,64}$/, "a phone number, E.164 such as +4930123456");
+export const phoneNumber = z
+  .string()
+  .regex(/^[A-Za-z0-9+*#._-]{1,64}$/, "a phone number, E.164 such as +4930123456");
 const leg = z.enum(["primary", "forward"]).default("primary");
 const seconds = z.number().int().min(0).max(LEG_SECONDS_MAX);
 
 export const callPath = schemas.accountPath.extend({ callId });
-export const authorizeBody = z.object({ leg, userId, direction: z.enum(["outbound", "inbound"]), from: phoneNumber, to: phoneNumber });
+export const authorizeBody = z.object({
+  leg,
+  userId,
+  direction: z.enum(["outbound", "inbound"]),
+  from: phoneNumber,
+  to: phoneNumber,
+});
 export const extendBody = z.object({ leg, usedSeconds: seconds });
 export const endBody = z.object({ leg, durationSeconds: seconds });
 export const quoteBody = authorizeBody.extend({ durationSeconds: seconds });
@@ -39,14 +51,31 @@ export const calls = new Hono<AppEnv>()
   .post("/:id/calls/:callId/authorize", async (c) => {
     const { id, callId } = switchCall(c);
     const body = await jsonBody(c, authorizeBody);
-    const request: CallRequest = { direction: body.direction, leg: body.leg, from: body.from, to: body.to, userId: body.userId };
+    const request: CallRequest = {
+      direction: body.direction,
+      leg: body.leg,
+      from: body.from,
+      to: body.to,
+      userId: body.userId,
+    };
     // Inbound to a standard number connects free whatever the account holds, so the ledger
     // is not asked (and records nothing; its extend and end answer unknown legs as free).
     if (request.direction === "inbound" && coverageOf(request, null, 0).billing === "free") {
       c.set("decision", "allowed:free");
-      return c.json(authorizeView({ allowed: true, reason: null, billing: "free", chargeReason: null, grantSeconds: FREE_GRANT_SECONDS, rate: null }));
+      return c.json(
+        authorizeView({
+          allowed: true,
+          reason: null,
+          billing: "free",
+          chargeReason: null,
+          grantSeconds: FREE_GRANT_SECONDS,
+          rate: null,
+        }),
+      );
     }
-    const answer = await askWithDecks(c, (decks) => runCommand(c, id, { kind: "authorize", command: { callId, ...request }, decks }));
+    const answer = await askWithDecks(c, (decks) =>
+      runCommand(c, id, { kind: "authorize", command: { callId, ...request }, decks }),
+    );
     c.set("decision", answer.allowed ? `allowed:${answer.billing}` : `refused:${answer.reason}`);
     return c.json(authorizeView(answer));
   })
@@ -54,7 +83,12 @@ export const calls = new Hono<AppEnv>()
   .post("/:id/calls/:callId/extend", async (c) => {
     const { id, callId } = switchCall(c);
     const body = await jsonBody(c, extendBody);
-    const answer = unwrap(await runCommand(c, id, { kind: "extend", command: { callId, leg: body.leg, usedSeconds: body.usedSeconds } }));
+    const answer = unwrap(
+      await runCommand(c, id, {
+        kind: "extend",
+        command: { callId, leg: body.leg, usedSeconds: body.usedSeconds },
+      }),
+    );
     c.set("decision", answer.allowed ? `extended:${answer.billing}` : `refused:${answer.reason}`);
     return c.json(extendView(answer));
   })
@@ -62,7 +96,12 @@ export const calls = new Hono<AppEnv>()
   .post("/:id/calls/:callId/end", async (c) => {
     const { id, callId } = switchCall(c);
     const body = await jsonBody(c, endBody);
-    const answer = unwrap(await runCommand(c, id, { kind: "end", command: { callId, leg: body.leg, durationSeconds: body.durationSeconds } }));
+    const answer = unwrap(
+      await runCommand(c, id, {
+        kind: "end",
+        command: { callId, leg: body.leg, durationSeconds: body.durationSeconds },
+      }),
+    );
     c.set("decision", `ended:${answer.billing}`);
     return c.json(endView(answer));
   })

@@ -30,7 +30,9 @@ export const credit = new Hono<AppEnv>()
     c.set("accountId", id);
     const body = await jsonBody(c, adjustmentBody);
     const key = await idempotency(c, "adjustments", body, true);
-    const { movement } = unwrap(await ledgerOf(c.env, id).adjust({ ...key, amountMicros: body.amount, reason: body.reason }));
+    const { movement } = unwrap(
+      await ledgerOf(c.env, id).adjust({ ...key, amountMicros: body.amount, reason: body.reason }),
+    );
     return c.json({ movement: movementView(movement) }, 201);
   })
 
@@ -47,7 +49,12 @@ export const credit = new Hono<AppEnv>()
     const query = queryParams(c, movementsQuery);
     const afterSeq = query.cursor === undefined ? 0 : decodeCursor(query.cursor);
     if (afterSeq === null) throw invalidField("cursor", "is not a cursor this service returned");
-    const page = await movementsPage(c.env, id, { afterSeq, fromMs: query.from, toMs: query.to, limit: query.limit });
+    const page = await movementsPage(c.env, id, {
+      afterSeq,
+      fromMs: query.from,
+      toMs: query.to,
+      limit: query.limit,
+    });
     return c.json({
       movements: page.movements.map(movementView),
       nextCursor: page.nextAfterSeq === null ? null : encodeCursor(page.nextAfterSeq),

@@ -70,11 +70,19 @@ export const accountExports = new Hono<AppEnv>()
 function linkRejected(rejection: LinkRejection): ApiError {
   switch (rejection.reason) {
     case "expired":
-      return new ApiError(403, "link_expired", "This download link has expired. Export again from Billing to get a new one.");
+      return new ApiError(
+        403,
+        "link_expired",
+        "This download link has expired. Export again from Billing to get a new one.",
+      );
     case "bad_signature":
       return new ApiError(403, "link_invalid", "This download link is not valid.");
     case "malformed":
-      return new ApiError(403, "link_invalid", "This download link is not valid: it needs its expires and signature.");
+      return new ApiError(
+        403,
+        "link_invalid",
+        "This download link is not valid: it needs its expires and signature.",
+      );
     default: {
       const unmapped: never = rejection;
       throw new Error(`unmapped link rejection ${JSON.stringify(unmapped)}`);
@@ -91,12 +99,20 @@ const fileRemoved = () => new ApiError(404, "export_file_removed", EXPORT_MESSAG
 export const exportDownloads = new Hono<AppEnv>().get("/:exportId/download", async (c) => {
   const { exportId: id } = pathParams(c, downloadPath);
   const nowMs = Date.now();
-  const verdict = await verifyExportLink(c.env.SIGNING_SECRET, id, c.req.query("expires"), c.req.query("signature"), Math.floor(nowMs / 1000));
+  const verdict = await verifyExportLink(
+    c.env.SIGNING_SECRET,
+    id,
+    c.req.query("expires"),
+    c.req.query("signature"),
+    Math.floor(nowMs / 1000),
+  );
   if (!verdict.ok) throw linkRejected(verdict);
   const record = await readExportRecord(c.env.DB, id);
-  if (!record || record.status !== "ready" || record.objectKey === null) throw new ApiError(404, "export_not_found", "No such export.");
+  if (!record || record.status !== "ready" || record.objectKey === null)
+    throw new ApiError(404, "export_not_found", "No such export.");
   c.set("accountId", record.accountId);
-  if (record.deletedAtMs !== null || (record.expiresAtMs !== null && record.expiresAtMs <= nowMs)) throw fileRemoved();
+  if (record.deletedAtMs !== null || (record.expiresAtMs !== null && record.expiresAtMs <= nowMs))
+    throw fileRemoved();
   const object = await c.env.EXPORTS.get(record.objectKey);
   if (!object) throw fileRemoved();
   return new Response(object.body, {

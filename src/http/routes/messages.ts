@@ -29,7 +29,9 @@ export const messages = new Hono<AppEnv>()
     c.set("accountId", id);
     const body = await jsonBody(c, messageBody);
     const requestHash = await sha256Hex(JSON.stringify(body));
-    const answer = await askWithDecks(c, (decks) => runCommand(c, id, { kind: "message", command: { messageId, ...body, requestHash }, decks }));
+    const answer = await askWithDecks(c, (decks) =>
+      runCommand(c, id, { kind: "message", command: { messageId, ...body, requestHash }, decks }),
+    );
     c.set("decision", "charged");
     return c.json(messageView(answer), 201);
   });

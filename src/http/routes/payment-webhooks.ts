@@ -12,15 +12,23 @@ import { ledgerOf } from "../ledger-client";
  */
 export const paymentWebhooks = new Hono<AppEnv>().post("/payments", async (c) => {
   const body = await c.req.text();
-  const parsed = await parseStripeWebhook(c.env.PAYMENT_WEBHOOK_SECRET, body, c.req.raw.headers, Date.now());
+  const parsed = await parseStripeWebhook(
+    c.env.PAYMENT_WEBHOOK_SECRET,
+    body,
+    c.req.raw.headers,
+    Date.now(),
+  );
   if (!parsed.ok) {
     if (parsed.reason === "ignored_event_type" || parsed.reason === "unrelated_payment") {
       return c.json({ received: true, applied: false, why: parsed.reason });
     }
     const field = parsed.reason === "malformed" ? "body" : "Stripe-Signature";
-    throw new ApiError(400, parsed.reason, `${field}: the webhook was rejected (${parsed.reason.replaceAll("_", " ")}).`, [
-      { field, issue: parsed.reason },
-    ]);
+    throw new ApiError(
+      400,
+      parsed.reason,
+      `${field}: the webhook was rejected (${parsed.reason.replaceAll("_", " ")}).`,
+      [{ field, issue: parsed.reason }],
+    );
   }
   const event = parsed.event;
   if (!event.accountId) return c.json({ received: true, applied: false, why: "unrelated_payment" });
@@ -28,5 +36,9 @@ export const paymentWebhooks = new Hono<AppEnv>().post("/payments", async (c) =>
   const result = await ledgerOf(c.env, event.accountId).confirmPayment(event);
   const why = result.ok ? result.value.why : result.refusal.reason;
   c.set("decision", `${event.outcome}:${result.ok && result.value.applied ? "applied" : why}`);
-  return c.json({ received: true, applied: result.ok && result.value.applied, ...(why ? { why } : {}) });
+  return c.json({
+    received: true,
+    applied: result.ok && result.value.applied,
+    ...(why ? { why } : {}),
+  });
 });

@@ -29,7 +29,12 @@ export const plans = new Hono<AppEnv>()
     const { id } = pathParams(c, schemas.accountPath);
     requireAccount(c, id, "admin");
     const plan = unwrap(await ledgerOf(c.env, id).plan());
-    if (!plan) throw new ApiError(404, "plan_not_found", "The account has no plan: every call is billed from credit.");
+    if (!plan)
+      throw new ApiError(
+        404,
+        "plan_not_found",
+        "The account has no plan: every call is billed from credit.",
+      );
     return c.json(plan);
   })
 
@@ -39,7 +44,10 @@ export const plans = new Hono<AppEnv>()
     requireAccount(c, id, "admin");
     const body = await jsonBody(c, spendControlsBody);
     const saved = unwrap(
-      await ledgerOf(c.env, id).setSpendControls({ maxCostPerCallMicros: body.maxCostPerCall, dailyCapMicros: body.dailyCap }),
+      await ledgerOf(c.env, id).setSpendControls({
+        maxCostPerCallMicros: body.maxCostPerCall,
+        dailyCapMicros: body.dailyCap,
+      }),
     );
     return c.json(spendControlsView(saved));
   })

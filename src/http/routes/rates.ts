@@ -24,10 +24,17 @@ async function csvBody(c: Context<AppEnv>): Promise<string> {
 }
 
 /** Every row error with its line and field, and which deck is still in force. */
-async function rejected(db: D1Database, kind: DeckKind, errors: DeckError[], errorCount: number): Promise<ApiError> {
+async function rejected(
+  db: D1Database,
+  kind: DeckKind,
+  errors: DeckError[],
+  errorCount: number,
+): Promise<ApiError> {
   const inForce = (await readActiveDecks(db))[kind];
   const [first] = errors;
-  const where = first ? `Line ${first.line}, ${first.field}: ${first.message}` : "The deck is not valid";
+  const where = first
+    ? `Line ${first.line}, ${first.field}: ${first.message}`
+    : "The deck is not valid";
   const more = errorCount > 1 ? ` (and ${errorCount - 1} more)` : "";
   const still = inForce ? `${inForce.version} is still in force` : `no ${kind} deck is in force`;
   return new ApiError(
@@ -41,7 +48,13 @@ async function rejected(db: D1Database, kind: DeckKind, errors: DeckError[], err
 async function install<K extends DeckKind>(c: Context<AppEnv>, kind: K, deck: DeckOf[K]) {
   const saved = await saveDeck(c.env.DB, kind, deckCodecs[kind].toRows(deck), Date.now());
   rememberActiveDeck(kind, saved.ref, deck);
-  return c.json({ kind, version: saved.ref.version, rows: saved.rows, replaced: saved.previous?.version ?? null, changed: saved.created });
+  return c.json({
+    kind,
+    version: saved.ref.version,
+    rows: saved.rows,
+    replaced: saved.previous?.version ?? null,
+    changed: saved.created,
+  });
 }
 
 /**
@@ -56,7 +69,14 @@ export const rates = new Hono<AppEnv>()
 
   .get("/", async (c) => {
     const decks = await describeActiveDecks(c.env.DB);
-    return c.json({ decks: decks.map((d) => ({ kind: d.kind, version: d.version, rows: d.rows, activatedAt: new Date(d.activatedAtMs).toISOString() })) });
+    return c.json({
+      decks: decks.map((d) => ({
+        kind: d.kind,
+        version: d.version,
+        rows: d.rows,
+        activatedAt: new Date(d.activatedAtMs).toISOString(),
+      })),
+    });
   })
 
   /** `prefix,destination,rate_per_minute[,initial_increment,subsequent_increment]` */

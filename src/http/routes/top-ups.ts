@@ -14,8 +14,13 @@ import { creditView, topUpView } from "../views";
 /** The largest single top-up: a typo of a few zeros should not reach a card. */
 export const TOP_UP_MAX_MICROS: Micros = 100_000 * 1_000_000;
 
-const paymentMethod = z.string().regex(/^[A-Za-z0-9_]{3,100}$/, "must be a saved payment method id such as pm_card_visa");
-const chargeable = schemas.positiveMoney.refine((micros) => micros <= TOP_UP_MAX_MICROS, "is larger than a single top-up may be");
+const paymentMethod = z
+  .string()
+  .regex(/^[A-Za-z0-9_]{3,100}$/, "must be a saved payment method id such as pm_card_visa");
+const chargeable = schemas.positiveMoney.refine(
+  (micros) => micros <= TOP_UP_MAX_MICROS,
+  "is larger than a single top-up may be",
+);
 
 export const topUpBody = z.object({ amount: chargeable, paymentMethod: paymentMethod.optional() });
 
@@ -29,16 +34,29 @@ export const autoTopUpBody = z.object({
 
 export const alertsBody = z.object({
   lowBalanceLevel: schemas.nonNegativeMoney.nullable(),
-  webhookUrl: z.url({ protocol: /^https?$/ }).nullable().default(null),
+  webhookUrl: z
+    .url({ protocol: /^https?$/ })
+    .nullable()
+    .default(null),
 });
 
-export const topUpPath = schemas.accountPath.extend({ topUpId: z.string().regex(/^(top|atu)_[A-Za-z0-9_-]{10,40}$/, "is not a top-up id") });
+export const topUpPath = schemas.accountPath.extend({
+  topUpId: z.string().regex(/^(top|atu)_[A-Za-z0-9_-]{10,40}$/, "is not a top-up id"),
+});
 
 /** Cards are charged in whole minor units (cents); a finer amount is refused up front. */
-async function chargeableIn(env: Env, accountId: string, field: string, micros: Micros): Promise<void> {
+async function chargeableIn(
+  env: Env,
+  accountId: string,
+  field: string,
+  micros: Micros,
+): Promise<void> {
   const credit = unwrap(await ledgerOf(env, accountId).credit());
   if (!isWholeMinorUnits(micros, credit.currency)) {
-    throw invalidField(field, `must be a whole number of ${credit.currency} minor units (${minorUnitDigits(credit.currency)} decimals)`);
+    throw invalidField(
+      field,
+      `must be a whole number of ${credit.currency} minor units (${minorUnitDigits(credit.currency)} decimals)`,
+    );
   }
 }
 
@@ -51,7 +69,11 @@ export const topUps = new Hono<AppEnv>()
     const key = await idempotency(c, "top-ups", body, true);
     await chargeableIn(c.env, id, "amount", body.amount);
     const payment = unwrap(
-      await ledgerOf(c.env, id).requestTopUp({ ...key, amountMicros: body.amount, paymentMethod: body.paymentMethod ?? null }),
+      await ledgerOf(c.env, id).requestTopUp({
+        ...key,
+        amountMicros: body.amount,
+        paymentMethod: body.paymentMethod ?? null,
+      }),
     );
     return c.json(topUpView(payment), 202);
   })
@@ -69,7 +91,10 @@ export const topUps = new Hono<AppEnv>()
     await chargeableIn(c.env, id, "amount", body.amount);
     const ledger = ledgerOf(c.env, id);
     const saved = unwrap(await ledger.credit()).autoTopUp.config?.paymentMethod;
-    const method = body.paymentMethod ?? saved ?? (c.env.PAYMENT_GATEWAY === "sandbox" ? "pm_card_visa" : undefined);
+    const method =
+      body.paymentMethod ??
+      saved ??
+      (c.env.PAYMENT_GATEWAY === "sandbox" ? "pm_card_visa" : undefined);
     if (!method) throw invalidField("paymentMethod", "required: no payment method is saved");
     unwrap(
       await ledger.configureAutoTopUp({
@@ -81,7 +106,9 @@ export const topUps = new Hono<AppEnv>()
       }),
     );
     // The cron sweep visits only accounts that have auto top-up on.
-    await c.env.DB.prepare("UPDATE accounts SET auto_top_up_enabled = ? WHERE id = ?").bind(body.enabled ? 1 : 0, id).run();
+    await c.env.DB.prepare("UPDATE accounts SET auto_top_up_enabled = ? WHERE id = ?")
+      .bind(body.enabled ? 1 : 0, id)
+      .run();
     return c.json(creditView(unwrap(await ledger.credit())).autoTopUp);
   })
 

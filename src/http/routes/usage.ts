@@ -36,7 +36,9 @@ export const usage = new Hono<AppEnv>()
     c.set("accountId", id);
     const body = await jsonBody(c, usageBody);
     const requestHash = await sha256Hex(JSON.stringify(body));
-    const answer = await askWithDecks(c, (decks) => runCommand(c, id, { kind: "usage", command: { usageId, ...body, requestHash }, decks }));
+    const answer = await askWithDecks(c, (decks) =>
+      runCommand(c, id, { kind: "usage", command: { usageId, ...body, requestHash }, decks }),
+    );
     c.set("decision", "charged");
     return c.json(usageChargeView(answer), 201);
   })
