@@ -75,7 +75,10 @@ function stopServer() {
   }
 }
 for (const signal of ["SIGINT", "SIGTERM"])
-  process.on(signal, () => (stopServer(), process.exit(1)));
+  process.on(signal, () => {
+    stopServer();
+    process.exit(1);
+  });
 
 async function waitForDemo() {
   const deadline = Date.now() + SERVER_START_TIMEOUT_MS;

@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Agent, setGlobalDispatcher } from "undici";
-import { findWorkerdPid, PROJECT_ROOT, startWorker } from "./harness.mjs";
+import { PROJECT_ROOT, startWorker } from "./harness.mjs";
 
 export const TARGET_RATIO = 0.5;
 export const TARGET_P99_MULTIPLE = 4;

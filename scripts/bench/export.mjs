@@ -151,9 +151,8 @@ async function verifyDownload(downloadUrl, expectedRows, expectedSumMicros) {
   const decoder = new TextDecoder();
   const take = (text) => {
     pending += text;
-    let end;
     // Seeded quoted fields hold commas and quotes but never CR/LF, so CRLF ends a record.
-    while ((end = pending.indexOf("\r\n")) >= 0) {
+    for (let end = pending.indexOf("\r\n"); end >= 0; end = pending.indexOf("\r\n")) {
       const record = pending.slice(0, end);
       pending = pending.slice(end + 2);
       rows += 1;

@@ -145,7 +145,7 @@ export class AnswerBook {
     }
     this.checks += 1;
     if (prior.seen !== seen && this.violations.length < 20)
-      this.violations.push({ key, first: prior.seen, then: seen });
+      this.violations.push({ key, first: prior.seen, later: seen });
   }
 
   /** Sends up to `limit` remembered requests again; every answer must match the first. */
@@ -165,7 +165,7 @@ export class AnswerBook {
           this.violations.push({
             key,
             first: this.entries.get(key).seen,
-            then: `status ${answer.status} ${JSON.stringify(answer.body)}`,
+            later: `status ${answer.status} ${JSON.stringify(answer.body)}`,
           });
         continue;
       }

@@ -265,7 +265,7 @@ export async function checkInvariants({
     book.violations.length
       ? book.violations
           .slice(0, 3)
-          .map((v) => `${v.key}: ${v.first.slice(0, 160)} then ${String(v.then).slice(0, 160)}`)
+          .map((v) => `${v.key}: ${v.first.slice(0, 160)} then ${String(v.later).slice(0, 160)}`)
           .join("; ")
       : `${book.checks} repeated answers compared (${replayed} replayed after the run)`,
   );

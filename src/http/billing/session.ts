@@ -41,7 +41,7 @@ export async function openSession(
   if (!ivText || !sealedText || extra !== undefined) return null;
   const iv = bytesOf(ivText);
   const sealed = bytesOf(sealedText);
-  if (!iv || iv.length !== 12 || !sealed) return null;
+  if (iv?.length !== 12 || !sealed) return null;
   let plain: ArrayBuffer;
   try {
     plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv }, await sessionKey(secret), sealed);

@@ -108,7 +108,7 @@ export const exportDownloads = new Hono<AppEnv>().get("/:exportId/download", asy
   );
   if (!verdict.ok) throw linkRejected(verdict);
   const record = await readExportRecord(c.env.DB, id);
-  if (!record || record.status !== "ready" || record.objectKey === null)
+  if (record?.status !== "ready" || record.objectKey === null)
     throw new ApiError(404, "export_not_found", "No such export.");
   c.set("accountId", record.accountId);
   if (record.deletedAtMs !== null || (record.expiresAtMs !== null && record.expiresAtMs <= nowMs))
