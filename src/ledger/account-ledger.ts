@@ -28,6 +28,7 @@ import { Charges } from "./charges";
 import { COMMANDS_PER_BATCH_MAX, type CommandOutcome, type LedgerCommand } from "./commands";
 import { AccountPlans, type SpendControlSettings } from "./plans";
 import { RateTables } from "./rate-tables";
+import type { SqlRowCounts } from "./sql-meter";
 import { UsageCounters } from "./usage-counters";
 import { usageReport, type UsageReport } from "./usage-report";
 
@@ -362,6 +363,16 @@ export class AccountLedger extends DurableObject<Env> {
     if (!account) return refuse({ reason: "account_not_found" });
     await this.#outbox.drain(account.accountId, Number.MAX_SAFE_INTEGER);
     return ok({ remaining: this.#core.store.outboxSize() });
+  }
+
+  /** Bench instrument: counts the rows this ledger's statements read and write from now on. */
+  startSqlMeter(): void {
+    this.#core.sqlMeter.start();
+  }
+
+  /** Bench instrument: the rows counted since startSqlMeter(); the meter is then off. */
+  stopSqlMeter(): SqlRowCounts {
+    return this.#core.sqlMeter.stop();
   }
 
   /** One alarm drives every kind of due work; each part says when it next needs it. */

@@ -1,6 +1,7 @@
 import { MonotonicUuidV7 } from "./ids";
 import { post } from "./posting";
 import { migrateLedgerSchema } from "./schema";
+import { SqlMeter } from "./sql-meter";
 import { LedgerStore, type LedgerAccount } from "./store";
 import { refuse, type LedgerResult, type Movement, type MovementDraft } from "./types";
 
@@ -17,6 +18,8 @@ export interface IdempotentCommand {
  */
 export class LedgerCore {
   readonly store: LedgerStore;
+  /** Every statement of the ledger's parts goes through store.sql, so the meter sees them all. */
+  readonly sqlMeter = new SqlMeter();
   readonly #ids = new MonotonicUuidV7();
   /** The alarm as last set by this instance; undefined until read from storage. */
   #alarmAtMs: number | null | undefined;
@@ -25,7 +28,7 @@ export class LedgerCore {
     readonly storage: DurableObjectStorage,
     readonly env: Env,
   ) {
-    this.store = new LedgerStore(storage.sql);
+    this.store = new LedgerStore(this.sqlMeter.wrap(storage.sql));
   }
 
   /** Runs in blockConcurrencyWhile: nothing else sees the ledger before its schema is current. */

@@ -1,0 +1,62 @@
+/**
+ * Counts the rows the ledger's statements read and write, as Cloudflare bills Durable Object
+ * SQLite (every row and index entry written, every row scanned). A bench instrument: off
+ * unless started, and no route starts it; the bench's probe Worker does, through RPC.
+ */
+export interface SqlRowCounts {
+  statements: number;
+  rowsRead: number;
+  rowsWritten: number;
+  /** True when more statements ran than the meter keeps; the counts are then a floor. */
+  truncated: boolean;
+}
+
+/** Cursors kept while metering: a run of a few thousand calls stays far below this. */
+export const METERED_STATEMENTS_MAX = 200_000;
+
+type AnyCursor = SqlStorageCursor<Record<string, SqlStorageValue>>;
+
+export class SqlMeter {
+  /** Null while off. A SELECT's rowsRead grows as it is iterated, so cursors are summed late. */
+  #cursors: AnyCursor[] | null = null;
+  #truncated = false;
+
+  /** The same SQL handle, with every statement counted while the meter runs. */
+  wrap(sql: SqlStorage): SqlStorage {
+    return {
+      exec: <T extends Record<string, SqlStorageValue>>(query: string, ...bindings: unknown[]) => {
+        const cursor = sql.exec<T>(query, ...bindings);
+        const cursors = this.#cursors;
+        if (cursors !== null) {
+          if (cursors.length < METERED_STATEMENTS_MAX) cursors.push(cursor as AnyCursor);
+          else this.#truncated = true;
+        }
+        return cursor;
+      },
+      get databaseSize() {
+        return sql.databaseSize;
+      },
+      Cursor: sql.Cursor,
+      Statement: sql.Statement,
+    };
+  }
+
+  /** Starts counting from zero. */
+  start(): void {
+    this.#cursors = [];
+    this.#truncated = false;
+  }
+
+  /** What ran since start(), then off. */
+  stop(): SqlRowCounts {
+    const cursors = this.#cursors ?? [];
+    this.#cursors = null;
+    let rowsRead = 0;
+    let rowsWritten = 0;
+    for (const cursor of cursors) {
+      rowsRead += cursor.rowsRead;
+      rowsWritten += cursor.rowsWritten;
+    }
+    return { statements: cursors.length, rowsRead, rowsWritten, truncated: this.#truncated };
+  }
+}
