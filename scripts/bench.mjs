@@ -16,6 +16,7 @@ import {
   formatCallsTable,
   formatCapacityTable,
 } from "./bench/calls.mjs";
+import { costPerMillionCalls, formatCostTable, formatRowsTable } from "./bench/cost.mjs";
 import { benchExport, formatExportTable } from "./bench/export.mjs";
 import { benchScaling, formatScalingTable } from "./bench/scaling.mjs";
 
@@ -43,6 +44,17 @@ if (wanted("calls")) {
   );
   console.log(formatCapacityTable(result.capacity));
   console.log(`\n${callsVerdict(result)}`);
+  console.log("\nRows each operation makes its account's ledger read and write (SQL meter):\n");
+  console.log(formatRowsTable(result.ledgerRows));
+  const hotCall = result.rows.find((row) => row.scenario === "authorize→end, 1 account");
+  const cost = costPerMillionCalls({
+    ledgerRows: result.ledgerRows[0],
+    cpuUsPerRequest: hotCall.serverCpuUsPerRequest,
+  });
+  console.log(
+    `\nWhat a million credit-billed calls cost at list prices (Worker CPU: ${hotCall.serverCpuUsPerRequest} µs per request, measured above):\n`,
+  );
+  console.log(formatCostTable(cost));
 }
 if (wanted("scaling")) {
   const rows = await benchScaling({ seconds, accounts, concurrency });

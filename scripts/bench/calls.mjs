@@ -16,6 +16,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Agent, setGlobalDispatcher } from "undici";
+import { meterRows } from "./cost.mjs";
 import { PROJECT_ROOT, startWorker } from "./harness.mjs";
 
 export const TARGET_RATIO = 0.5;
@@ -62,6 +63,8 @@ const EU = [
   "SK",
 ];
 const CALLER_ID = "+12025550123";
+/** A Berlin caller id: inside the EU package's number region, so a call to Berlin is included. */
+const INCLUDED_CALLER_ID = "+493055501234";
 
 /**
  * Where workerd keeps its SQLite files. "memory" (tmpfs) by default: local workerd writes
@@ -162,6 +165,8 @@ export async function benchCalls({
     }
     log(`outbox drain: ${DRAIN_MOVEMENTS} movements from one ledger to D1…`);
     const drain = await outboxDrain(worker, decks);
+    log("rows each operation reads and writes in its ledger…");
+    const ledgerRows = await meterRows(worker, url, "bench-one");
 
     const noop = [rows[0], rows.at(-1)].reduce((a, b) =>
       b.requestsPerSecond > a.requestsPerSecond ? b : a,
@@ -181,6 +186,7 @@ export async function benchCalls({
       inLedgerUsPerCommand: rows[2].serverCpuUsPerRequest - noopRpc.serverCpuUsPerRequest,
       capacity,
       drain,
+      ledgerRows,
     };
   } finally {
     await worker.stop();
@@ -245,10 +251,11 @@ const germanMobile = () => `+49151${10_000_000 + Math.floor(Math.random() * 89_9
 /**
  * One outbound credit leg (a US caller id calling Berlin under an EU package: outside the
  * package's number region, so a reservation at authorize and a movement at end) — the
- * dearest path a call takes. With `extend`, the switch re-asks once half-way. The step
+ * dearest path a call takes. With `extend`, the switch re-asks once half-way; with
+ * `included`, the caller id is a Berlin number, so the package covers the call. The step
  * takes an account id, or asks `accountOf` for one.
  */
-export function callSteps(url, accountOf, { extend }) {
+export function callSteps(url, accountOf, { extend, included = false }) {
   return async (chosenAccountId) => {
     const n = sequence++;
     const accountId = chosenAccountId ?? accountOf(n);
@@ -256,7 +263,12 @@ export function callSteps(url, accountOf, { extend }) {
     const latenciesMs = [];
     const authorize = await timed(() =>
       request("POST", `${leg}/authorize`, {
-        body: { userId: "agent-1", direction: "outbound", from: CALLER_ID, to: berlin() },
+        body: {
+          userId: "agent-1",
+          direction: "outbound",
+          from: included ? INCLUDED_CALLER_ID : CALLER_ID,
+          to: berlin(),
+        },
       }),
     );
     if (!authorize.body.allowed)
@@ -271,7 +283,8 @@ export function callSteps(url, accountOf, { extend }) {
       latenciesMs.push(extended.ms);
     }
     const end = await timed(() => request("POST", `${leg}/end`, { body: { durationSeconds: 65 } }));
-    if (end.body.charged !== "0.02") throw new Error(`end charged ${JSON.stringify(end.body)}`);
+    if (end.body.charged !== (included ? "0.00" : "0.02"))
+      throw new Error(`end charged ${JSON.stringify(end.body)}`);
     latenciesMs.push(end.ms);
     return {
       requests: latenciesMs.length,
@@ -281,7 +294,7 @@ export function callSteps(url, accountOf, { extend }) {
   };
 }
 
-function messageStep(url, accountId) {
+export function messageStep(url, accountId) {
   return async () => {
     const charge = await timed(() =>
       request("POST", `${url}/v1/accounts/${accountId}/messages/bench-msg-${sequence++}`, {

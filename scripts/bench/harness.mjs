@@ -153,6 +153,16 @@ export async function startWorker(options = {}) {
         if (!response.ok || !answer?.ok || answer.value.remaining !== 0)
           throw new Error(`flushing ${accountId}: ${response.status} ${JSON.stringify(answer)}`);
       },
+      /** With `probe`: runs `work` and returns the rows the account's ledger read and wrote meanwhile. */
+      async meterLedgerRows(accountId, work) {
+        const meter = (action) =>
+          fetch(`${this.probeUrl}/sql-meter/${action}?account=${encodeURIComponent(accountId)}`, {
+            method: "POST",
+          }).then((response) => response.json());
+        await meter("start");
+        await work();
+        return meter("stop");
+      },
       mf,
       workerdPid,
       persistDir,
@@ -179,6 +189,8 @@ const PROBE_NAME = "ledger-probe";
  * routes in front of it. POST /run?account=ID with a JSON array of commands sends them as
  * one ledger RPC (what the Worker's batches do); an empty array is a no-op RPC.
  * POST /flush?account=ID copies the ledger's pending movements to D1 now.
+ * POST /sql-meter/start?account=ID and /sql-meter/stop?account=ID count the rows the
+ * ledger's statements read and write in between (src/ledger/sql-meter.ts).
  */
 const PROBE_SCRIPT = `
 export default {
@@ -186,6 +198,11 @@ export default {
     const url = new URL(request.url);
     const ledger = env.LEDGER.get(env.LEDGER.idFromName(url.searchParams.get("account")));
     if (url.pathname === "/flush") return Response.json(await ledger.flushOutbox());
+    if (url.pathname === "/sql-meter/start") {
+      await ledger.startSqlMeter();
+      return Response.json({ started: true });
+    }
+    if (url.pathname === "/sql-meter/stop") return Response.json(await ledger.stopSqlMeter());
     return Response.json(await ledger.run(await request.json()));
   },
 };
