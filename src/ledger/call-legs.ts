@@ -187,7 +187,7 @@ export class CallLegStore {
       .exec<{ s: number }>(
         `SELECT coalesce((SELECT included_seconds FROM usage_users WHERE month = ?1 AND user_id = ?2), 0)
               + coalesce((SELECT sum(included_hold_seconds) FROM call_legs
-                          WHERE user_id = ?2 AND state = 'running' AND month = ?1 AND NOT (call_id = ?3 AND leg = ?4)), 0) AS s`,
+                          WHERE state = 'running' AND user_id = ?2 AND month = ?1 AND NOT (call_id = ?3 AND leg = ?4)), 0) AS s`,
         month,
         userId,
         except?.callId ?? "",
@@ -230,7 +230,8 @@ export class CallLegStore {
   pruneEndedBefore(beforeMs: number, limit: number): number {
     return this.sql
       .exec(
-        "DELETE FROM call_legs WHERE rowid IN (SELECT rowid FROM call_legs WHERE ended_at_ms < ? LIMIT ?) RETURNING 1",
+        `DELETE FROM call_legs WHERE (call_id, leg) IN
+           (SELECT call_id, leg FROM call_legs WHERE ended_at_ms < ? LIMIT ?) RETURNING 1`,
         beforeMs,
         limit,
       )

@@ -101,7 +101,7 @@ export class LedgerCore {
     const now = Date.now();
     const movement = { ...draft, id: this.#ids.next(now), atMs: now, balanceAfterMicros };
     const seq = this.store.appendMovement(movement);
-    this.store.writeMoney({ ...money, reservedMicros: reservedMicros ?? money.reservedMicros });
+    this.store.rememberMoney({ ...money, reservedMicros: reservedMicros ?? money.reservedMicros });
     for (const listener of this.#movementListeners) listener(movement, now);
     for (const listener of this.#moneyListeners) listener(now);
     return { ...movement, seq };
@@ -116,7 +116,7 @@ export class LedgerCore {
     if (!account) throw new Error("reserving on a ledger that was never opened");
     if (!Number.isSafeInteger(reservedMicros) || reservedMicros < 0)
       throw new RangeError(`bad reservation total ${reservedMicros}`);
-    this.store.writeMoney({ balanceMicros: account.balanceMicros, reservedMicros });
+    this.store.rememberMoney({ balanceMicros: account.balanceMicros, reservedMicros });
     const now = Date.now();
     for (const listener of this.#moneyListeners) listener(now);
   }

@@ -180,6 +180,79 @@ export const LEDGER_SCHEMA_STEPS: readonly string[] = [
     coalesce((SELECT min(movement_seq) - 1 FROM outbox), (SELECT max(seq) FROM movements), 0));
   DROP TABLE outbox;
   `,
+  // 6: fewer rows written per command (DO SQLite bills every row and index entry written).
+  // The balance is the last movement's balance_after and the holds are the running legs'
+  // reservations, so the account row no longer changes with money. Movements lose
+  // AUTOINCREMENT (the ledger numbers them, pruned ones included), the UNIQUE on ids it
+  // makes itself and the index by time (only the dashboard's listing filters by time).
+  // Call legs and idempotency records are keyed by their natural key alone (WITHOUT ROWID);
+  // of the legs' three indexes one partial index stays, over the running legs only (the
+  // alarm's expiry, the holds, fair use in flight); the daily pruning of old rows scans.
+  `
+  ALTER TABLE account DROP COLUMN balance_micros;
+  ALTER TABLE account DROP COLUMN reserved_micros;
+  CREATE TABLE movements_v6 (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    description TEXT NOT NULL,
+    interaction_id TEXT NOT NULL,
+    units TEXT,
+    units_charged INTEGER,
+    unit_price_micros INTEGER,
+    amount_micros INTEGER NOT NULL,
+    balance_after_micros INTEGER NOT NULL,
+    user_id TEXT,
+    reason TEXT,
+    details TEXT
+  );
+  INSERT INTO movements_v6 (seq, id, at_ms, description, interaction_id, units, units_charged,
+      unit_price_micros, amount_micros, balance_after_micros, user_id, reason, details)
+    SELECT seq, id, at_ms, description, interaction_id, units, units_charged,
+      unit_price_micros, amount_micros, balance_after_micros, user_id, reason, details
+    FROM movements;
+  DROP TABLE movements;
+  ALTER TABLE movements_v6 RENAME TO movements;
+  CREATE TABLE call_legs_v6 (
+    call_id TEXT NOT NULL,
+    leg TEXT NOT NULL CHECK (leg IN ('primary', 'forward')),
+    state TEXT NOT NULL CHECK (state IN ('running', 'ended', 'refused')),
+    user_id TEXT NOT NULL,
+    request TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    terms TEXT NOT NULL,
+    month TEXT NOT NULL,
+    granted_seconds INTEGER NOT NULL,
+    included_hold_seconds INTEGER NOT NULL,
+    reserved_micros INTEGER NOT NULL,
+    expires_at_ms INTEGER NOT NULL,
+    extend_used_seconds INTEGER,
+    extend_answer TEXT,
+    end_answer TEXT,
+    created_at_ms INTEGER NOT NULL,
+    ended_at_ms INTEGER,
+    PRIMARY KEY (call_id, leg)
+  ) WITHOUT ROWID;
+  INSERT INTO call_legs_v6 (call_id, leg, state, user_id, request, answer, terms, month,
+      granted_seconds, included_hold_seconds, reserved_micros, expires_at_ms,
+      extend_used_seconds, extend_answer, end_answer, created_at_ms, ended_at_ms)
+    SELECT call_id, leg, state, user_id, request, answer, terms, month,
+      granted_seconds, included_hold_seconds, reserved_micros, expires_at_ms,
+      extend_used_seconds, extend_answer, end_answer, created_at_ms, ended_at_ms
+    FROM call_legs;
+  DROP TABLE call_legs;
+  ALTER TABLE call_legs_v6 RENAME TO call_legs;
+  CREATE INDEX call_legs_running ON call_legs (expires_at_ms) WHERE state = 'running';
+  CREATE TABLE idempotency_v6 (
+    key TEXT PRIMARY KEY,
+    request_hash TEXT NOT NULL,
+    response TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  INSERT INTO idempotency_v6 SELECT key, request_hash, response, created_at_ms FROM idempotency;
+  DROP TABLE idempotency;
+  ALTER TABLE idempotency_v6 RENAME TO idempotency;
+  `,
 ];
 
 /** Applies the steps not yet applied; returns the version the schema is at. */

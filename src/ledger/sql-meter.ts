@@ -9,6 +9,8 @@ export interface SqlRowCounts {
   rowsWritten: number;
   /** True when more statements ran than the meter keeps; the counts are then a floor. */
   truncated: boolean;
+  /** The same counts per statement text (its first 80 characters), most rows written first. */
+  byStatement: Array<{ statement: string; runs: number; rowsRead: number; rowsWritten: number }>;
 }
 
 /** Cursors kept while metering: a run of a few thousand calls stays far below this. */
@@ -18,7 +20,7 @@ type AnyCursor = SqlStorageCursor<Record<string, SqlStorageValue>>;
 
 export class SqlMeter {
   /** Null while off. A SELECT's rowsRead grows as it is iterated, so cursors are summed late. */
-  #cursors: AnyCursor[] | null = null;
+  #cursors: Array<{ statement: string; cursor: AnyCursor }> | null = null;
   #truncated = false;
 
   /** The same SQL handle, with every statement counted while the meter runs. */
@@ -28,7 +30,8 @@ export class SqlMeter {
         const cursor = sql.exec<T>(query, ...bindings);
         const cursors = this.#cursors;
         if (cursors !== null) {
-          if (cursors.length < METERED_STATEMENTS_MAX) cursors.push(cursor as AnyCursor);
+          if (cursors.length < METERED_STATEMENTS_MAX)
+            cursors.push({ statement: query, cursor: cursor as AnyCursor });
           else this.#truncated = true;
         }
         return cursor;
@@ -53,10 +56,28 @@ export class SqlMeter {
     this.#cursors = null;
     let rowsRead = 0;
     let rowsWritten = 0;
-    for (const cursor of cursors) {
+    const byStatement = new Map<string, SqlRowCounts["byStatement"][number]>();
+    for (const { statement, cursor } of cursors) {
       rowsRead += cursor.rowsRead;
       rowsWritten += cursor.rowsWritten;
+      const text = statement.replace(/\s+/g, " ").trim().slice(0, 80);
+      const entry = byStatement.get(text) ?? {
+        statement: text,
+        runs: 0,
+        rowsRead: 0,
+        rowsWritten: 0,
+      };
+      entry.runs += 1;
+      entry.rowsRead += cursor.rowsRead;
+      entry.rowsWritten += cursor.rowsWritten;
+      byStatement.set(text, entry);
     }
-    return { statements: cursors.length, rowsRead, rowsWritten, truncated: this.#truncated };
+    return {
+      statements: cursors.length,
+      rowsRead,
+      rowsWritten,
+      truncated: this.#truncated,
+      byStatement: [...byStatement.values()].sort((a, b) => b.rowsWritten - a.rowsWritten),
+    };
   }
 }

@@ -16,34 +16,58 @@ import type {
 export class LedgerStore {
   constructor(readonly sql: SqlStorage) {}
 
-  /** The account row, read on every command; kept in memory since this object is its only writer. */
-  #account: LedgerAccount | null | undefined;
+  /**
+   * The account as every command reads it, kept in memory since this object is its only
+   * writer. Its money is stored nowhere else than where it comes from (schema step 6): the
+   * balance is the last movement's balance_after, the holds are the running legs'
+   * reservations, so a change of money writes no account row. A rolled-back transaction
+   * drops the copy (`forgetCache`) and the next read sums it again from storage.
+   */
+  #account: (LedgerAccount & { lastSeq: number }) | null | undefined;
 
   readAccount(): LedgerAccount | null {
-    if (this.#account === undefined) this.#account = this.#loadAccount();
-    return this.#account && { ...this.#account };
+    const account = this.#loaded();
+    if (!account) return null;
+    const { lastSeq: _lastSeq, ...copy } = account;
+    return copy;
   }
 
-  #loadAccount(): LedgerAccount | null {
+  #loaded(): (LedgerAccount & { lastSeq: number }) | null {
+    if (this.#account === undefined) this.#account = this.#loadAccount();
+    return this.#account;
+  }
+
+  #loadAccount(): (LedgerAccount & { lastSeq: number }) | null {
     const row = this.sql
-      .exec<AccountRow>(
-        "SELECT account_id, currency, time_zone, email, balance_micros, reserved_micros FROM account",
-      )
+      .exec<AccountRow>("SELECT account_id, currency, time_zone, email FROM account")
       .toArray()[0];
     if (!row) return null;
+    const last = this.sql
+      .exec<{ seq: number; balance: number }>(
+        "SELECT seq, balance_after_micros AS balance FROM movements ORDER BY seq DESC LIMIT 1",
+      )
+      .toArray()[0];
+    const pruned = this.prunedMovements();
+    const reserved = this.sql
+      .exec<{ s: number | null }>(
+        "SELECT sum(reserved_micros) AS s FROM call_legs WHERE state = 'running'",
+      )
+      .one().s;
     return {
       accountId: row.account_id,
       currency: row.currency,
       timeZone: row.time_zone,
       email: row.email,
-      balanceMicros: row.balance_micros,
-      reservedMicros: row.reserved_micros,
+      // Balance = the sum of every movement, those pruned from this table included.
+      balanceMicros: last ? last.balance : pruned.sumMicros,
+      reservedMicros: reserved ?? 0,
+      lastSeq: Math.max(last?.seq ?? 0, pruned.throughSeq),
     };
   }
 
   insertAccount(profile: AccountProfile, nowMs: number): void {
     this.sql.exec(
-      "INSERT INTO account (singleton, account_id, currency, time_zone, email, balance_micros, reserved_micros, created_at_ms) VALUES (1, ?, ?, ?, ?, 0, 0, ?)",
+      "INSERT INTO account (singleton, account_id, currency, time_zone, email, created_at_ms) VALUES (1, ?, ?, ?, ?, ?)",
       profile.accountId,
       profile.currency,
       profile.timeZone,
@@ -53,42 +77,49 @@ export class LedgerStore {
     this.#account = undefined;
   }
 
-  writeMoney(money: AccountMoney): void {
-    this.sql.exec(
-      "UPDATE account SET balance_micros = ?, reserved_micros = ?",
-      money.balanceMicros,
-      money.reservedMicros,
-    );
-    if (this.#account)
-      this.#account = {
-        ...this.#account,
-        balanceMicros: money.balanceMicros,
-        reservedMicros: money.reservedMicros,
-      };
+  /**
+   * Keeps the in-memory money in step with what the caller just wrote: the movement that
+   * changed the balance, or the legs whose reservations make up the holds.
+   */
+  rememberMoney(money: AccountMoney): void {
+    const account = this.#loaded();
+    if (!account) throw new Error("money of a ledger that was never opened");
+    this.#account = {
+      ...account,
+      balanceMicros: money.balanceMicros,
+      reservedMicros: money.reservedMicros,
+    };
   }
 
-  /** Appends a movement (the outbox is every movement past the copied mark); returns its sequence number. */
+  /**
+   * Appends a movement (the outbox is every movement past the copied mark); returns its
+   * sequence number. The ledger numbers movements itself, after the last one ever posted
+   * (pruned ones included), so a number is never given twice.
+   */
   appendMovement(movement: Omit<Movement, "seq">): number {
-    const row = this.sql
-      .exec<{ seq: number }>(
-        `INSERT INTO movements (id, at_ms, description, interaction_id, units, units_charged, unit_price_micros,
-           amount_micros, balance_after_micros, user_id, reason, details)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
-        movement.id,
-        movement.atMs,
-        movement.description,
-        movement.interactionId,
-        movement.units,
-        movement.unitsCharged,
-        movement.unitPriceMicros,
-        movement.amountMicros,
-        movement.balanceAfterMicros,
-        movement.userId,
-        movement.reason,
-        movement.details === null ? null : JSON.stringify(movement.details),
-      )
-      .one();
-    return row.seq;
+    const account = this.#loaded();
+    if (!account) throw new Error("a movement on a ledger that was never opened");
+    const seq = account.lastSeq + 1;
+    this.sql.exec(
+      `INSERT INTO movements (seq, id, at_ms, description, interaction_id, units, units_charged,
+         unit_price_micros, amount_micros, balance_after_micros, user_id, reason, details)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      seq,
+      movement.id,
+      movement.atMs,
+      movement.description,
+      movement.interactionId,
+      movement.units,
+      movement.unitsCharged,
+      movement.unitPriceMicros,
+      movement.amountMicros,
+      movement.balanceAfterMicros,
+      movement.userId,
+      movement.reason,
+      movement.details === null ? null : JSON.stringify(movement.details),
+    );
+    this.#account = { ...account, lastSeq: seq };
+    return seq;
   }
 
   /** Movements in commit order after `afterSeq`, optionally within [fromMs, toMs). */
@@ -118,10 +149,7 @@ export class LedgerStore {
 
   /** The seq of the last movement posted, pruned or not; 0 before the first. */
   lastMovementSeq(): number {
-    const row = this.sql
-      .exec<{ seq: number | null }>("SELECT max(seq) AS seq FROM movements")
-      .one();
-    return Math.max(row.seq ?? 0, this.prunedMovements().throughSeq);
+    return this.#loaded()?.lastSeq ?? 0;
   }
 
   // Pruning: movements D1 has copied may leave this table (movement-retention.ts). What
@@ -298,8 +326,6 @@ interface AccountRow extends Record<string, SqlStorageValue> {
   email: string | null;
   currency: string;
   time_zone: string;
-  balance_micros: number;
-  reserved_micros: number;
 }
 
 interface MovementRow extends Record<string, SqlStorageValue> {

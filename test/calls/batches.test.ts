@@ -66,12 +66,9 @@ describe("commands batched per account", () => {
       expect(
         (await authorize(acct.id, id, { from: N.usAccount, to: N.deFixedBerlin })).body.allowed,
       ).toBe(true);
-    // One leg claims to hold more than the account has reserved: settling it throws.
+    // One leg's stored terms are unreadable: settling it throws.
     await runInDurableObject(ledger(acct.id), (_instance, state) => {
-      state.storage.sql.exec(
-        "UPDATE call_legs SET reserved_micros = 999000000 WHERE call_id = ?",
-        legs[5],
-      );
+      state.storage.sql.exec("UPDATE call_legs SET terms = 'not json' WHERE call_id = ?", legs[5]);
     });
     await abortAllDurableObjects(); // forget the running legs the ledger kept in memory
 
