@@ -180,6 +180,27 @@ export const LEDGER_SCHEMA_STEPS: readonly string[] = [
     coalesce((SELECT min(movement_seq) - 1 FROM outbox), (SELECT max(seq) FROM movements), 0));
   DROP TABLE outbox;
   `,
+  // 6: AI usage the plan bills by invoice: recorded with its amount, never a movement, listed
+  // by month for the operator's invoice (src/ledger/invoice-usage.ts).
+  `
+  CREATE TABLE invoice_usage (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    usage_id TEXT NOT NULL UNIQUE,
+    at_ms INTEGER NOT NULL,
+    month TEXT NOT NULL,
+    service TEXT NOT NULL,
+    user_id TEXT,
+    call_id TEXT,
+    seconds INTEGER NOT NULL,
+    billed_minutes INTEGER NOT NULL,
+    included_minutes INTEGER NOT NULL,
+    invoiced_minutes INTEGER NOT NULL,
+    rate_per_minute_micros INTEGER NOT NULL,
+    amount_micros INTEGER NOT NULL,
+    deck_version TEXT NOT NULL
+  );
+  CREATE INDEX invoice_usage_month ON invoice_usage (month, seq);
+  `,
 ];
 
 /** Applies the steps not yet applied; returns the version the schema is at. */
