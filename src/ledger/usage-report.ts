@@ -1,6 +1,11 @@
 import { sumMicros, type Micros } from "../money";
 import { allowanceMinutesOf } from "../rating/decide";
-import { fairUseLimitSeconds, planForUser, type FairUseExceptions, type Plan } from "../rating/plan";
+import {
+  fairUseLimitSeconds,
+  planForUser,
+  type FairUseExceptions,
+  type Plan,
+} from "../rating/plan";
 import type { AiService } from "../rating/service-rates";
 import type { InvoicedService } from "./invoice-usage";
 import type { CategorySpend, UsageCounters, UserUsage } from "./usage-counters";

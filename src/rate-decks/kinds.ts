@@ -1,10 +1,6 @@
 import { CallDeck, type CallRateRow } from "../rating/call-deck";
 import { MessageDeck, type MessagePriceRow } from "../rating/message-deck";
-import {
-  REQUIRED_SERVICES,
-  type PricedService,
-  type ServiceRates,
-} from "../rating/service-rates";
+import { REQUIRED_SERVICES, type PricedService, type ServiceRates } from "../rating/service-rates";
 
 export const DECK_KINDS = ["calls", "messages", "services"] as const;
 export type DeckKind = (typeof DECK_KINDS)[number];
