@@ -38,7 +38,10 @@ const countryCode = z
 
 /** Countries whose VAT ids jsvat checks (format and check digits), by ISO code. */
 const VAT_COUNTRY_OF = new Map<string, Country>(
-  VAT_COUNTRIES.filter((c) => isRatingCountry(c.codes[0] ?? "")).map((c) => [c.codes[0]!, c]),
+  VAT_COUNTRIES.flatMap((c) => {
+    const code = c.codes[0] ?? "";
+    return isRatingCountry(code) ? [[code, c] as const] : [];
+  }),
 );
 /** Greece's VAT ids start with EL, not its ISO code. */
 const VAT_PREFIX_OF: Readonly<Record<string, string>> = { GR: "EL" };

@@ -28,7 +28,12 @@ import { Calls } from "./calls";
 import { Charges } from "./charges";
 import { COMMANDS_PER_BATCH_MAX, type CommandOutcome, type LedgerCommand } from "./commands";
 import { AccountPlans, type SpendControlSettings } from "./plans";
-import { INVOICE_USAGE_PAGE_MAX, InvoiceUsage, type InvoiceUsageRecord } from "./invoice-usage";
+import {
+  INVOICE_USAGE_KEPT_MS,
+  INVOICE_USAGE_PAGE_MAX,
+  InvoiceUsage,
+  type InvoiceUsageRecord,
+} from "./invoice-usage";
 import { RateTables } from "./rate-tables";
 import { UsageCounters } from "./usage-counters";
 import { usageReport, type UsageReport } from "./usage-report";
@@ -455,10 +460,17 @@ export class AccountLedger extends DurableObject<Env> {
       await this.#notices.onAlarm(now),
       this.#calls.onAlarm(now),
       this.#pruneIdempotency(now),
+      this.#pruneInvoiceUsage(now),
       this.#retention.onAlarm(now),
     ];
     const next = Math.min(...due.filter((t): t is number => t !== null));
     if (Number.isFinite(next)) core.wakeAt(next);
+  }
+
+  #pruneInvoiceUsage(now: number): number {
+    return this.#core.periodically("invoice_usage_pruned_at_ms", DAY_MS, now, () =>
+      this.#invoiceUsage.pruneBefore(now - INVOICE_USAGE_KEPT_MS),
+    );
   }
 
   #pruneIdempotency(now: number): number {

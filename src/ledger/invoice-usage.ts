@@ -3,6 +3,10 @@ import type { AiService } from "../rating/service-rates";
 
 /** The most records one page of the operator's invoice-usage listing returns. */
 export const INVOICE_USAGE_PAGE_MAX = 500;
+/** Records are kept 400 days: a month is invoiced once, and this outlasts a year's disputes. */
+export const INVOICE_USAGE_KEPT_MS = 400 * 86_400_000;
+/** Bounds one alarm's pruning; a full run is followed by the next at once. */
+export const INVOICE_USAGE_PRUNED_PER_RUN = 5_000;
 
 /**
  * AI usage the plan bills by invoice, with the amount the invoice will show. It is not a
@@ -104,6 +108,16 @@ export class InvoiceUsage {
         amountMicros: r.amount_micros,
         deckVersion: r.deck_version,
       }));
+  }
+
+  /** Removes up to one run of records older than `beforeMs`; true when a full run was removed. */
+  pruneBefore(beforeMs: number): boolean {
+    const removed = this.sql.exec(
+      "DELETE FROM invoice_usage WHERE seq IN (SELECT seq FROM invoice_usage WHERE at_ms < ? ORDER BY at_ms LIMIT ?)",
+      beforeMs,
+      INVOICE_USAGE_PRUNED_PER_RUN,
+    ).rowsWritten;
+    return removed >= INVOICE_USAGE_PRUNED_PER_RUN;
   }
 
   /** The month's totals per service: the usage report's "Billed by invoice". */

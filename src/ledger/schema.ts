@@ -200,6 +200,7 @@ export const LEDGER_SCHEMA_STEPS: readonly string[] = [
     deck_version TEXT NOT NULL
   );
   CREATE INDEX invoice_usage_month ON invoice_usage (month, seq);
+  CREATE INDEX invoice_usage_age ON invoice_usage (at_ms);
   `,
 ];
 

@@ -9,6 +9,8 @@ function backToStep4(sql: SqlStorage, pending: number): void {
   sql.exec("CREATE TABLE outbox (movement_seq INTEGER PRIMARY KEY)");
   sql.exec("INSERT INTO outbox SELECT seq FROM movements ORDER BY seq DESC LIMIT ?", pending);
   sql.exec("DELETE FROM settings WHERE key = ?", OUTBOX_MARK);
+  // What later steps made goes too, so their steps run again after this one.
+  sql.exec("DROP TABLE IF EXISTS invoice_usage");
   sql.exec("UPDATE schema_version SET version = 4");
 }
 

@@ -135,7 +135,8 @@ describe("planForUser: support's fair-use exceptions", () => {
 
   it("changes nothing else of the plan, and nothing without a plan", () => {
     const userPlan = planForUser(plan, { bob: 10 }, "bob");
-    expect({ ...userPlan, package: { ...userPlan!.package, fupMinutesPerUser: 3_000 } }).toEqual(
+    expect(userPlan?.package.fupMinutesPerUser).toBe(10);
+    expect({ ...userPlan, package: { ...userPlan?.package, fupMinutesPerUser: 3_000 } }).toEqual(
       plan,
     );
     expect(plan.package.fupMinutesPerUser).toBe(3_000);

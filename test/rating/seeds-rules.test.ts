@@ -151,7 +151,7 @@ describe("toll-free outbound: a call placed from a toll-free number is charged f
         durationSeconds: 65,
       });
       expect(settled.billedSeconds).toBe(120);
-      expect(settled.amountMicros).toBe(2 * decision.rate!.ratePerMinuteMicros);
+      expect(settled.amountMicros).toBe(2 * (decision.rate?.ratePerMinuteMicros ?? 0));
       expect(settled.includedSeconds).toBe(0);
       expect(quote.ok && quote.settlement).toEqual(settled);
     }

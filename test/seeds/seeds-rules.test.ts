@@ -215,10 +215,10 @@ describe("AI services billed by invoice", () => {
       await reportUsage(acct.id, `stt-${id}`, { service: "stt", seconds: 30 });
     const path = `/v1/accounts/${acct.id}/invoice-usage`;
     const first = await api("GET", `${path}?limit=2`);
-    expect(first.body.usage.map((u: any) => u.usageId)).toEqual(["stt-a", "stt-b"]);
+    expect(first.body.usage.map((u: { usageId: string }) => u.usageId)).toEqual(["stt-a", "stt-b"]);
     expect(first.body.total).toBe("0.06");
     const second = await api("GET", `${path}?limit=2&cursor=${first.body.nextCursor}`);
-    expect(second.body.usage.map((u: any) => u.usageId)).toEqual(["stt-c"]);
+    expect(second.body.usage.map((u: { usageId: string }) => u.usageId)).toEqual(["stt-c"]);
     expect(second.body.nextCursor).toBeNull();
     expect((await api("GET", `${path}?month=2020-01`)).body).toMatchObject({
       month: "2020-01",
@@ -228,7 +228,10 @@ describe("AI services billed by invoice", () => {
     expect((await api("GET", path, { token: acct.adminKey })).status).toBe(403);
     const bad = await api("GET", `${path}?month=2026-13&limit=0`);
     expect(bad.status).toBe(400);
-    expect(bad.body.error.details.map((d: any) => d.field).sort()).toEqual(["limit", "month"]);
+    expect(bad.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual([
+      "limit",
+      "month",
+    ]);
   });
 
   it("refuses an unknown way of billing a service, naming the field", async () => {
@@ -385,7 +388,7 @@ describe("billing details", () => {
       body: { ...DETAILS, ...change },
     });
     expect(res.status).toBe(400);
-    expect(res.body.error.details.map((d: any) => d.field)).toContain(field);
+    expect(res.body.error.details.map((d: { field: string }) => d.field)).toContain(field);
   });
 
   it.each([

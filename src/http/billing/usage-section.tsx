@@ -164,10 +164,9 @@ function InvoicedTable(props: { report: UsageBody; currency: string }) {
   const { invoiced, totalInvoiced } = props.report;
   if (invoiced.length === 0) return null;
   return (
-    <div
+    <section
       class="table-scroll"
       tabindex={0}
-      role="region"
       aria-label="Billed by invoice"
       data-testid="usage-invoiced"
     >
@@ -210,7 +209,7 @@ function InvoicedTable(props: { report: UsageBody; currency: string }) {
           </tr>
         </tfoot>
       </table>
-    </div>
+    </section>
   );
 }
 
