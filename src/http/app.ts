@@ -19,6 +19,7 @@ import { messages } from "./routes/messages";
 import { plans } from "./routes/plans";
 import { rates, RATE_DECK_BODY_MAX_BYTES } from "./routes/rates";
 import { usage } from "./routes/usage";
+import { billingDetails } from "./routes/billing-details";
 
 /** JSON bodies of this API are small; anything larger is refused before it is read. */
 export const JSON_BODY_MAX_BYTES = 64 * 1024;
@@ -67,6 +68,7 @@ export function createApp() {
   app.route("/v1/accounts", calls);
   app.route("/v1/accounts", messages);
   app.route("/v1/accounts", usage);
+  app.route("/v1/accounts", billingDetails);
   app.use("/v1/rates", authenticate);
   app.use("/v1/rates/*", authenticate);
   app.route("/v1/rates", rates);

@@ -71,6 +71,18 @@ export function refusalToError(refusal: LedgerRefusal): ApiError {
         "rates_unavailable",
         `Rate deck ${refusal.version} could not be loaded; retry shortly.`,
       );
+    case "too_many":
+      return new ApiError(
+        409,
+        "too_many",
+        `The account already has the most ${refusal.what} allowed (${refusal.max}); remove one first.`,
+      );
+    case "billing_details_not_found":
+      return new ApiError(
+        404,
+        "billing_details_not_found",
+        "The account has no billing details yet; its admin sets them with PUT.",
+      );
     default: {
       const unmapped: never = refusal;
       throw new Error(`unmapped ledger refusal ${JSON.stringify(unmapped)}`);

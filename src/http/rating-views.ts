@@ -2,8 +2,10 @@ import type { AuthorizeAnswer, EndAnswer, ExtendAnswer } from "../ledger/calls";
 import { CALL_CHARGE_WORDS, CALL_REFUSAL_WORDS } from "../ledger/charge-words";
 import type { MessageAnswer, UsageAnswer } from "../ledger/charges";
 import type { SpendControlSettings } from "../ledger/plans";
+import type { InvoicedService, InvoiceUsageRecord } from "../ledger/invoice-usage";
 import type { UsageReport } from "../ledger/usage-report";
-import { formatMoney, type Micros } from "../money";
+import { formatMoney, sumMicros, type Micros } from "../money";
+import type { FairUseExceptions } from "../rating/plan";
 import type { AppliedRate, CallQuote } from "../rating/decide";
 import type { CallChargeReason } from "../rating/reasons";
 
@@ -106,6 +108,8 @@ export function usageChargeView(answer: UsageAnswer) {
     includedMinutes: answer.includedMinutes,
     chargedMinutes: answer.chargedMinutes,
     ratePerMinute: formatMoney(answer.ratePerMinuteMicros),
+    billedBy: answer.billedBy,
+    invoiced: formatMoney(answer.invoicedMicros),
     deckVersion: answer.deckVersion,
     movementId: answer.movementId,
   };
@@ -123,7 +127,8 @@ export function usageReportView(report: UsageReport) {
       userId: u.userId,
       packageSecondsUsed: u.includedSeconds,
       packageMinutesUsed: Math.floor(u.includedSeconds / 60),
-      fairUseMinutes,
+      fairUseMinutes: u.fairUseSeconds === null ? null : u.fairUseSeconds / 60,
+      fairUseException: u.fairUseException,
       overFairUse: u.overFairUse,
       creditCallSeconds: u.creditSeconds,
       creditCallBilledSeconds: u.creditBilledSeconds,
@@ -137,6 +142,57 @@ export function usageReportView(report: UsageReport) {
       amount: formatMoney(s.amountMicros),
     })),
     totalSpend: formatMoney(report.totalSpendMicros),
+    invoiced: report.invoiced.map(invoicedServiceView),
+    totalInvoiced: formatMoney(report.totalInvoicedMicros),
+  };
+}
+
+function invoicedServiceView(s: InvoicedService) {
+  return {
+    service: s.service,
+    records: s.records,
+    minutes: s.minutes,
+    amount: formatMoney(s.amountMicros),
+  };
+}
+
+export function invoiceUsageView(page: {
+  month: string;
+  timeZone: string;
+  currency: string;
+  totals: InvoicedService[];
+  records: InvoiceUsageRecord[];
+  nextAfterSeq: number | null;
+}) {
+  return {
+    month: page.month,
+    timezone: page.timeZone,
+    currency: page.currency,
+    totals: page.totals.map(invoicedServiceView),
+    total: formatMoney(sumMicros(page.totals.map((t) => t.amountMicros))),
+    usage: page.records.map((r) => ({
+      usageId: r.usageId,
+      at: new Date(r.atMs).toISOString(),
+      service: r.service,
+      userId: r.userId,
+      callId: r.callId,
+      seconds: r.seconds,
+      billedMinutes: r.billedMinutes,
+      includedMinutes: r.includedMinutes,
+      invoicedMinutes: r.invoicedMinutes,
+      ratePerMinute: formatMoney(r.ratePerMinuteMicros),
+      amount: formatMoney(r.amountMicros),
+      deckVersion: r.deckVersion,
+    })),
+    nextCursor: page.nextAfterSeq === null ? null : String(page.nextAfterSeq),
+  };
+}
+
+export function fairUseExceptionsView(exceptions: FairUseExceptions) {
+  return {
+    exceptions: Object.entries(exceptions)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([userId, minutesPerMonth]) => ({ userId, minutesPerMonth })),
   };
 }
 

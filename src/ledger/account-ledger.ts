@@ -22,11 +22,18 @@ import {
 } from "./types";
 import type { DeckRefs } from "../rate-decks/kinds";
 import type { CallQuote, CallRequest } from "../rating/decide";
-import { monthKeyOf, type Plan } from "../rating/plan";
+import { monthKeyOf, type FairUseExceptions, type Plan } from "../rating/plan";
+import type { BillingDetails } from "../billing-details";
 import { Calls } from "./calls";
 import { Charges } from "./charges";
 import { COMMANDS_PER_BATCH_MAX, type CommandOutcome, type LedgerCommand } from "./commands";
 import { AccountPlans, type SpendControlSettings } from "./plans";
+import {
+  INVOICE_USAGE_KEPT_MS,
+  INVOICE_USAGE_PAGE_MAX,
+  InvoiceUsage,
+  type InvoiceUsageRecord,
+} from "./invoice-usage";
 import { RateTables } from "./rate-tables";
 import type { SqlRowCounts } from "./sql-meter";
 import { UsageCounters } from "./usage-counters";
@@ -82,6 +89,7 @@ export class AccountLedger extends DurableObject<Env> {
   readonly #alerts: CreditAlerts;
   readonly #plans: AccountPlans;
   readonly #usage: UsageCounters;
+  readonly #invoiceUsage: InvoiceUsage;
   readonly #calls: Calls;
   readonly #charges: Charges;
 
@@ -101,9 +109,16 @@ export class AccountLedger extends DurableObject<Env> {
     });
     this.#plans = new AccountPlans(this.#core);
     this.#usage = new UsageCounters(this.#core.store.sql);
+    this.#invoiceUsage = new InvoiceUsage(this.#core.store.sql);
     const rateTables = new RateTables(env.DB);
     this.#calls = new Calls(this.#core, this.#plans, this.#usage, rateTables);
-    this.#charges = new Charges(this.#core, this.#plans, this.#usage, rateTables);
+    this.#charges = new Charges(
+      this.#core,
+      this.#plans,
+      this.#usage,
+      rateTables,
+      this.#invoiceUsage,
+    );
     // Every change of balance or of holds may cross the low level or the auto top-up threshold.
     this.#core.onMoneyChanged((nowMs) => {
       this.#alerts.check(nowMs);
@@ -270,6 +285,20 @@ export class AccountLedger extends DurableObject<Env> {
     return this.#core.account() ? ok(this.#plans.plan()) : refuse({ reason: "account_not_found" });
   }
 
+  /** Support's per-user fair-use limits (minutes per month); null removes the user's own limit. */
+  setFairUseException(
+    userId: string,
+    minutesPerMonth: number | null,
+  ): LedgerResult<FairUseExceptions> {
+    return this.#plans.setFairUseException(userId, minutesPerMonth);
+  }
+
+  fairUseExceptions(): LedgerResult<FairUseExceptions> {
+    return this.#core.account()
+      ? ok(this.#plans.fairUseExceptions())
+      : refuse({ reason: "account_not_found" });
+  }
+
   setSpendControls(controls: SpendControlSettings): LedgerResult<SpendControlSettings> {
     return this.#plans.setSpendControls(controls);
   }
@@ -333,7 +362,60 @@ export class AccountLedger extends DurableObject<Env> {
     const account = this.#core.account();
     if (!account) return refuse({ reason: "account_not_found" });
     const key = month ?? monthKeyOf(Date.now(), account.timeZone);
-    return ok(usageReport(this.#usage, this.#plans.plan(), key, account.timeZone));
+    return ok(
+      usageReport({
+        counters: this.#usage,
+        invoiced: this.#invoiceUsage.totals(key),
+        plan: this.#plans.plan(),
+        fairUseExceptions: this.#plans.fairUseExceptions(),
+        month: key,
+        timeZone: account.timeZone,
+      }),
+    );
+  }
+
+  /** A month's invoice-billed AI usage for the operator's invoice, a page at a time. */
+  invoiceUsage(query: { month: string | null; afterSeq: number; limit: number }): LedgerResult<{
+    month: string;
+    timeZone: string;
+    currency: string;
+    totals: ReturnType<InvoiceUsage["totals"]>;
+    records: InvoiceUsageRecord[];
+    nextAfterSeq: number | null;
+  }> {
+    const account = this.#core.account();
+    if (!account) return refuse({ reason: "account_not_found" });
+    const month = query.month ?? monthKeyOf(Date.now(), account.timeZone);
+    const limit = Math.min(Math.max(1, query.limit), INVOICE_USAGE_PAGE_MAX);
+    const page = this.#invoiceUsage.list(month, query.afterSeq, limit + 1);
+    const records = page.slice(0, limit);
+    const last = records.at(-1);
+    return ok({
+      month,
+      timeZone: account.timeZone,
+      currency: account.currency,
+      totals: this.#invoiceUsage.totals(month),
+      records,
+      nextAfterSeq: page.length > limit && last ? last.seq : null,
+    });
+  }
+
+  // Billing details ------------------------------------------------------------------------
+
+  /** Who is invoiced and where; validated by the caller (billing-details.ts). */
+  setBillingDetails(details: BillingDetails): LedgerResult<BillingDetails> {
+    return this.#core.transaction(() => {
+      if (!this.#core.account()) return refuse<BillingDetails>({ reason: "account_not_found" });
+      this.#core.store.writeSetting("billing_details", details);
+      return ok(details);
+    });
+  }
+
+  /** The account's billing details, for the Billing page and the payment gateway's customer. */
+  billingDetails(): LedgerResult<BillingDetails> {
+    if (!this.#core.account()) return refuse({ reason: "account_not_found" });
+    const details = this.#core.store.readSetting<BillingDetails>("billing_details");
+    return details ? ok(details) : refuse({ reason: "billing_details_not_found" });
   }
 
   // Exports -----------------------------------------------------------------------------
@@ -389,10 +471,17 @@ export class AccountLedger extends DurableObject<Env> {
       await this.#notices.onAlarm(now),
       this.#calls.onAlarm(now),
       this.#pruneIdempotency(now),
+      this.#pruneInvoiceUsage(now),
       this.#retention.onAlarm(now),
     ];
     const next = Math.min(...due.filter((t): t is number => t !== null));
     if (Number.isFinite(next)) core.wakeAt(next);
+  }
+
+  #pruneInvoiceUsage(now: number): number {
+    return this.#core.periodically("invoice_usage_pruned_at_ms", DAY_MS, now, () =>
+      this.#invoiceUsage.pruneBefore(now - INVOICE_USAGE_KEPT_MS),
+    );
   }
 
   #pruneIdempotency(now: number): number {

@@ -108,7 +108,7 @@ export class Calls {
       const fairUseUsedSeconds = this.#fairUseUsedSeconds(month, command.userId);
       const decision = decideCall({
         request,
-        plan: this.plans.plan(),
+        plan: this.plans.planFor(command.userId),
         tables: tables.value,
         money: moneyOf(account),
         fairUseUsedSeconds,
@@ -239,7 +239,7 @@ export class Calls {
     return ok(
       quoteCall({
         request,
-        plan: this.plans.plan(),
+        plan: this.plans.planFor(request.userId),
         tables: tables.value,
         fairUseUsedSeconds,
         durationSeconds,

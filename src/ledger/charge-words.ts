@@ -14,6 +14,7 @@ export const CALL_CHARGE_WORDS: Record<CallChargeReason, string> = {
   premium_number: "premium number",
   special_number: "special or short-code number",
   toll_free_inbound: "inbound call to a toll-free number",
+  toll_free_outbound: "outbound call from a toll-free number",
   forwarded_leg: "forwarded leg",
   over_fair_use: "over fair use",
 };

@@ -1,12 +1,14 @@
 import type { DeckRefs } from "../rate-decks/kinds";
 import { decideMessage, decideUsage, type MessageRequest } from "../rating/decide";
 import type { MessageChannel } from "../rating/message-deck";
+import type { ServiceBilling } from "../rating/plan";
 import type { AiService } from "../rating/service-rates";
 import { formatMoney, type Micros } from "../money";
 import { calendarAt } from "./calendar";
 import { messageChargeWords, usageChargeWords } from "./charge-words";
 import { moneyOf } from "./calls";
 import type { LedgerCore } from "./core";
+import type { InvoiceUsage } from "./invoice-usage";
 import type { AccountPlans } from "./plans";
 import { availableMicros } from "./posting";
 import type { RateTables } from "./rate-tables";
@@ -48,14 +50,19 @@ export interface UsageAnswer {
   includedMinutes: number;
   chargedMinutes: number;
   ratePerMinuteMicros: Micros;
+  /** Who pays the charged minutes: credit, or the next invoice (then chargedMicros is 0). */
+  billedBy: ServiceBilling;
   chargedMicros: Micros;
+  /** The would-be amount of invoice-billed minutes, recorded for the invoice; 0 for credit. */
+  invoicedMicros: Micros;
   deckVersion: string;
   movementId: string | null;
 }
 
 /**
  * Charges that happen at once: messages (per fragment) and AI usage (per full minute, the
- * month's allowance first). Idempotent by the caller's id. A refusal is not recorded, so a
+ * month's allowance first; what the plan bills by invoice is recorded, not debited).
+ * Idempotent by the caller's id. A refusal is not recorded, so a
  * message refused at zero credit goes through when retried after a top-up.
  */
 export class Charges {
@@ -64,6 +71,7 @@ export class Charges {
     private readonly plans: AccountPlans,
     private readonly counters: UsageCounters,
     private readonly tables: RateTables,
+    private readonly invoiceUsage: InvoiceUsage,
   ) {}
 
   async message(command: MessageCommand, decks: DeckRefs): Promise<LedgerResult<MessageAnswer>> {
@@ -153,8 +161,26 @@ export class Charges {
               });
         }
         this.counters.addAllowance(month, command.service, decision.includedMinutes);
+        const invoiced = decision.billedBy === "invoice" && decision.amountMicros > 0;
+        if (invoiced) {
+          this.invoiceUsage.record({
+            usageId: command.usageId,
+            atMs: nowMs,
+            month,
+            service: command.service,
+            userId: command.userId,
+            callId: command.callId,
+            seconds: command.seconds,
+            billedMinutes: decision.billedMinutes,
+            includedMinutes: decision.includedMinutes,
+            invoicedMinutes: decision.chargedMinutes,
+            ratePerMinuteMicros: decision.ratePerMinuteMicros,
+            amountMicros: decision.amountMicros,
+            deckVersion: decision.deckVersion,
+          });
+        }
         let movementId: string | null = null;
-        if (decision.amountMicros > 0 && decision.chargeReason) {
+        if (!invoiced && decision.amountMicros > 0 && decision.chargeReason) {
           movementId = this.core.post({
             description: command.service,
             interactionId: command.callId ?? command.usageId,
@@ -194,7 +220,9 @@ export class Charges {
           includedMinutes: decision.includedMinutes,
           chargedMinutes: decision.chargedMinutes,
           ratePerMinuteMicros: decision.ratePerMinuteMicros,
-          chargedMicros: decision.amountMicros,
+          billedBy: decision.billedBy,
+          chargedMicros: invoiced ? 0 : decision.amountMicros,
+          invoicedMicros: invoiced ? decision.amountMicros : 0,
           deckVersion: decision.deckVersion,
           movementId,
         });

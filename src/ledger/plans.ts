@@ -1,5 +1,11 @@
 import type { Micros } from "../money";
-import type { Plan } from "../rating/plan";
+import {
+  FAIR_USE_EXCEPTIONS_MAX,
+  planForUser,
+  planSchema,
+  type FairUseExceptions,
+  type Plan,
+} from "../rating/plan";
 import type { LedgerCore } from "./core";
 import { ok, refuse, type LedgerResult } from "./types";
 
@@ -23,12 +29,53 @@ export class AccountPlans {
   // in memory stay true (they are replaced only after the write has committed).
   #plan: Plan | null | undefined;
   #controls: SpendControlSettings | undefined;
+  #exceptions: FairUseExceptions | undefined;
 
   constructor(private readonly core: LedgerCore) {}
 
   plan(): Plan | null {
-    this.#plan ??= this.core.store.readSetting<Plan>("plan") ?? null;
+    // Parsed on read so a plan stored before a field existed gets that field's default.
+    this.#plan ??= this.#storedPlan();
     return this.#plan;
+  }
+
+  #storedPlan(): Plan | null {
+    const stored = this.core.store.readSetting<unknown>("plan");
+    return stored === undefined ? null : planSchema.parse(stored);
+  }
+
+  /** The plan as one user's calls see it: with their own fair-use limit where support set one. */
+  planFor(userId: string): Plan | null {
+    return planForUser(this.plan(), this.fairUseExceptions(), userId);
+  }
+
+  fairUseExceptions(): FairUseExceptions {
+    this.#exceptions ??=
+      this.core.store.readSetting<FairUseExceptions>("fair_use_exceptions") ?? {};
+    return this.#exceptions;
+  }
+
+  /** Sets (minutes) or removes (null) one user's monthly fair-use limit. */
+  setFairUseException(
+    userId: string,
+    minutesPerMonth: number | null,
+  ): LedgerResult<FairUseExceptions> {
+    let next: FairUseExceptions = {};
+    const result = this.core.transaction(() => {
+      if (!this.core.account()) return refuse<FairUseExceptions>({ reason: "account_not_found" });
+      const { [userId]: _removed, ...others } = this.fairUseExceptions();
+      next = minutesPerMonth === null ? others : { ...others, [userId]: minutesPerMonth };
+      if (Object.keys(next).length > FAIR_USE_EXCEPTIONS_MAX)
+        return refuse<FairUseExceptions>({
+          reason: "too_many",
+          what: "fair-use exceptions",
+          max: FAIR_USE_EXCEPTIONS_MAX,
+        });
+      this.core.store.writeSetting("fair_use_exceptions", next);
+      return ok(next);
+    });
+    if (result.ok) this.#exceptions = next;
+    return result;
   }
 
   setPlan(plan: Plan): LedgerResult<Plan> {

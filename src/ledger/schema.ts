@@ -253,6 +253,28 @@ export const LEDGER_SCHEMA_STEPS: readonly string[] = [
   DROP TABLE idempotency;
   ALTER TABLE idempotency_v6 RENAME TO idempotency;
   `,
+  // 7: AI usage the plan bills by invoice: recorded with its amount, never a movement, listed
+  // by month for the operator's invoice (src/ledger/invoice-usage.ts).
+  `
+  CREATE TABLE invoice_usage (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    usage_id TEXT NOT NULL UNIQUE,
+    at_ms INTEGER NOT NULL,
+    month TEXT NOT NULL,
+    service TEXT NOT NULL,
+    user_id TEXT,
+    call_id TEXT,
+    seconds INTEGER NOT NULL,
+    billed_minutes INTEGER NOT NULL,
+    included_minutes INTEGER NOT NULL,
+    invoiced_minutes INTEGER NOT NULL,
+    rate_per_minute_micros INTEGER NOT NULL,
+    amount_micros INTEGER NOT NULL,
+    deck_version TEXT NOT NULL
+  );
+  CREATE INDEX invoice_usage_month ON invoice_usage (month, seq);
+  CREATE INDEX invoice_usage_age ON invoice_usage (at_ms);
+  `,
 ];
 
 /** Applies the steps not yet applied; returns the version the schema is at. */

@@ -81,7 +81,9 @@ export type LedgerRefusal =
   | { reason: "credit_exhausted"; availableMicros: Micros }
   | { reason: "no_rate"; field: string; what: string }
   | { reason: "id_reused"; what: "call leg" | "message" | "usage"; id: string }
-  | { reason: "rate_deck_unavailable"; version: string };
+  | { reason: "rate_deck_unavailable"; version: string }
+  | { reason: "too_many"; what: string; max: number }
+  | { reason: "billing_details_not_found" };
 
 export type LedgerResult<T> = { ok: true; value: T } | { ok: false; refusal: LedgerRefusal };
 

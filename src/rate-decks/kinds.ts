@@ -1,6 +1,6 @@
 import { CallDeck, type CallRateRow } from "../rating/call-deck";
 import { MessageDeck, type MessagePriceRow } from "../rating/message-deck";
-import { AI_SERVICES, type PricedService, type ServiceRates } from "../rating/service-rates";
+import { REQUIRED_SERVICES, type PricedService, type ServiceRates } from "../rating/service-rates";
 
 export const DECK_KINDS = ["calls", "messages", "services"] as const;
 export type DeckKind = (typeof DECK_KINDS)[number];
@@ -33,8 +33,6 @@ interface RowsOf {
   services: [PricedService, number];
 }
 
-const SERVICES: readonly PricedService[] = [...AI_SERVICES, "toll-free-inbound"];
-
 /**
  * Every deck is stored as a list of plain rows (the decks' own toData form), so storage
  * can chunk any deck the same way and a cache can rebuild it without parsing text again.
@@ -51,10 +49,11 @@ export const deckCodecs: {
     fromRows: (rows) => MessageDeck.fromData({ format: 1, rows }),
   },
   services: {
-    toRows: (rates) => SERVICES.map((service) => [service, rates[service]]),
+    toRows: (rates) =>
+      Object.entries(rates).filter((row): row is [PricedService, number] => row[1] !== undefined),
     fromRows: (rows) => {
       const rates = Object.fromEntries(rows) as Partial<ServiceRates>;
-      for (const service of SERVICES) {
+      for (const service of REQUIRED_SERVICES) {
         if (rates[service] === undefined) throw new Error(`stored service rates lack ${service}`);
       }
       return rates as ServiceRates;

@@ -32,13 +32,13 @@ export interface AppliedRate extends PricedIncrements {
   source: "call-deck" | "service-rates";
   /** The deck prefix that matched; null for a service rate. */
   prefix: string | null;
-  /** The deck's destination name, or the service name ("toll-free-inbound"). */
+  /** The deck's destination name, or the service name ("toll-free-inbound", "toll-free-outbound"). */
   destination: string;
   deckVersion: string;
 }
 
-/** Toll-free inbound is priced per minute by the service rates, billed per started minute. */
-export const TOLL_FREE_INBOUND_INCREMENTS = { initialSeconds: 60, subsequentSeconds: 60 } as const;
+/** Toll-free service rates are per minute, billed per started minute. */
+export const TOLL_FREE_INCREMENTS = { initialSeconds: 60, subsequentSeconds: 60 } as const;
 
 /**
  * How a leg is billed, fixed at authorize and stored with the leg: extend and settle read
@@ -65,9 +65,10 @@ type Coverage =
 
 /**
  * Which rule of the seeds applies to a leg. Order matters only for the reason shown: a
- * forwarded leg and a special number are charged whatever the package says, so they are
- * named first; then package, number region, destination, and fair use last, since it is
- * the only one that depends on how much the user already called.
+ * forwarded leg, a special number and a call placed from a toll-free number are charged
+ * whatever the package says, so they are named first (a special number before toll-free
+ * outbound, so it keeps its own price); then package, number region, destination, and
+ * fair use last, since it is the only one that depends on how much the user already called.
  */
 export function coverageOf(
   request: CallRequest,
@@ -87,8 +88,10 @@ export function coverageOf(
       chargeReason: to.type === "premium-rate" ? "premium_number" : "special_number",
     };
   }
-  if (!plan) return { billing: "credit", chargeReason: "no_package" };
   const from = classifyNumber(request.from);
+  // "Toll-free numbers - Inbound or outbound calls" are paid from credit (seeds).
+  if (from.type === "toll-free") return { billing: "credit", chargeReason: "toll_free_outbound" };
+  if (!plan) return { billing: "credit", chargeReason: "no_package" };
   if (!from.country || !plan.package.numberCountries.includes(from.country)) {
     return { billing: "credit", chargeReason: "number_outside_package_region" };
   }
@@ -116,16 +119,25 @@ export function legTermsOf(
   const to = classifyNumber(request.to);
   const coverage = coverageOf(request, plan, fairUseUsedSeconds, to);
   if (coverage.billing === "free") return { ok: true, terms: { billing: "free" } };
-  const rate =
-    coverage.billing === "credit" && coverage.chargeReason === "toll_free_inbound"
-      ? tollFreeInboundRate(tables)
-      : destinationRate(to, tables);
+  const rate = rateOf(coverage, to, tables);
   const terms: LegTerms =
     coverage.billing === "included"
       ? { billing: "included", fairUseLimitSeconds: coverage.fairUseLimitSeconds }
       : { billing: "credit", chargeReason: coverage.chargeReason };
   if (!rate) return { ok: false, reason: "no_rate_for_destination", terms };
   return { ok: true, terms: { ...terms, rate } };
+}
+
+function rateOf(
+  coverage: Exclude<Coverage, { billing: "free" }>,
+  to: NumberClass,
+  tables: RatingTables,
+): AppliedRate | undefined {
+  if (coverage.billing === "credit" && coverage.chargeReason === "toll_free_inbound")
+    return tollFreeRate("toll-free-inbound", tables);
+  if (coverage.billing === "credit" && coverage.chargeReason === "toll_free_outbound")
+    return tollFreeRate("toll-free-outbound", tables) ?? destinationRate(to, tables);
+  return destinationRate(to, tables);
 }
 
 function destinationRate(to: NumberClass, tables: RatingTables): AppliedRate | undefined {
@@ -145,14 +157,19 @@ function destinationRate(to: NumberClass, tables: RatingTables): AppliedRate | u
   };
 }
 
-function tollFreeInboundRate(tables: RatingTables): AppliedRate | undefined {
-  if (!tables.serviceRates) return undefined;
+/** A toll-free service rate, when the service deck has one (toll-free outbound is optional). */
+function tollFreeRate(
+  service: "toll-free-inbound" | "toll-free-outbound",
+  tables: RatingTables,
+): AppliedRate | undefined {
+  const ratePerMinuteMicros = tables.serviceRates?.[service];
+  if (ratePerMinuteMicros === undefined) return undefined;
   return {
     source: "service-rates",
     prefix: null,
-    destination: "toll-free-inbound",
-    ratePerMinuteMicros: tables.serviceRates["toll-free-inbound"],
-    ...TOLL_FREE_INBOUND_INCREMENTS,
+    destination: service,
+    ratePerMinuteMicros,
+    ...TOLL_FREE_INCREMENTS,
     deckVersion: tables.serviceRatesVersion,
   };
 }

@@ -1,6 +1,6 @@
 import { mulDivCeil, type Micros } from "../money";
 import { splitAllowance } from "./billing";
-import type { Plan } from "./plan";
+import { serviceBillingOf, type Plan, type ServiceBilling } from "./plan";
 import type { UsageChargeReason } from "./reasons";
 import type { AiService, ServiceRates } from "./service-rates";
 
@@ -43,6 +43,8 @@ interface UsageSplit {
 export type UsageDecision =
   | (UsageSplit & {
       allowed: true;
+      /** Who pays what is charged: credit (a movement) or the next invoice (recorded only). */
+      billedBy: ServiceBilling;
       ratePerMinuteMicros: Micros;
       amountMicros: Micros;
       /** Present when something is charged. */
@@ -53,8 +55,10 @@ export type UsageDecision =
 
 /**
  * AI usage in full minutes, the month's allowance first, the rest × the service rate.
- * Refused at credit ≤ 0 only when something would be charged: usage wholly within the
- * allowance costs nothing, and the seeds block only what credit pays for.
+ * Refused at credit ≤ 0 only when something would be charged from credit: usage wholly
+ * within the allowance costs nothing, usage the plan bills by invoice does not touch
+ * credit, and the seeds block only what credit pays for. Invoice-billed usage still needs
+ * a rate: it is recorded with the amount the invoice will show.
  */
 export function decideUsage({
   request,
@@ -69,17 +73,20 @@ export function decideUsage({
     service: request.service,
     ...splitAllowance(request.seconds, allowanceMinutes - allowanceUsedMinutes),
   };
+  const billedBy = serviceBillingOf(plan, request.service);
   if (split.chargedMinutes === 0) {
     const ratePerMinuteMicros = serviceRates?.[request.service] ?? 0;
     return {
       ...split,
       allowed: true,
+      billedBy,
       ratePerMinuteMicros,
       amountMicros: 0,
       deckVersion: serviceRatesVersion,
     };
   }
-  if (money.availableMicros <= 0) return { ...split, allowed: false, reason: "credit_exhausted" };
+  if (billedBy === "credit" && money.availableMicros <= 0)
+    return { ...split, allowed: false, reason: "credit_exhausted" };
   if (!serviceRates) return { ...split, allowed: false, reason: "no_rate_for_service" };
   const ratePerMinuteMicros = serviceRates[request.service];
   const chargeReason: UsageChargeReason =
@@ -91,6 +98,7 @@ export function decideUsage({
   return {
     ...split,
     allowed: true,
+    billedBy,
     ratePerMinuteMicros,
     amountMicros: mulDivCeil(ratePerMinuteMicros, split.chargedMinutes, 1),
     chargeReason,

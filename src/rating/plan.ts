@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { formatDate, localDateTime } from "../time-zone";
 import { isRatingCountry } from "./classify";
+import type { AiService } from "./service-rates";
 
 /** The seeds' standard Fair Usage Policy: 3 000 minutes per user per calendar month. */
 export const FAIR_USE_MINUTES_DEFAULT = 3_000;
@@ -8,6 +9,8 @@ export const FAIR_USE_MINUTES_DEFAULT = 3_000;
 export const FAIR_USE_MINUTES_MAX = 44_640;
 export const ALLOWANCE_MINUTES_MAX = 1_000_000;
 export const PACKAGE_COUNTRIES_MAX = 250;
+/** Users of one account with a fair-use limit of their own; more is a plan, not exceptions. */
+export const FAIR_USE_EXCEPTIONS_MAX = 1_000;
 
 const countryCode = z
   .string()
@@ -38,12 +41,32 @@ export const allowancesSchema = z.strictObject({
   voiceAgentMinutes: minutes(ALLOWANCE_MINUTES_MAX).default(0),
 });
 
+/**
+ * How each AI service's usage beyond its allowance is paid: from credit (the default) or
+ * with an invoice ("Speech to Text. This can be billed either from credit or with an
+ * invoice"; Conversation Intelligence and Voice Agents use credit "if billed from credit").
+ */
+export const SERVICE_BILLING = ["credit", "invoice"] as const;
+export type ServiceBilling = (typeof SERVICE_BILLING)[number];
+const serviceBilling = z.enum(SERVICE_BILLING).default("credit");
+
+export const serviceBillingSchema = z.strictObject({
+  stt: serviceBilling,
+  "conversation-intelligence": serviceBilling,
+  "ai-voice-agents": serviceBilling,
+});
+
 /** The body of `PUT /v1/accounts/:id/plan`. */
 export const planSchema = z.strictObject({
   package: packageSchema,
   allowances: allowancesSchema.default({
     conversationIntelligenceMinutes: 0,
     voiceAgentMinutes: 0,
+  }),
+  serviceBilling: serviceBillingSchema.default({
+    stt: "credit",
+    "conversation-intelligence": "credit",
+    "ai-voice-agents": "credit",
   }),
 });
 
@@ -52,6 +75,34 @@ export type CallingPackage = Plan["package"];
 
 export function fairUseLimitSeconds(plan: Plan): number {
   return plan.package.fupMinutesPerUser * 60;
+}
+
+/** Without a plan every AI minute is charged from credit, as before plans said otherwise. */
+export function serviceBillingOf(plan: Plan | null, service: AiService): ServiceBilling {
+  return plan?.serviceBilling[service] ?? "credit";
+}
+
+/** The body of `PUT /v1/accounts/:id/fair-use-exceptions/:userId`. */
+export const fairUseExceptionSchema = z.strictObject({
+  minutesPerMonth: minutes(FAIR_USE_MINUTES_MAX),
+});
+
+/** Users whose monthly fair-use limit support set apart from the plan's, in minutes. */
+export type FairUseExceptions = Readonly<Record<string, number>>;
+
+/**
+ * The plan as it applies to one user. Support may give a user a monthly limit of their
+ * own ("If you believe this limit is unreasonable ... contact our support"); every rule
+ * that reads the limit (decisions, the split at the limit, the report) then sees theirs.
+ */
+export function planForUser(
+  plan: Plan | null,
+  exceptions: FairUseExceptions,
+  userId: string,
+): Plan | null {
+  const minutesPerMonth = Object.hasOwn(exceptions, userId) ? exceptions[userId] : undefined;
+  if (!plan || minutesPerMonth === undefined) return plan;
+  return { ...plan, package: { ...plan.package, fupMinutesPerUser: minutesPerMonth } };
 }
 
 // Calendar months in the account's time zone -------------------------------------------------

@@ -9,6 +9,7 @@ export type CallChargeReason =
   | "premium_number"
   | "special_number"
   | "toll_free_inbound"
+  | "toll_free_outbound"
   | "forwarded_leg"
   | "over_fair_use";
 

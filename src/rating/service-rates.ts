@@ -5,7 +5,10 @@ export const AI_SERVICES = ["stt", "ai-voice-agents", "conversation-intelligence
 export type AiService = (typeof AI_SERVICES)[number];
 
 /** Everything `PUT /v1/rates/services` prices, each per minute. */
-export type PricedService = AiService | "toll-free-inbound";
+export type PricedService = AiService | "toll-free-inbound" | "toll-free-outbound";
+
+/** Priced in every service deck; toll-free outbound is optional (the destination rate stands in). */
+export const REQUIRED_SERVICES: readonly PricedService[] = [...AI_SERVICES, "toll-free-inbound"];
 
 /**
  * A price on the wire: a decimal string, at most 6 decimals, not negative. Numbers are
@@ -30,17 +33,25 @@ export const priceSchema = z.string().transform((text, ctx): Micros => {
   return parsed.micros;
 });
 
-/** The body of `PUT /v1/rates/services`; all four prices, replaced together like a deck. */
+/**
+ * The body of `PUT /v1/rates/services`; the prices are replaced together like a deck. An
+ * outbound call from a toll-free number is billed at its destination's rate unless the
+ * operator sets `toll-free-outbound`.
+ */
 export const serviceRatesSchema = z.strictObject({
   stt: priceSchema,
   "ai-voice-agents": priceSchema,
   "conversation-intelligence": priceSchema,
   "toll-free-inbound": priceSchema,
+  "toll-free-outbound": priceSchema.optional(),
 });
 
 /** Per-minute prices in micros, keyed like the wire body. */
 export type ServiceRates = z.output<typeof serviceRatesSchema>;
 
-export function serviceRatePerMinuteMicros(rates: ServiceRates, service: PricedService): Micros {
+export function serviceRatePerMinuteMicros(
+  rates: ServiceRates,
+  service: PricedService,
+): Micros | undefined {
   return rates[service];
 }

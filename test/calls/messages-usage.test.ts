@@ -273,6 +273,11 @@ describe("plans", () => {
         fupMinutesPerUser: 3000,
       },
       allowances: { conversationIntelligenceMinutes: 0, voiceAgentMinutes: 0 },
+      serviceBilling: {
+        stt: "credit",
+        "conversation-intelligence": "credit",
+        "ai-voice-agents": "credit",
+      },
     });
     expect((await api("GET", path, { token: acct.adminKey })).body).toEqual(saved.body);
     // The package decides at once: France is not in it any more.

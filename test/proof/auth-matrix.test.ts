@@ -84,6 +84,15 @@ const form = (fields: Record<string, string>): Pick<RequestSpec, "rawBody" | "he
   headers: { "Content-Type": "application/x-www-form-urlencoded" },
 });
 
+const BILLING_DETAILS = {
+  companyName: "Matrix GmbH",
+  addressLine1: "Friedrichstraße 1",
+  city: "Berlin",
+  postalCode: "10117",
+  country: "DE",
+  invoiceEmail: "billing@example.test",
+};
+
 const callBody = {
   userId: "user-1",
   direction: "outbound",
@@ -293,6 +302,47 @@ const TABLE: Record<string, Case[]> = {
   "GET /v1/accounts/:id/usage": [
     { request: (f) => ({ path: `/v1/accounts/${f.a.id}/usage` }), expect: ACCOUNT_ADMIN },
   ],
+  "GET /v1/accounts/:id/invoice-usage": [
+    { request: (f) => ({ path: `/v1/accounts/${f.a.id}/invoice-usage` }), expect: OPERATOR_ONLY },
+  ],
+  "GET /v1/accounts/:id/fair-use-exceptions": [
+    {
+      request: (f) => ({ path: `/v1/accounts/${f.a.id}/fair-use-exceptions` }),
+      expect: ACCOUNT_ADMIN,
+    },
+  ],
+  "PUT /v1/accounts/:id/fair-use-exceptions/:userId": [
+    {
+      request: (f) => ({
+        path: `/v1/accounts/${f.a.id}/fair-use-exceptions/user-1`,
+        body: { minutesPerMonth: 3000 },
+      }),
+      expect: OPERATOR_ONLY,
+    },
+  ],
+  "DELETE /v1/accounts/:id/fair-use-exceptions/:userId": [
+    {
+      request: (f) => ({ path: `/v1/accounts/${f.a.id}/fair-use-exceptions/user-1` }),
+      expect: OPERATOR_ONLY,
+    },
+  ],
+  "PUT /v1/accounts/:id/billing-details": [
+    {
+      request: (f) => ({ path: `/v1/accounts/${f.a.id}/billing-details`, body: BILLING_DETAILS }),
+      expect: ACCOUNT_ADMIN,
+    },
+  ],
+  "GET /v1/accounts/:id/billing-details": [
+    {
+      // Set first, so a reader that may read them gets them rather than "none set yet".
+      request: async (f) => {
+        const path = `/v1/accounts/${f.a.id}/billing-details`;
+        expect((await api("PUT", path, { body: BILLING_DETAILS })).status).toBe(200);
+        return { path };
+      },
+      expect: ACCOUNT_ADMIN,
+    },
+  ],
 
   "GET /v1/rates": [{ request: () => ({ path: "/v1/rates" }), expect: OPERATOR_ONLY }],
   // The decks in force again: an identical upload changes nothing.
@@ -370,6 +420,15 @@ const TABLE: Record<string, Case[]> = {
   "POST /billing/exports": [
     {
       request: () => ({ path: "/billing/exports", ...form({ csrf: "x" }) }),
+      expect: { everyone: 303, location: /^\/billing\/sign-in/ },
+    },
+  ],
+  "POST /billing/billing-details": [
+    {
+      request: () => ({
+        path: "/billing/billing-details",
+        ...form({ companyName: "x", csrf: "x" }),
+      }),
       expect: { everyone: 303, location: /^\/billing\/sign-in/ },
     },
   ],

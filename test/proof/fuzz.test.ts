@@ -390,6 +390,31 @@ describe("fuzzing the Billing page", () => {
     );
   });
 
+  it("the billing details form", async () => {
+    ({ jar, csrf } = await signIn(acct));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record(
+          {
+            companyName: field,
+            addressLine1: field,
+            addressLine2: field,
+            city: field,
+            postalCode: field,
+            country: fc.oneof(fc.constantFrom("DE", "de", "GR", "US"), field),
+            taxId: fc.oneof(fc.constantFrom("DE136695976", "EL094259216", ""), field),
+            invoiceEmail: fc.oneof(fc.constant("billing@example.test"), field),
+          },
+          { requiredKeys: [] },
+        ),
+        async (form) => {
+          await probePage("POST", "/billing/billing-details", { ...form, csrf });
+        },
+      ),
+      { numRuns: 25 },
+    );
+  }, 30_000);
+
   it("forms with a wrong or missing token, from another site, or too large", async () => {
     ({ jar, csrf } = await signIn(acct));
     await fc.assert(

@@ -1,14 +1,17 @@
 import { describe, expect, it } from "vitest";
 import {
   dayKeyOf,
+  fairUseExceptionSchema,
   fairUseLimitSeconds,
   isTimeZone,
   monthKeyOf,
+  planForUser,
   planSchema,
+  serviceBillingOf,
 } from "../../src/rating/plan";
 
 describe("planSchema", () => {
-  it("fills the defaults: 3 000 fair-use minutes, no allowances", () => {
+  it("fills the defaults: 3 000 fair-use minutes, no allowances, AI billed from credit", () => {
     const plan = planSchema.parse({
       package: { name: "EU Domestic", destinations: ["de", "FR", "DE"], numberCountries: ["DE"] },
     });
@@ -20,6 +23,11 @@ describe("planSchema", () => {
         fupMinutesPerUser: 3_000,
       },
       allowances: { conversationIntelligenceMinutes: 0, voiceAgentMinutes: 0 },
+      serviceBilling: {
+        stt: "credit",
+        "conversation-intelligence": "credit",
+        "ai-voice-agents": "credit",
+      },
     });
     expect(fairUseLimitSeconds(plan)).toBe(180_000);
   });
@@ -72,10 +80,79 @@ describe("planSchema", () => {
       "",
     ],
     ["no package", {}, "package"],
+    [
+      "an unknown way to bill a service",
+      {
+        package: { name: "x", destinations: [], numberCountries: [] },
+        serviceBilling: { stt: "card" },
+      },
+      "serviceBilling.stt",
+    ],
+    [
+      "an unknown service",
+      {
+        package: { name: "x", destinations: [], numberCountries: [] },
+        serviceBilling: { sms: "invoice" },
+      },
+      "serviceBilling",
+    ],
   ])("refuses %s, naming the field", (_case, body, path) => {
     const result = planSchema.safeParse(body);
     expect(result.success).toBe(false);
     if (!result.success) expect(result.error.issues.map((i) => i.path.join("."))).toContain(path);
+  });
+});
+
+const PACKAGE = { name: "EU Domestic", destinations: ["DE"], numberCountries: ["DE"] };
+
+describe("serviceBillingOf: how each AI service is paid", () => {
+  const invoiced = planSchema.parse({ package: PACKAGE, serviceBilling: { stt: "invoice" } });
+  const asBefore = planSchema.parse({ package: PACKAGE });
+  it.each([
+    ["no plan", null, "stt", "credit"],
+    ["a plan that says nothing", asBefore, "stt", "credit"],
+    ["a plan that says nothing", asBefore, "ai-voice-agents", "credit"],
+    ["speech-to-text by invoice", invoiced, "stt", "invoice"],
+    ["only the service named", invoiced, "conversation-intelligence", "credit"],
+    ["only the service named", invoiced, "ai-voice-agents", "credit"],
+  ] as const)("%s: %s is billed by %s", (_case, plan, service, billing) => {
+    expect(serviceBillingOf(plan, service)).toBe(billing);
+  });
+});
+
+describe("planForUser: support's fair-use exceptions", () => {
+  const plan = planSchema.parse({ package: PACKAGE });
+  it.each([
+    ["a user without an exception keeps the plan's limit", { bob: 5_000 }, "alice", 180_000],
+    ["a user with an exception gets theirs", { bob: 5_000 }, "bob", 300_000],
+    ["an exception may be lower than the plan's", { bob: 10 }, "bob", 600],
+    ["an exception of zero: every minute from credit", { bob: 0 }, "bob", 0],
+    ["a user named like an Object property is an ordinary user", {}, "constructor", 180_000],
+  ])("%s", (_case, exceptions, userId, limitSeconds) => {
+    const userPlan = planForUser(plan, exceptions, userId);
+    expect(userPlan && fairUseLimitSeconds(userPlan)).toBe(limitSeconds);
+  });
+
+  it("changes nothing else of the plan, and nothing without a plan", () => {
+    const userPlan = planForUser(plan, { bob: 10 }, "bob");
+    expect(userPlan?.package.fupMinutesPerUser).toBe(10);
+    expect({ ...userPlan, package: { ...userPlan?.package, fupMinutesPerUser: 3_000 } }).toEqual(
+      plan,
+    );
+    expect(plan.package.fupMinutesPerUser).toBe(3_000);
+    expect(planForUser(null, { bob: 10 }, "bob")).toBeNull();
+  });
+
+  it.each([
+    [{ minutesPerMonth: 5_000 }, true],
+    [{ minutesPerMonth: 0 }, true],
+    [{ minutesPerMonth: 44_641 }, false],
+    [{ minutesPerMonth: 1.5 }, false],
+    [{ minutesPerMonth: "5000" }, false],
+    [{}, false],
+    [{ minutesPerMonth: 10, extra: 1 }, false],
+  ])("the exception body %j is valid: %s", (body, valid) => {
+    expect(fairUseExceptionSchema.safeParse(body).success).toBe(valid);
   });
 });
 

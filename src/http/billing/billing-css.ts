@@ -30,6 +30,8 @@ h3 { font-size: 1.05rem; margin: 0 0 .25rem; }
 .section-nav { display: flex; flex-wrap: wrap; gap: .25rem 1rem; margin-bottom: 1rem; }
 .grid { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 1rem; }
 #credit, #export, #usage, #spend, #movements { grid-column: 1 / -1; }
+#billing-details { grid-column: 1 / -1; }
+#billing-details summary { cursor: pointer; font-weight: 600; margin: .75rem 0; }
 @media (max-width: 760px) { .grid { grid-template-columns: minmax(0, 1fr); } }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 1.25rem; min-width: 0; }
 .hint { color: var(--muted); font-size: .925rem; margin: .25rem 0 .75rem; }

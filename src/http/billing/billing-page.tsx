@@ -1,5 +1,6 @@
 import { AddCreditSection } from "./add-credit-section";
 import { AutoTopUpSection } from "./auto-top-up-section";
+import { BillingDetailsSection } from "./billing-details-section";
 import { CreditSection } from "./credit-section";
 import { ExportSection } from "./export-section";
 import type { PageForms } from "./form-state";
@@ -14,6 +15,8 @@ export interface BillingPageProps {
   forms: PageForms;
   notice: string | null;
   paymentMethods: PaymentMethodOption[];
+  /** The billing details form was just saved. */
+  billingDetailsSaved: boolean;
   csrf: string;
 }
 
@@ -44,6 +47,7 @@ export function BillingPage(props: BillingPageProps) {
         <h1>Billing</h1>
         <nav aria-label="Sections of this page" class="section-nav">
           <a href="#credit">Credit</a>
+          <a href="#billing-details">Billing details</a>
           <a href="#add-credit">Add credit</a>
           <a href="#auto-top-up">Auto top-up</a>
           <a href="#usage">Usage &amp; overages</a>
@@ -53,6 +57,12 @@ export function BillingPage(props: BillingPageProps) {
         </nav>
         <div class="grid">
           <CreditSection credit={credit} />
+          <BillingDetailsSection
+            details={data.billingDetails}
+            form={forms.billingDetails}
+            saved={props.billingDetailsSaved}
+            csrf={csrf}
+          />
           <AddCreditSection
             credit={credit}
             topUp={data.topUp}

@@ -36,6 +36,7 @@ const sentence = (text: string) => {
 export interface PageForms {
   topUp?: FormState;
   autoTopUp?: FormState;
+  billingDetails?: FormState;
   exportError?: string;
 }
 

@@ -1,3 +1,4 @@
+import type { BillingDetails } from "../../billing-details";
 import type { ApiAnswer, BillingApi } from "./api-client";
 import type {
   AccountBody,
@@ -31,6 +32,8 @@ export interface BillingData {
   usage: UsageState;
   topUp: TopUpBody | null;
   lastExport: ExportBody | null;
+  /** null until the admin sets them. */
+  billingDetails: BillingDetails | null;
 }
 
 /** Either everything the page shows, or the first answer that stops it (e.g. a revoked key). */
@@ -49,7 +52,7 @@ export async function loadBillingData(
   const month = options.month
     ? Promise.resolve(options.month)
     : accountAnswer.then((a) => currentMonth(options.nowMs, a.ok ? a.body.timezone : "UTC"));
-  const [account, credit, movements, usage, topUp, lastExport] = await Promise.all([
+  const [account, credit, movements, usage, topUp, lastExport, billingDetails] = await Promise.all([
     accountAnswer,
     api.get<CreditBody>(`${base}/credit`),
     readMovements(api, base, options.nowMs),
@@ -60,6 +63,7 @@ export async function loadBillingData(
     options.exportId
       ? api.get<ExportBody>(`${base}/exports/${encodeURIComponent(options.exportId)}`)
       : null,
+    api.get<BillingDetails>(`${base}/billing-details`),
   ]);
   if (!account.ok) return { ok: false, status: account.status, ...account.error };
   if (!credit.ok) return { ok: false, status: credit.status, ...credit.error };
@@ -77,6 +81,7 @@ export async function loadBillingData(
       usage: usageState(await month, usage),
       topUp: topUp?.ok ? topUp.body : null,
       lastExport: lastExport?.ok ? lastExport.body : null,
+      billingDetails: billingDetails.ok ? billingDetails.body : null,
     },
   };
 }

@@ -7,6 +7,7 @@ import { sha256Hex } from "../crypto";
 import { billingApi, type BillingApi } from "./api-client";
 import type { ExportBody, TopUpBody } from "./api-types";
 import { ASSETS } from "./assets";
+import { BILLING_DETAILS_FIELDS } from "./billing-details-section";
 import { BillingPage } from "./billing-page";
 import {
   clearBillingCookies,
@@ -127,6 +128,7 @@ export function billingPage(app: Hono<AppEnv>) {
         forms={forms}
         notice={isNoticeCode(notice) ? NOTICES[notice] : null}
         paymentMethods={paymentMethodOptions(c.env, loaded.data.credit.autoTopUp.paymentMethod)}
+        billingDetailsSaved={c.req.query("saved") === "billing-details"}
         csrf={await sessionFormToken(c.env.SIGNING_SECRET, session.sessionId)}
       />,
       status,
@@ -291,6 +293,21 @@ export function billingPage(app: Hono<AppEnv>) {
           ["amount", "threshold", "paymentMethod"],
         );
         return renderBilling(c, session, api, { autoTopUp }, statusOf(answer.status));
+      })
+
+      .post("/billing-details", async (c) => {
+        const form = await readForm(c);
+        const session = await formSession(c, form);
+        if (session instanceof Response) return session;
+        const api = apiFor(c, session);
+        const values = Object.fromEntries(
+          BILLING_DETAILS_FIELDS.map((name) => [name, form[name] ?? ""]),
+        );
+        const answer = await api.send("PUT", `${accountPath(session)}/billing-details`, values);
+        if (answer.ok) return c.redirect("/billing?saved=billing-details#billing-details", 303);
+        if (answer.status === 401) return toSignIn(c, "expired");
+        const billingDetails = formStateFrom(values, answer.error, BILLING_DETAILS_FIELDS);
+        return renderBilling(c, session, api, { billingDetails }, statusOf(answer.status));
       })
 
       .post("/exports", async (c) => {

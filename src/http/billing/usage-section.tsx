@@ -25,7 +25,7 @@ const label = (category: string) => CATEGORY_LABELS[category] ?? category;
 const minutes = (seconds: number) => `${Math.floor(seconds / 60).toLocaleString("en")} min`;
 
 function UsersTable(props: { report: UsageBody; currency: string }) {
-  const { users, fairUseMinutesPerUser: fairUse } = props.report;
+  const { users } = props.report;
   if (users.length === 0) return <p>No calls by any user this month.</p>;
   return (
     <div class="table-scroll" tabindex={0} role="region" aria-label="Package minutes per user">
@@ -45,12 +45,18 @@ function UsersTable(props: { report: UsageBody; currency: string }) {
           </tr>
         </thead>
         <tbody>
-          {users.map((user) => (
-            <tr>
+          {users.map(({ fairUseMinutes: fairUse, ...user }) => (
+            <tr data-user={user.userId}>
               <td class="mono">{user.userId}</td>
               <td>
                 {user.packageMinutesUsed.toLocaleString("en")}
                 {fairUse === null ? "" : ` of ${fairUse.toLocaleString("en")}`} min
+                {user.fairUseException ? (
+                  <span class="hint" data-testid="fair-use-exception">
+                    {" "}
+                    (a limit set for this user)
+                  </span>
+                ) : null}
                 {fairUse === null ? null : (
                   <meter
                     class="usage-meter"
@@ -153,6 +159,60 @@ function SpendTable(props: { report: UsageBody; currency: string }) {
   );
 }
 
+/** AI usage the plan bills by invoice: shown apart, since it never touches credit. */
+function InvoicedTable(props: { report: UsageBody; currency: string }) {
+  const { invoiced, totalInvoiced } = props.report;
+  if (invoiced.length === 0) return null;
+  return (
+    <section
+      class="table-scroll"
+      tabindex={0}
+      aria-label="Billed by invoice"
+      data-testid="usage-invoiced"
+    >
+      <table>
+        <caption>
+          Billed by invoice: not taken from credit, these minutes are on your next invoice
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Service</th>
+            <th scope="col" class="num">
+              Uses
+            </th>
+            <th scope="col" class="num">
+              Minutes invoiced
+            </th>
+            <th scope="col" class="num">
+              Amount
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {invoiced.map((s) => (
+            <tr>
+              <td>{label(s.service)}</td>
+              <td class="num">{s.records.toLocaleString("en")}</td>
+              <td class="num">{s.minutes.toLocaleString("en")} min</td>
+              <td class="num">{amountText(s.amount, props.currency)}</td>
+            </tr>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr>
+            <th scope="row" colspan={3}>
+              Total billed by invoice
+            </th>
+            <td class="num" data-testid="usage-invoiced-total">
+              {amountText(totalInvoiced, props.currency)}
+            </td>
+          </tr>
+        </tfoot>
+      </table>
+    </section>
+  );
+}
+
 function UsageReport(props: { report: UsageBody; currency: string }) {
   const { report, currency } = props;
   return (
@@ -178,6 +238,7 @@ function UsageReport(props: { report: UsageBody; currency: string }) {
       <UsersTable report={report} currency={currency} />
       <AllowancesTable report={report} />
       <SpendTable report={report} currency={currency} />
+      <InvoicedTable report={report} currency={currency} />
     </>
   );
 }
@@ -188,8 +249,9 @@ export function UsageSection(props: { usage: UsageState; currency: string }) {
     <section class="card" id="usage" aria-labelledby="usage-heading">
       <h2 id="usage-heading">Usage &amp; overages</h2>
       <p class="hint">
-        Package minutes per user against the fair usage limit, included allowances, and what was
-        charged from credit by category. A user over the limit pays for further minutes from credit.
+        Package minutes per user against the fair usage limit, included allowances, what was charged
+        from credit by category, and what your plan bills by invoice. A user over the limit pays for
+        further minutes from credit.
       </p>
       <form method="get" action="/billing#usage" class="form form-inline">
         <div class="field">

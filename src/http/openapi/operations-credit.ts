@@ -1,3 +1,4 @@
+import { billingDetailsSchema } from "../../billing-details";
 import { accountPath } from "../schemas";
 import { apiKeyBody, createAccountBody } from "../routes/accounts";
 import { adjustmentBody, movementsQuery } from "../routes/credit";
@@ -231,6 +232,36 @@ export const CREDIT_OPERATIONS: Operation[] = [
     responses: {
       200: { description: "Received", schema: r.webhookAckResponse },
       400: err("Forged, stale or malformed delivery"),
+    },
+  },
+  {
+    method: "put",
+    path: "/v1/accounts/:id/billing-details",
+    tag: "Billing details",
+    summary: "Set who is invoiced and where",
+    description:
+      "Company name, address, country (ISO 3166 alpha-2), VAT/tax id and invoice email. In a country whose VAT ids are known (the EU's, GB, CH, NO, …) the tax id must be a valid VAT id of that country, with or without its prefix; it is stored with it.",
+    caller: "account-admin",
+    pathParams: accountPath,
+    body: { kind: "json", schema: billingDetailsSchema },
+    responses: {
+      200: { description: "The billing details in force", schema: r.billingDetailsResponse },
+      ...common,
+      403: err("Not an admin key"),
+    },
+  },
+  {
+    method: "get",
+    path: "/v1/accounts/:id/billing-details",
+    tag: "Billing details",
+    summary: "Read the billing details",
+    caller: "account-admin",
+    pathParams: accountPath,
+    responses: {
+      200: { description: "The billing details in force", schema: r.billingDetailsResponse },
+      ...common,
+      403: err("Not an admin key"),
+      404: err("No such account, or no billing details set yet"),
     },
   },
 ];

@@ -131,6 +131,28 @@ export const PAGE_OPERATIONS: Operation[] = [
   },
   {
     method: "post",
+    path: "/billing/billing-details",
+    tag: "Billing page",
+    summary: "Save the billing details (calls PUT /v1/accounts/{id}/billing-details)",
+    caller: "billing-session",
+    body: form({
+      companyName: "Company name",
+      addressLine1: "Address",
+      addressLine2: "Address, second line (optional)",
+      city: "City",
+      postalCode: "Postal code",
+      country: "ISO 3166 alpha-2 country code",
+      taxId: "VAT or tax id (optional)",
+      invoiceEmail: "Where invoices go",
+    }),
+    responses: {
+      303: seeOther("to the page showing the saved details"),
+      400: html("The page with the fields' errors"),
+      403: html("Cross-site or without the form's token"),
+    },
+  },
+  {
+    method: "post",
     path: "/billing/exports",
     tag: "Billing page",
     summary: "Export credit movements (calls POST /v1/accounts/{id}/exports)",

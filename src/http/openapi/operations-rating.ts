@@ -1,10 +1,10 @@
-import { planSchema } from "../../rating/plan";
+import { fairUseExceptionSchema, planSchema } from "../../rating/plan";
 import { serviceRatesSchema } from "../../rating/service-rates";
 import { accountPath } from "../schemas";
 import { authorizeBody, callPath, endBody, extendBody, quoteBody } from "../routes/calls";
 import { messageBody, messagePath } from "../routes/messages";
-import { spendControlsBody } from "../routes/plans";
-import { usageBody, usagePath, usageQuery } from "../routes/usage";
+import { fairUseExceptionPath, spendControlsBody } from "../routes/plans";
+import { invoiceUsageQuery, usageBody, usagePath, usageQuery } from "../routes/usage";
 import type { Operation } from "./operation";
 import * as r from "./responses";
 
@@ -121,7 +121,9 @@ export const RATING_OPERATIONS: Operation[] = [
     method: "put",
     path: "/v1/rates/services",
     tag: "Rates",
-    summary: "Set the per-minute prices of AI services and toll-free inbound",
+    summary: "Set the per-minute prices of AI services and toll-free calls",
+    description:
+      "`toll-free-outbound` is optional: without it a call placed from a toll-free number is billed at its destination's rate.",
     caller: "operator",
     body: { kind: "json", schema: serviceRatesSchema },
     responses: {
@@ -204,9 +206,14 @@ export const RATING_OPERATIONS: Operation[] = [
     pathParams: usagePath,
     body: { kind: "json", schema: usageBody },
     responses: {
-      201: { description: "Charged (the month's allowance first)", schema: r.usageChargeResponse },
+      201: {
+        description:
+          "Charged (the month's allowance first); a service the plan bills by invoice is recorded with its amount and not debited",
+        schema: r.usageChargeResponse,
+      },
       ...common,
-      402: err("Credit is 0 or below"),
+      402: err("Credit is 0 or below, for a service billed from credit"),
+      409: err("This usage id was used with another request"),
     },
   },
   {
@@ -223,6 +230,65 @@ export const RATING_OPERATIONS: Operation[] = [
       200: { description: "The month's report", schema: r.usageReportResponse },
       ...common,
       403: err("Not an admin key"),
+    },
+  },
+  {
+    method: "get",
+    path: "/v1/accounts/:id/invoice-usage",
+    tag: "Usage",
+    summary: "A month's AI usage billed by invoice, for the operator's invoice",
+    description:
+      "Every record of a service the plan bills by invoice, oldest first, with the month's totals per service. Not credit movements: the balance and the credit export never show them.",
+    caller: "operator",
+    pathParams: accountPath,
+    query: invoiceUsageQuery,
+    responses: {
+      200: { description: "One page of the month's records", schema: r.invoiceUsageResponse },
+      ...common,
+      403: err("Not the operator"),
+    },
+  },
+  {
+    method: "get",
+    path: "/v1/accounts/:id/fair-use-exceptions",
+    tag: "Plans",
+    summary: "Users with a fair-use limit of their own",
+    caller: "account-admin",
+    pathParams: accountPath,
+    responses: {
+      200: { description: "Every exception, by user", schema: r.fairUseExceptionsResponse },
+      ...common,
+      403: err("Not an admin key"),
+    },
+  },
+  {
+    method: "put",
+    path: "/v1/accounts/:id/fair-use-exceptions/:userId",
+    tag: "Plans",
+    summary: "Give one user a monthly fair-use limit of their own (support)",
+    description:
+      "Decisions, the split at the limit and the usage report use it from the user's next call; everyone else keeps the plan's limit (3 000 minutes by default).",
+    caller: "operator",
+    pathParams: fairUseExceptionPath,
+    body: { kind: "json", schema: fairUseExceptionSchema },
+    responses: {
+      200: { description: "Every exception, by user", schema: r.fairUseExceptionsResponse },
+      ...common,
+      403: err("Not the operator"),
+      409: err("The account has the most exceptions allowed"),
+    },
+  },
+  {
+    method: "delete",
+    path: "/v1/accounts/:id/fair-use-exceptions/:userId",
+    tag: "Plans",
+    summary: "Put one user back on the plan's fair-use limit",
+    caller: "operator",
+    pathParams: fairUseExceptionPath,
+    responses: {
+      200: { description: "Every exception left, by user", schema: r.fairUseExceptionsResponse },
+      ...common,
+      403: err("Not the operator"),
     },
   },
 ];

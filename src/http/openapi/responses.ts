@@ -143,7 +143,8 @@ export const usageReportResponse = z.strictObject({
       userId: z.string(),
       packageSecondsUsed: z.number().int(),
       packageMinutesUsed: z.number().int(),
-      fairUseMinutes: z.number().nullable(),
+      fairUseMinutes: z.number().nullable().describe("This user's limit: the plan's, or their own"),
+      fairUseException: z.boolean().describe("Support set this user a limit of their own"),
       overFairUse: z.boolean(),
       creditCallSeconds: z.number().int(),
       creditCallBilledSeconds: z.number().int(),
@@ -162,6 +163,17 @@ export const usageReportResponse = z.strictObject({
     }),
   ),
   totalSpend: money,
+  invoiced: z
+    .array(
+      z.strictObject({
+        service: z.string(),
+        records: z.number().int(),
+        minutes: z.number().int(),
+        amount: money,
+      }),
+    )
+    .describe("AI usage the plan bills by invoice: never debited from credit, not in totalSpend"),
+  totalInvoiced: money,
 });
 
 const refusal = { reason: z.string().optional(), message: z.string().optional() };
@@ -215,6 +227,8 @@ export const usageChargeResponse = z.looseObject({
   billedMinutes: z.number().int(),
   includedMinutes: z.number().int(),
   chargedMinutes: z.number().int(),
+  billedBy: z.enum(["credit", "invoice"]),
+  invoiced: money.describe("The amount of invoice-billed minutes; charged is then 0.00"),
 });
 
 export const spendControlsResponse = z.strictObject({
@@ -245,4 +259,51 @@ export const webhookAckResponse = z.looseObject({
   received: z.literal(true),
   applied: z.boolean(),
   why: z.string().optional(),
+});
+
+export const fairUseExceptionsResponse = z.strictObject({
+  exceptions: z.array(z.strictObject({ userId: z.string(), minutesPerMonth: z.number().int() })),
+});
+
+export const invoiceUsageResponse = z.strictObject({
+  month: z.string(),
+  timezone: z.string(),
+  currency: z.string(),
+  totals: z.array(
+    z.strictObject({
+      service: z.string(),
+      records: z.number().int(),
+      minutes: z.number().int(),
+      amount: money,
+    }),
+  ),
+  total: money,
+  usage: z.array(
+    z.strictObject({
+      usageId: z.string(),
+      at: instant,
+      service: z.string(),
+      userId: z.string().nullable(),
+      callId: z.string().nullable(),
+      seconds: z.number().int(),
+      billedMinutes: z.number().int(),
+      includedMinutes: z.number().int(),
+      invoicedMinutes: z.number().int(),
+      ratePerMinute: money,
+      amount: money,
+      deckVersion: z.string(),
+    }),
+  ),
+  nextCursor: z.string().nullable(),
+});
+
+export const billingDetailsResponse = z.strictObject({
+  companyName: z.string(),
+  addressLine1: z.string(),
+  addressLine2: z.string().optional(),
+  city: z.string(),
+  postalCode: z.string(),
+  country: z.string().describe("ISO 3166 alpha-2"),
+  taxId: z.string().optional().describe("A VAT id in its canonical form where the country has one"),
+  invoiceEmail: z.string(),
 });

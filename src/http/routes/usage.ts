@@ -1,13 +1,14 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { AI_SERVICES } from "../../rating/service-rates";
-import { requireAccount, requireSwitch } from "../auth";
+import { INVOICE_USAGE_PAGE_MAX } from "../../ledger/invoice-usage";
+import { requireAccount, requireOperator, requireSwitch } from "../auth";
 import type { AppEnv } from "../context";
 import { sha256Hex } from "../crypto";
 import { runCommand } from "../ledger-batches";
 import { ledgerOf, unwrap } from "../ledger-client";
 import { askWithDecks } from "../rate-decks";
-import { usageChargeView, usageReportView } from "../rating-views";
+import { invoiceUsageView, usageChargeView, usageReportView } from "../rating-views";
 import * as schemas from "../schemas";
 import { jsonBody, pathParams, queryParams } from "../validate";
 import { callId, interactionId, LEG_SECONDS_MAX, userId } from "./calls";
@@ -21,10 +22,22 @@ export const usageBody = z.object({
   callId: callId.nullable().default(null),
 });
 
-export const usageQuery = z.object({
-  month: z
+const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "must be a month such as 2026-11");
+
+export const usageQuery = z.object({ month: month.optional() });
+
+export const invoiceUsageQuery = z.object({
+  month: month.optional(),
+  cursor: z
     .string()
-    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, "must be a month such as 2026-11")
+    .regex(/^\d{1,15}$/, "the nextCursor of the previous page")
+    .transform(Number)
+    .optional(),
+  limit: z
+    .string()
+    .regex(/^\d{1,4}$/, `a whole number from 1 to ${INVOICE_USAGE_PAGE_MAX}`)
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= INVOICE_USAGE_PAGE_MAX, `from 1 to ${INVOICE_USAGE_PAGE_MAX}`)
     .optional(),
 });
 
@@ -49,4 +62,20 @@ export const usage = new Hono<AppEnv>()
     requireAccount(c, id, "admin");
     const { month } = queryParams(c, usageQuery);
     return c.json(usageReportView(unwrap(await ledgerOf(c.env, id).usage(month ?? null))));
+  })
+
+  /** The operator's list of a month's invoice-billed AI usage, to put on the invoice. */
+  .get("/:id/invoice-usage", async (c) => {
+    requireOperator(c);
+    const { id } = pathParams(c, schemas.accountPath);
+    c.set("accountId", id);
+    const query = queryParams(c, invoiceUsageQuery);
+    const page = unwrap(
+      await ledgerOf(c.env, id).invoiceUsage({
+        month: query.month ?? null,
+        afterSeq: query.cursor ?? 0,
+        limit: query.limit ?? 100,
+      }),
+    );
+    return c.json(invoiceUsageView(page));
   });
