@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Agent, setGlobalDispatcher } from "undici";
-import { findWorkerdPid, PROJECT_ROOT, startWorker } from "./harness.mjs";
+import { findWorkerdPid, historyDatabaseOf, PROJECT_ROOT, startWorker } from "./harness.mjs";
 
 export const TARGET_RATIO = 0.5;
 export const TARGET_P99_MULTIPLE = 4;
@@ -344,7 +344,7 @@ async function outboxDrain(worker, decks) {
     if (!outcomes.every((o) => o.ok))
       throw new Error(`drain seeding: ${JSON.stringify(outcomes.find((o) => !o.ok))}`);
   }
-  const db = await worker.mf.getD1Database("DB");
+  const db = await historyDatabaseOf(worker.mf, accountId);
   const count = async () =>
     (
       await db
@@ -365,7 +365,7 @@ async function outboxDrain(worker, decks) {
 }
 
 /** The decks in force as D1 has them, in the shape the Worker sends to the ledger. */
-async function activeDecks(mf) {
+export async function activeDecks(mf) {
   const db = await mf.getD1Database("DB");
   const { results } = await db
     .prepare("SELECT kind, deck_id, version FROM rate_decks_active")
@@ -485,7 +485,7 @@ export async function flushLedgers(worker, accountIds) {
   );
 }
 
-const ledgerRpc = (probeUrl, accountId, commands) =>
+export const ledgerRpc = (probeUrl, accountId, commands) =>
   request("POST", `${probeUrl}/run?account=${accountId}`, { body: commands });
 
 export function formatCallsTable(rows) {

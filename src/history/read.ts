@@ -4,7 +4,12 @@ import type { ExportMovement } from "../exports/types";
 import type { Movement } from "../ledger/types";
 import { archivedMonthsOf, d1HistoryStartMs, type ArchivedMonth } from "./archive";
 import { readArchiveObject } from "./archive-object";
-import { exportMovementFromRow, movementFromRow } from "./movement-row";
+import {
+  exportMovementFromRow,
+  MOVEMENT_COLUMNS,
+  movementFromRow,
+  type MovementRow,
+} from "./movement-row";
 import { historyDatabaseOf } from "./shards";
 
 /** Where one account's history is: its shard, and the months of it in R2. */
@@ -56,6 +61,57 @@ export async function* historyPages(
   });
 }
 
+/** A page of the listing's history part: which movements, after a seq, up to a seq, in a window. */
+export interface PrunedPageQuery {
+  afterSeq: number;
+  throughSeq: number;
+  /** [fromMs, toMs), as the listing's window is. */
+  fromMs: number;
+  toMs: number;
+  limit: number;
+}
+
+/**
+ * Up to `limit` movements after `afterSeq` and at most `throughSeq` (what the ledger
+ * pruned), smallest seq first, from the account's shard and its archived months merged.
+ */
+export async function prunedMovementsPage(
+  env: Env,
+  history: AccountHistory,
+  query: PrunedPageQuery,
+): Promise<Movement[]> {
+  const [inD1, archived] = await Promise.all([
+    prunedMovementsFromD1(history, { ...query, fromMs: Math.max(query.fromMs, history.d1StartMs) }),
+    archivedMovementsAfter(env, history, query),
+  ]);
+  return [...archived, ...inD1].sort((a, b) => a.seq - b.seq).slice(0, query.limit);
+}
+
+// By (account_id, seq): the unique index the outbox's copies keep.
+const PRUNED_PAGE_SQL = `SELECT ${MOVEMENT_COLUMNS.join(", ")}
+FROM movements
+WHERE account_id = ?1 AND seq > ?2 AND seq <= ?3 AND at_ms >= ?4 AND at_ms < ?5
+ORDER BY seq
+LIMIT ?6`;
+
+async function prunedMovementsFromD1(
+  history: AccountHistory,
+  query: PrunedPageQuery,
+): Promise<Movement[]> {
+  const { results } = await history.db
+    .prepare(PRUNED_PAGE_SQL)
+    .bind(
+      history.accountId,
+      query.afterSeq,
+      query.throughSeq,
+      query.fromMs,
+      query.toMs,
+      query.limit,
+    )
+    .all<MovementRow>();
+  return results.map(movementFromRow);
+}
+
 /**
  * Up to `limit` archived movements after `afterSeq` (and at most `throughSeq`) within
  * [fromMs, toMs), smallest seq first. Months are visited in order of their first seq and
@@ -64,10 +120,10 @@ export async function* historyPages(
  * rows are in time order, so that month is read whole (memory: `limit` movements kept
  * plus one decompressed chunk).
  */
-export async function archivedMovementsAfter(
+async function archivedMovementsAfter(
   env: Env,
   history: AccountHistory,
-  query: { afterSeq: number; throughSeq: number; fromMs: number; toMs: number; limit: number },
+  query: PrunedPageQuery,
 ): Promise<Movement[]> {
   const months = history.archived
     .filter(
