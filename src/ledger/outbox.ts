@@ -20,6 +20,8 @@ const COLUMNS = MOVEMENT_COLUMNS.length;
  */
 export const OUTBOX_FLUSH_DELAY_MS = 30_000;
 export const OUTBOX_RETRY_BASE_MS = 1_000;
+/** How long the ledger trusts the account's history shard it read from the main database. */
+export const HISTORY_SHARD_REREAD_MS = 10 * 60_000;
 export const OUTBOX_RETRY_MAX_MS = 5 * 60_000;
 
 /** Delay before the next try after `failures` failed flushes in a row: 1 s, 2 s, 4 s … 5 min. */
@@ -61,11 +63,8 @@ export class OutboxRelay {
   #flushing: Promise<number> | null = null;
   /** While D1 is failing, no flush is tried before this instant (backoff). */
   #notBeforeMs = 0;
-  /**
-   * The account's history shard, read from the main database once per object lifetime:
-   * it changes only by the rebalancing job, which restarts the flow through `forgetShard`.
-   */
-  #history: Promise<D1Database> | null = null;
+  /** The account's history shard as last read from the main database, and when. */
+  #history: { db: Promise<D1Database>; readAtMs: number } | null = null;
 
   constructor(private readonly core: LedgerCore) {
     core.onMovement((_movement, nowMs) =>
@@ -128,21 +127,22 @@ export class OutboxRelay {
     }
   }
 
-  /** The rebalancing job moved the account's history: the next flush reads the shard again. */
-  async forgetShard(): Promise<void> {
-    while (this.#flushing) await this.#flushing;
-    this.#history = null;
-  }
-
+  /**
+   * Read again after `HISTORY_SHARD_REREAD_MS`, so an account the rebalancing job moved
+   * (README, "Movement history") is copied to its new shard within that time.
+   */
   #historyDatabase(accountId: string): Promise<D1Database> {
-    if (this.#history) return this.#history;
-    const resolving = historyDatabaseOf(this.core.env, accountId);
-    this.#history = resolving;
+    const nowMs = Date.now();
+    if (this.#history && nowMs - this.#history.readAtMs < HISTORY_SHARD_REREAD_MS)
+      return this.#history.db;
+    const db = historyDatabaseOf(this.core.env, accountId);
+    const entry = { db, readAtMs: nowMs };
+    this.#history = entry;
     // A failed read is not kept: the next flush (after backoff) asks again.
-    resolving.catch(() => {
-      if (this.#history === resolving) this.#history = null;
+    db.catch(() => {
+      if (this.#history === entry) this.#history = null;
     });
-    return resolving;
+    return db;
   }
 
   #recordFailures(failures: number, nowMs: number): void {
