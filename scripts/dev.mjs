@@ -1,19 +1,29 @@
 #!/usr/bin/env node
-// Local development: applies the D1 migrations to the local database, starts
+// Local development: applies the D1 migrations to the local databases, starts
 // `wrangler dev` with every binding local (Durable Objects, D1, R2, Queues on workerd),
 // seeds the demo account through the API once it answers, and prints how to use it.
 import { spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 
 const PORT = Number(process.env.PORT ?? 8787);
 const BASE = `http://localhost:${PORT}`;
 const OPERATOR = "dev-operator-token";
 const wrangler = (args, opts) => spawn("npx", ["wrangler", ...args], { stdio: "inherit", ...opts });
 
-const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local"], {
-  stdio: "inherit",
-  env: { ...process.env, CI: "true" },
-});
-if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+// The main database (history shard 0) and every history shard wrangler.toml binds
+// (HISTORY_1, HISTORY_2, …), each from its own migrations_dir.
+const historyShards = [
+  ...readFileSync(new URL("../wrangler.toml", import.meta.url), "utf8").matchAll(
+    /^binding = "(HISTORY_\d+)"$/gm,
+  ),
+].map((match) => match[1]);
+for (const database of ["DB", ...historyShards]) {
+  const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", database, "--local"], {
+    stdio: "inherit",
+    env: { ...process.env, CI: "true" },
+  });
+  if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+}
 
 const dev = wrangler([
   "dev",

@@ -28,7 +28,9 @@ if (nodeMajor < 22 && existsSync(projectNode)) {
   process.exit(rerun.status ?? 1);
 }
 
-const { startWorker } = await import("./bench/harness.mjs");
+const { historyDatabaseOf, historyShardBindings, startWorker } = await import(
+  "./bench/harness.mjs"
+);
 const { Agent, setGlobalDispatcher } = await import("undici");
 const { AnswerBook, Client, Stats } = await import("./soak/client.mjs");
 const { checkInvariants } = await import("./soak/invariants.mjs");
@@ -148,7 +150,7 @@ async function setUp(client) {
 }
 
 /** Breaks an invariant on purpose (`--sabotage`), so the checks can be seen to catch it. */
-async function sabotage(client, db, accounts) {
+async function sabotage(client, mf, accounts) {
   const i = args.indexOf("--sabotage");
   const what = i >= 0 ? args[i + 1] : null;
   if (what === null) return;
@@ -165,7 +167,7 @@ async function sabotage(client, db, accounts) {
       body: leg,
     });
   } else if (what === "d1") {
-    await db
+    await (await historyDatabaseOf(mf, id))
       .prepare(
         "INSERT INTO movements (id, account_id, seq, at_ms, description, interaction_id, amount_micros, balance_after_micros) VALUES (?, ?, ?, ?, 'adjustment', 'stray', -1, 0)",
       )
@@ -208,13 +210,16 @@ async function main() {
     const trafficSeconds = (performance.now() - trafficStartMs) / 1000;
     const trafficRequests = stats.total();
 
-    // D1 read directly through Miniflare, beside the Worker: the copy the outbox made.
-    const db = await worker.mf.getD1Database("DB");
-    await sabotage(client, db, accounts);
+    // D1 read directly through Miniflare, beside the Worker: the copy the outbox made, in
+    // every history shard (each account's movements are in the one it records).
+    const historyDbs = await Promise.all(
+      ["DB", ...historyShardBindings()].map((name) => worker.mf.getD1Database(name)),
+    );
+    await sabotage(client, worker.mf, accounts);
     const checks = await phase("settle and check", () =>
       checkInvariants({
         client,
-        db,
+        historyDbs,
         accounts,
         traffic,
         book,

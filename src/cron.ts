@@ -1,4 +1,5 @@
 import { sweepExpiredExports } from "./exports/retention";
+import { archiveHistoryTick, type ArchiveTickResult } from "./history/archive";
 import { ledgerOf } from "./http/ledger-client";
 import { pruneSupersededDecks } from "./rate-decks/d1-store";
 
@@ -16,13 +17,25 @@ const PAGE = 100;
 export async function runCron(
   env: Env,
   nowMs: number,
-): Promise<{ accountsSwept: number; exportFilesDeleted: number; rateDecksPruned: number }> {
-  const [accountsSwept, exports, rateDecksPruned] = await Promise.all([
+): Promise<{
+  accountsSwept: number;
+  exportFilesDeleted: number;
+  rateDecksPruned: number;
+  historyArchive: ArchiveTickResult;
+}> {
+  const [accountsSwept, exports, rateDecksPruned, historyArchive] = await Promise.all([
     sweepAutoTopUps(env),
     sweepExpiredExports(env, nowMs),
     pruneSupersededDecks(env.DB),
+    // Months past D1's window go to R2, a bounded amount per tick (src/history/archive.ts).
+    archiveHistoryTick(env, nowMs),
   ]);
-  const result = { accountsSwept, exportFilesDeleted: exports.deletedFiles, rateDecksPruned };
+  const result = {
+    accountsSwept,
+    exportFilesDeleted: exports.deletedFiles,
+    rateDecksPruned,
+    historyArchive,
+  };
   console.log(JSON.stringify({ event: "cron", ...result }));
   return result;
 }

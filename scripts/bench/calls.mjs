@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Agent, setGlobalDispatcher } from "undici";
 import { meterRows } from "./cost.mjs";
-import { PROJECT_ROOT, startWorker } from "./harness.mjs";
+import { historyDatabaseOf, PROJECT_ROOT, startWorker } from "./harness.mjs";
 
 export const TARGET_RATIO = 0.5;
 export const TARGET_P99_MULTIPLE = 4;
@@ -357,7 +357,7 @@ async function outboxDrain(worker, decks) {
     if (!outcomes.every((o) => o.ok))
       throw new Error(`drain seeding: ${JSON.stringify(outcomes.find((o) => !o.ok))}`);
   }
-  const db = await worker.mf.getD1Database("DB");
+  const db = await historyDatabaseOf(worker.mf, accountId);
   const count = async () =>
     (
       await db
@@ -378,7 +378,7 @@ async function outboxDrain(worker, decks) {
 }
 
 /** The decks in force as D1 has them, in the shape the Worker sends to the ledger. */
-async function activeDecks(mf) {
+export async function activeDecks(mf) {
   const db = await mf.getD1Database("DB");
   const { results } = await db
     .prepare("SELECT kind, deck_id, version FROM rate_decks_active")
@@ -498,7 +498,7 @@ export async function flushLedgers(worker, accountIds) {
   );
 }
 
-const ledgerRpc = (probeUrl, accountId, commands) =>
+export const ledgerRpc = (probeUrl, accountId, commands) =>
   request("POST", `${probeUrl}/run?account=${accountId}`, { body: commands });
 
 export function formatCallsTable(rows) {

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { buildWorker, freePort, startWorker } from "./harness.mjs";
+import { buildWorker, freePort, historyDatabaseOf, startWorker } from "./harness.mjs";
 import { sampleWorkerHeap } from "./heap.mjs";
 import { mib, processMemory, sampleMemory } from "./memory.mjs";
 import { seedMovements } from "./seed-movements.mjs";
@@ -61,7 +61,7 @@ async function benchOneSize(movements, { bundle, verify, log }) {
       });
       const nowMs = Date.now();
       // Inside the window (today and the 30 days before) with a day to spare at the start.
-      seeded = await seedMovements(await seeder.mf.getD1Database("DB"), {
+      seeded = await seedMovements(await historyDatabaseOf(seeder.mf, accountId), {
         accountId,
         count: movements,
         fromMs: nowMs - 29 * DAY_MS,

@@ -77,6 +77,10 @@ export async function freePort() {
  *   worker Miniflare puts in front of `url` (a proxy costing more per request than a
  *   no-op route itself); benchmarks load `directUrl`.
  * - `probe`: also run the ledger probe (below) at `probeUrl`; `flushLedger(id)` uses it.
+ * - `sharedOptions`: Miniflare's options for the whole workerd (e.g. `unsafeTriggerHandlers`).
+ * - `extraWorkers(fromConfig)`: more Workers for the same workerd (bench instruments),
+ *   given the options wrangler.toml derives so they can share its D1 and R2; each needs
+ *   `unsafeDirectSockets`, and `urlOf(name)` answers where it listens.
  */
 export async function startWorker(options = {}) {
   const scriptPath = options.scriptPath ?? buildWorker();
@@ -98,6 +102,7 @@ export async function startWorker(options = {}) {
       port,
       ...(options.inspectorPort ? { inspectorPort: options.inspectorPort } : {}),
       resourcePersistencePath: persistDir,
+      ...options.sharedOptions,
       handleStructuredLogs: options.onLog ?? (() => {}),
       workers: [
         {
@@ -126,13 +131,18 @@ export async function startWorker(options = {}) {
               },
             ]
           : []),
+        ...(options.extraWorkers?.(fromConfig) ?? []),
       ],
     }),
   );
   try {
     await mf.ready;
     const workerdPid = findWorkerdPid();
-    if (options.migrate !== false) await applyMigrations(await mf.getD1Database("DB"));
+    if (options.migrate !== false) {
+      await applyMigrations(await mf.getD1Database("DB"));
+      for (const shard of historyShardBindings())
+        await applyMigrations(await mf.getD1Database(shard), HISTORY_MIGRATIONS_DIR);
+    }
     const health = await fetch(`${url}/health`);
     if (!health.ok) throw new Error(`/health answered ${health.status}: ${await health.text()}`);
     return {
@@ -162,6 +172,9 @@ export async function startWorker(options = {}) {
         await meter("start");
         await work();
         return meter("stop");
+      },
+      async urlOf(name) {
+        return (await mf.unsafeGetDirectURL(name)).href.replace(/\/$/, "");
       },
       mf,
       workerdPid,
@@ -207,6 +220,27 @@ export default {
   },
 };
 `;
+
+const HISTORY_MIGRATIONS_DIR = join(PROJECT_ROOT, "migrations-history");
+
+/** The history shards' D1 bindings wrangler.toml declares (HISTORY_1, …); shard 0 is DB. */
+export function historyShardBindings() {
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(join(PROJECT_ROOT, "wrangler.toml"));
+  return Object.keys(workerOptions.d1Databases ?? {}).filter((name) => /^HISTORY_\d+$/.test(name));
+}
+
+/** The D1 binding of history shard `shard` (0 is the main database). */
+export const historyBinding = (shard) => (shard === 0 ? "DB" : `HISTORY_${shard}`);
+
+/** The D1 database holding `accountId`'s movements, as accounts.history_shard records it. */
+export async function historyDatabaseOf(mf, accountId) {
+  const row = await (await mf.getD1Database("DB"))
+    .prepare("SELECT history_shard AS shard FROM accounts WHERE id = ?")
+    .bind(accountId)
+    .first();
+  if (!row) throw new Error(`no account ${accountId} in the main database`);
+  return mf.getD1Database(historyBinding(row.shard));
+}
 
 /** Applies migrations/*.sql in name order, recording them in d1_migrations as wrangler does. */
 export async function applyMigrations(db, dir = join(PROJECT_ROOT, "migrations")) {

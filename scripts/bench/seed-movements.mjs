@@ -30,7 +30,7 @@ const SEED_SQL = `WITH RECURSIVE
   )
 INSERT INTO movements (id, account_id, seq, at_ms, description, interaction_id, units, units_charged,
   unit_price_micros, amount_micros, balance_after_micros, user_id, reason, details)
-SELECT printf('%08x-%04x-7000-8000-%012x', at_ms / 65536, at_ms % 65536, i), ?3, i - ?7, at_ms, description,
+SELECT printf('%08x-%04x-7%03x-8000-%012x', at_ms / 65536, at_ms % 65536, ?9, i), ?3, i - ?7, at_ms, description,
   CASE WHEN i % 97 = 0 THEN 'call "' || i || '", transferred' ELSE description || '-' || i END,
   units, units_charged, unit_price_micros, amount_micros,
   ?8 + sum(amount_micros) OVER (ORDER BY i ROWS UNBOUNDED PRECEDING),
@@ -40,10 +40,12 @@ FROM priced`;
 /**
  * Seeds `count` movements for `accountId`, spread evenly from `fromMs` to `toMs`, opening
  * at `openingMicros`. Returns the balance after the last one and the sum of all amounts.
+ * Ids are made from the time and the row number, plus `idSalt` (0 to 4 095): accounts
+ * seeded into one database with the same times need different salts.
  */
 export async function seedMovements(
   db,
-  { accountId, count, fromMs, toMs, openingMicros = 1_000_000_000 },
+  { accountId, count, fromMs, toMs, openingMicros = 1_000_000_000, idSalt = 0 },
 ) {
   const spanMs = toMs - fromMs;
   let balanceMicros = openingMicros;
@@ -51,7 +53,7 @@ export async function seedMovements(
     const last = Math.min(count, first + SEED_CHUNK_ROWS - 1);
     await db
       .prepare(SEED_SQL)
-      .bind(first, last, accountId, fromMs, spanMs, count, count + 1, balanceMicros)
+      .bind(first, last, accountId, fromMs, spanMs, count, count + 1, balanceMicros, idSalt)
       .run();
     const row = await db
       .prepare("SELECT balance_after_micros AS b FROM movements WHERE account_id = ? AND seq = ?")

@@ -83,7 +83,7 @@ const TRAFFIC_KINDS = [
 
 export async function checkInvariants({
   client,
-  db,
+  historyDbs,
   accounts,
   traffic,
   book,
@@ -224,13 +224,17 @@ export async function checkInvariants({
   // minute of a movement; each ledger is asked to copy now, as an export would.
   for (const account of accounts) await flushOutbox(account.id);
   const copied = await waitUntil("the outbox", async () => {
-    const rows = (
-      await db
-        .prepare(
-          "SELECT account_id, id, amount_micros FROM movements WHERE account_id LIKE 'soak-%'",
-        )
-        .all()
-    ).results;
+    const rows = [];
+    for (const db of historyDbs)
+      rows.push(
+        ...(
+          await db
+            .prepare(
+              "SELECT account_id, id, amount_micros FROM movements WHERE account_id LIKE 'soak-%'",
+            )
+            .all()
+        ).results,
+      );
     const byAccount = new Map();
     for (const row of rows) {
       const entry = byAccount.get(row.account_id) ?? { ids: new Set(), sum: 0 };

@@ -2,7 +2,7 @@ import { ledgerOf } from "../http/ledger-client";
 import type { ExportJob, ExportQueueMessage } from "../ledger/export-jobs";
 import type { LedgerRefusal } from "../ledger/types";
 import { CSV_CONTENT_TYPE } from "./csv";
-import { movementPagesFromD1 } from "./d1-pages";
+import { accountHistory, historyPages } from "../history/read";
 import { sendExportFailedEmail, sendExportReadyEmail, type ExportEmailOutcome } from "./emails";
 import { attachmentDisposition } from "./file-name";
 import { R2MultipartTextWriter } from "./multipart-writer";
@@ -56,8 +56,8 @@ export async function runExport(
   if (!flushed.ok) return { outcome: "gone", refusal: flushed.refusal };
   const key = exportObjectKey(job.accountId, job.id);
   const file = await writeExportFile({
-    pages: movementPagesFromD1(env.DB, {
-      accountId: job.accountId,
+    // The account's own shard, and its months in R2 should the period reach that far back.
+    pages: historyPages(env, await accountHistory(env, job.accountId), {
       fromMs: job.periodStartMs,
       toMs: job.periodEndMs,
       throughSeq: job.throughSeq,

@@ -1,6 +1,6 @@
-import { assertMicros } from "../money";
+import { type ExportMovementRow, exportMovementFromRow } from "../history/movement-row";
 import { EXPORT_PAGE_ROWS } from "./limits";
-import { type ExportMovement, isMovementDescription, isMovementUnits } from "./types";
+import type { ExportMovement } from "./types";
 
 export interface MovementPagesQuery {
   accountId: string;
@@ -10,20 +10,6 @@ export interface MovementPagesQuery {
   /** Optional pin to the ledger as it stood at the request: rows with a later seq are left out. */
   throughSeq?: number;
   pageRows?: number;
-}
-
-export interface MovementRow {
-  id: string;
-  at_ms: number;
-  description: string;
-  interaction_id: string;
-  units: string | null;
-  units_charged: number | null;
-  unit_price_micros: number | null;
-  amount_micros: number;
-  balance_after_micros: number;
-  user_id: string | null;
-  reason: string | null;
 }
 
 // Keyset, not OFFSET: each page is an index seek on (account_id, at_ms, id) to where the
@@ -53,36 +39,13 @@ export async function* movementPagesFromD1(
   for (;;) {
     const { results } = await statement
       .bind(query.accountId, cursorAtMs, cursorId, query.toMs, query.throughSeq ?? null, pageRows)
-      .all<MovementRow>();
+      .all<ExportMovementRow>();
     if (results.length === 0) return;
-    const page = results.map(movementFromRow);
+    const page = results.map(exportMovementFromRow);
     yield page;
     if (results.length < pageRows) return;
     const last = page[page.length - 1]!;
     cursorAtMs = last.atMs;
     cursorId = last.id;
   }
-}
-
-/** A D1 row as the export reads it; a value the ledger never writes is a bug, not a row to skip. */
-export function movementFromRow(row: MovementRow): ExportMovement {
-  if (!isMovementDescription(row.description))
-    throw new Error(`movement ${row.id}: unknown description ${row.description}`);
-  if (row.units !== null && !isMovementUnits(row.units))
-    throw new Error(`movement ${row.id}: unknown units ${row.units}`);
-  assertMicros(row.amount_micros);
-  assertMicros(row.balance_after_micros);
-  return {
-    id: row.id,
-    atMs: row.at_ms,
-    description: row.description,
-    interactionId: row.interaction_id,
-    units: row.units,
-    unitsCharged: row.units_charged,
-    unitPriceMicros: row.unit_price_micros,
-    amountMicros: row.amount_micros,
-    balanceAfterMicros: row.balance_after_micros,
-    userId: row.user_id,
-    reason: row.reason,
-  };
 }

@@ -80,6 +80,22 @@ export class R2MultipartTextWriter implements TextFileWriter {
     await this.#abortingOnError(() => this.#encode(text));
   }
 
+  /** Bytes already encoded (a compressed stream, say), under the same equal-parts rule. */
+  async writeBytes(bytes: Uint8Array): Promise<void> {
+    this.#assertOpen();
+    await this.#abortingOnError(async () => {
+      let offset = 0;
+      while (offset < bytes.length) {
+        const taken = Math.min(bytes.length - offset, this.partBytes - this.#filledBytes);
+        this.#buffer.set(bytes.subarray(offset, offset + taken), this.#filledBytes);
+        offset += taken;
+        this.#filledBytes += taken;
+        this.#bytesWritten += taken;
+        if (this.#filledBytes === this.partBytes) await this.#uploadFullPart();
+      }
+    });
+  }
+
   async close(): Promise<WrittenObject> {
     this.#assertOpen();
     return this.#abortingOnError(async () => {

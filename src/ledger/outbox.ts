@@ -1,3 +1,5 @@
+import { MOVEMENT_COLUMNS, movementToRow, rowValues } from "../history/movement-row";
+import { historyDatabaseOf } from "../history/shards";
 import type { LedgerCore } from "./core";
 import type { Movement } from "./types";
 
@@ -8,7 +10,7 @@ export const OUTBOX_BATCH_ROWS = 600;
  * has 14 columns, so 7 rows (98 parameters) is the most one statement can carry.
  */
 export const OUTBOX_ROWS_PER_STATEMENT = 7;
-const COLUMNS = 14;
+const COLUMNS = MOVEMENT_COLUMNS.length;
 /**
  * How long a movement may wait before its copy to D1 starts, so that the movements of a
  * while go in one batch: D1 is one database behind every ledger, and an account with a
@@ -18,6 +20,8 @@ const COLUMNS = 14;
  */
 export const OUTBOX_FLUSH_DELAY_MS = 30_000;
 export const OUTBOX_RETRY_BASE_MS = 1_000;
+/** How long the ledger trusts the account's history shard it read from the main database. */
+export const HISTORY_SHARD_REREAD_MS = 10 * 60_000;
 export const OUTBOX_RETRY_MAX_MS = 5 * 60_000;
 
 /** Delay before the next try after `failures` failed flushes in a row: 1 s, 2 s, 4 s … 5 min. */
@@ -26,8 +30,9 @@ export function outboxRetryDelayMs(failures: number): number {
 }
 
 /**
- * Copies movements to D1 in one batch (one implicit transaction). INSERT OR IGNORE by
- * movement id makes a retry after a lost answer harmless: a row already there stays.
+ * Copies movements to the account's history shard in one batch (one implicit
+ * transaction). INSERT OR IGNORE by movement id makes a retry after a lost answer
+ * harmless: a row already there stays.
  */
 export async function copyMovementsToD1(
   db: D1Database,
@@ -38,27 +43,11 @@ export async function copyMovementsToD1(
   for (let i = 0; i < movements.length; i += OUTBOX_ROWS_PER_STATEMENT) {
     const chunk = movements.slice(i, i + OUTBOX_ROWS_PER_STATEMENT);
     const placeholders = chunk.map(() => `(${Array(COLUMNS).fill("?").join(", ")})`).join(", ");
-    const values = chunk.flatMap((m) => [
-      m.id,
-      accountId,
-      m.seq,
-      m.atMs,
-      m.description,
-      m.interactionId,
-      m.units,
-      m.unitsCharged,
-      m.unitPriceMicros,
-      m.amountMicros,
-      m.balanceAfterMicros,
-      m.userId,
-      m.reason,
-      m.details === null ? null : JSON.stringify(m.details),
-    ]);
+    const values = chunk.flatMap((m) => rowValues(movementToRow(accountId, m)));
     statements.push(
       db
         .prepare(
-          `INSERT OR IGNORE INTO movements (id, account_id, seq, at_ms, description, interaction_id, units, units_charged,
-             unit_price_micros, amount_micros, balance_after_micros, user_id, reason, details) VALUES ${placeholders}`,
+          `INSERT OR IGNORE INTO movements (${MOVEMENT_COLUMNS.join(", ")}) VALUES ${placeholders}`,
         )
         .bind(...values),
     );
@@ -74,6 +63,8 @@ export class OutboxRelay {
   #flushing: Promise<number> | null = null;
   /** While D1 is failing, no flush is tried before this instant (backoff). */
   #notBeforeMs = 0;
+  /** The account's history shard as last read from the main database, and when. */
+  #history: { db: Promise<D1Database>; readAtMs: number } | null = null;
 
   constructor(private readonly core: LedgerCore) {
     core.onMovement((_movement, nowMs) =>
@@ -122,7 +113,7 @@ export class OutboxRelay {
         const batch = this.core.store.pendingOutbox(Math.min(OUTBOX_BATCH_ROWS, maxRows - copied));
         const last = batch.at(-1);
         if (!last) break;
-        await copyMovementsToD1(this.core.env.DB, accountId, batch);
+        await copyMovementsToD1(await this.#historyDatabase(accountId), accountId, batch);
         this.core.store.markCopiedThrough(last.seq);
         copied += batch.length;
       }
@@ -134,6 +125,24 @@ export class OutboxRelay {
     } finally {
       this.#flushing = null;
     }
+  }
+
+  /**
+   * Read again after `HISTORY_SHARD_REREAD_MS`, so an account the rebalancing job moved
+   * (README, "Movement history") is copied to its new shard within that time.
+   */
+  #historyDatabase(accountId: string): Promise<D1Database> {
+    const nowMs = Date.now();
+    if (this.#history && nowMs - this.#history.readAtMs < HISTORY_SHARD_REREAD_MS)
+      return this.#history.db;
+    const db = historyDatabaseOf(this.core.env, accountId);
+    const entry = { db, readAtMs: nowMs };
+    this.#history = entry;
+    // A failed read is not kept: the next flush (after backoff) asks again.
+    db.catch(() => {
+      if (this.#history === entry) this.#history = null;
+    });
+    return db;
   }
 
   #recordFailures(failures: number, nowMs: number): void {

@@ -1,15 +1,12 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { movementToCsvRow, CSV_HEADER } from "../../src/exports/csv";
-import {
-  MOVEMENT_PAGE_SQL,
-  movementFromRow,
-  movementPagesFromD1,
-} from "../../src/exports/d1-pages";
+import { MOVEMENT_PAGE_SQL, movementPagesFromD1 } from "../../src/exports/d1-pages";
 import { EXPORT_PAGE_ROWS, R2_MIN_PART_BYTES } from "../../src/exports/limits";
 import { R2MultipartTextWriter } from "../../src/exports/multipart-writer";
 import type { ExportMovement } from "../../src/exports/types";
 import { exportWindow } from "../../src/exports/window";
+import { exportMovementFromRow as movementFromRow } from "../../src/history/movement-row";
 import { exportObjectKey, writeExportFile } from "../../src/exports/writer";
 import { movementId } from "./helpers";
 

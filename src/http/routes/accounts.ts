@@ -3,6 +3,7 @@ import { z } from "zod";
 import { mintApiKey, requireAccount, requireOperator } from "../auth";
 import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
+import { openShardsOf, shardForNewAccount } from "../../history/shards";
 import { ledgerOf, unwrap } from "../ledger-client";
 import * as schemas from "../schemas";
 import { idempotency, jsonBody, pathParams } from "../validate";
@@ -75,9 +76,18 @@ export const accounts = new Hono<AppEnv>()
       }),
     );
     await c.env.DB.prepare(
-      "INSERT OR IGNORE INTO accounts (id, name, currency, email, time_zone, region, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      "INSERT OR IGNORE INTO accounts (id, name, currency, email, time_zone, region, created_at_ms, history_shard) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
-      .bind(body.id, body.name, body.currency, body.email, body.timezone, body.region, Date.now())
+      .bind(
+        body.id,
+        body.name,
+        body.currency,
+        body.email,
+        body.timezone,
+        body.region,
+        Date.now(),
+        shardForNewAccount(body.id, openShardsOf(c.env)),
+      )
       .run();
     const row = (await readAccountRow(c.env.DB, body.id)) as AccountRow;
     if (!sameAccount(row, body))
