@@ -11,7 +11,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Kamailio } from "./kamailio.mjs";
-import { CreditService, sleep } from "./service.mjs";
+import { CreditService, SWITCH_TOKEN, sleep } from "./service.mjs";
 import { SipEndpoint } from "./sip-ua.mjs";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
@@ -88,6 +88,7 @@ const kamailio = new Kamailio({
   trunkPort,
   subscribersPort,
   serviceUrl: service.base,
+  switchToken: SWITCH_TOKEN,
   extendMarginSeconds: EXTEND_MARGIN_SECONDS,
   dir: join(work, "kamailio"),
   log: join(logs, "kamailio.log"),

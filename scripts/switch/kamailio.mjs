@@ -10,7 +10,16 @@ export const KAMAILIO = process.env.KAMAILIO_PATH ?? "/usr/sbin/kamailio";
 const CONFIG = join(ROOT, "integrations", "kamailio", "kamailio.cfg");
 
 export class Kamailio {
-  constructor({ sipPort, trunkPort, subscribersPort, serviceUrl, extendMarginSeconds, dir, log }) {
+  constructor({
+    sipPort,
+    trunkPort,
+    subscribersPort,
+    serviceUrl,
+    switchToken,
+    extendMarginSeconds,
+    dir,
+    log,
+  }) {
     this.dir = dir;
     this.log = log;
     this.sipPort = sipPort;
@@ -19,6 +28,7 @@ export class Kamailio {
       `TRUNK_PORT=${trunkPort}`,
       `SUBSCRIBERS_URI="sip:127.0.0.1:${subscribersPort}"`,
       `CREDIT_SERVICE_URL="${serviceUrl}"`,
+      `CREDIT_SWITCH_TOKEN="${switchToken}"`,
       `CREDIT_EXTEND_MARGIN=${extendMarginSeconds}`,
       // This machine is shared by busy test runs: a slow answer is not an outage here.
       "CREDIT_HTTP_TIMEOUT=5",

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { numbersResponse } from "../../src/http/openapi/operations-switch";
 import { api, newAccount, SWITCH } from "../helpers";
 import { balanceOf, movementsOf, N, uploadSampleDecks } from "../calls/helpers";
 
@@ -44,6 +45,7 @@ describe("PUT /v1/accounts/:id/numbers: the account's numbers", () => {
       moved: [],
       released: [],
     });
+    expect(numbersResponse.parse(put.body)).toEqual(put.body); // the reference says what it answers
     const listed = await api("GET", `/v1/accounts/${acct.id}/numbers`, { token: acct.agentKey });
     expect(listed.status).toBe(200);
     expect(listed.body.numbers.map((n: { number: string }) => n.number)).toEqual([
