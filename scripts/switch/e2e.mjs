@@ -158,10 +158,17 @@ async function eventually(probe, timeoutMs = 10_000) {
 
 // ---- the SIP side ---------------------------------------------------------------------
 
-/** How the called side answers, by Call-ID; by default at once with 200. */
+/**
+ * How the called side answers, by "<side>:<Call-ID>" or by Call-ID for either side; by
+ * default after 200 ms with 200.
+ */
 const plans = new Map();
 for (const endpoint of [trunk, subscribers])
-  endpoint.answerWith((invite) => plans.get(invite.callId) ?? { ringMs: 200, status: 200 });
+  endpoint.answerWith(
+    (invite) =>
+      plans.get(`${endpoint.name}:${invite.callId}`) ??
+      plans.get(invite.callId) ?? { ringMs: 200, status: 200 },
+  );
 const invitedOn = (endpoint, callId) => endpoint.dialogs.has(callId);
 
 function outboundCall(from, to, options = {}) {
@@ -213,6 +220,7 @@ async function runScenarios() {
   const busy = await newAccount("sw-busy", { credit: "10.00", numbers: ["+4930901004"] });
   const crowd = await newAccount("sw-crowd", { credit: "80.00", numbers: ["+4930901005"] });
   const restart = await newAccount("sw-restart", { credit: "10.00", numbers: ["+4930901006"] });
+  const forwarding = await newAccount("sw-forward", { credit: "10.00", numbers: ["+4930901007"] });
 
   await scenario("included call, answered and hung up by the caller", async ({ note, check }) => {
     const call = outboundCall("+4930901001", DE_FIXED);
@@ -396,6 +404,37 @@ async function runScenarios() {
         `balance ${credit.balance}`,
       );
       check(credit.reserved === "0.00", `reserved ${credit.reserved}`);
+    },
+  );
+
+  await scenario(
+    "inbound call forwarded (302) to an external number: the forward leg is charged",
+    async ({ note, check }) => {
+      const call = inboundCall(FR_CALLER, "+4930901007");
+      plans.set(`subscriber:${call.callId}`, { ringMs: 100, status: 302, target: GB_MOBILE });
+      const status = await call.answered();
+      check(status === 200, `answered ${status}`);
+      // The subscriber side answered 302; the trunk side got the forwarded INVITE and answered.
+      check(
+        trunk.dialogs.get(call.callId)?.answeredAt != null,
+        "the forward never reached the trunk",
+      );
+      const bye = await talk(call, TALK_SECONDS);
+      const movements = await eventually(async () => {
+        const found = await callMovements(forwarding);
+        return found.length > 0 ? found : null;
+      });
+      const legs = kamailio.answersTo(serviceCallId(call.callId), "authorize");
+      note(
+        `SIP ${describeCall(call)}, BYE ${bye}; authorize answers ${legs.join(", ")}; ${movements?.length ?? 0} movement ${movements?.[0]?.amount}`,
+      );
+      check(legs.length === 2 && legs.every((l) => l === "allowed"), `authorize ${legs}`);
+      check(
+        movements?.length === 1,
+        `${movements?.length ?? 0} movements, not 1 (the forward leg)`,
+      );
+      check(movements?.[0]?.amount === "-0.60", `charged ${movements?.[0]?.amount}`);
+      check((await creditOf(forwarding)).reserved === "0.00", "something is still reserved");
     },
   );
 

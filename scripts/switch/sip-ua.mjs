@@ -93,7 +93,8 @@ export class SipEndpoint extends EventEmitter {
     this.socket = dgram.createSocket("udp4");
     this.clientTransactions = new Map(); // branch:method → handler
     this.serverTransactions = new Map(); // branch:method → state
-    this.dialogs = new Map(); // Call-ID → { byeReceivedAt, ... }
+    this.dialogs = new Map(); // Call-ID → the callee's side of a call this endpoint answered
+    this.calls = new Map(); // Call-ID → the caller's side of a call this endpoint placed
     this.answer = () => ({ ringMs: 0, status: 200 });
     this.log = [];
   }
@@ -214,7 +215,7 @@ export class SipEndpoint extends EventEmitter {
     this.serverTransactions.set(key, tx);
     const dialog = {
       callId: invite.callId,
-      role: "callee",
+      toTag,
       invitedAt: Date.now(),
       answeredAt: null,
       byeReceivedAt: null,
@@ -253,7 +254,10 @@ export class SipEndpoint extends EventEmitter {
     const tx = { retransmitted: () => this.send(last, bye.source.port, bye.source.address) };
     this.serverTransactions.set(key, tx);
     setTimeout(() => this.serverTransactions.delete(key), TRANSACTION_TIMEOUT_MS);
-    const dialog = this.dialogs.get(bye.callId);
+    // A forwarded call passes this endpoint twice (caller and callee): the To tag tells which.
+    const callee = this.dialogs.get(bye.callId);
+    const dialog =
+      callee && tagOf(bye.get("to")) === callee.toTag ? callee : this.calls.get(bye.callId);
     if (dialog && dialog.byeReceivedAt === null) {
       dialog.byeReceivedAt = Date.now();
       dialog.onBye?.();
@@ -325,8 +329,7 @@ export class OutgoingCall {
     this.finalAnswer = promise;
     const bye = Promise.withResolvers();
     this.byeReceived = bye.promise;
-    endpoint.dialogs.set(callId, {
-      role: "caller",
+    endpoint.calls.set(callId, {
       byeReceivedAt: null,
       onBye: () => {
         this.byeReceivedAt = Date.now();
