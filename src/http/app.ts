@@ -15,6 +15,8 @@ import { accountExports, exportDownloads } from "./routes/exports";
 import { paymentWebhooks } from "./routes/payment-webhooks";
 import { topUps } from "./routes/top-ups";
 import { calls } from "./routes/calls";
+import { numbers } from "./routes/numbers";
+import { switchCalls } from "./routes/switch-calls";
 import { messages } from "./routes/messages";
 import { plans } from "./routes/plans";
 import { rates, RATE_DECK_BODY_MAX_BYTES } from "./routes/rates";
@@ -66,9 +68,13 @@ export function createApp() {
   app.route("/v1/webhooks", paymentWebhooks);
   app.route("/v1/accounts", plans);
   app.route("/v1/accounts", calls);
+  app.route("/v1/accounts", numbers);
   app.route("/v1/accounts", messages);
   app.route("/v1/accounts", usage);
   app.route("/v1/accounts", billingDetails);
+  // The switch's call routes without an account: it is found from the call's numbers.
+  app.use("/v1/calls/*", authenticate);
+  app.route("/v1/calls", switchCalls);
   app.use("/v1/rates", authenticate);
   app.use("/v1/rates/*", authenticate);
   app.route("/v1/rates", rates);

@@ -3,12 +3,14 @@ import type { Caller, Operation, ResponseSpec } from "./openapi/operation";
 import { CREDIT_OPERATIONS } from "./openapi/operations-credit";
 import { PAGE_OPERATIONS } from "./openapi/operations-pages";
 import { RATING_OPERATIONS } from "./openapi/operations-rating";
+import { SWITCH_OPERATIONS } from "./openapi/operations-switch";
 import { money } from "./schemas";
 
 /** Every route of the app, in the order the reference lists them. */
 export const OPERATIONS: readonly Operation[] = [
   ...CREDIT_OPERATIONS,
   ...RATING_OPERATIONS,
+  ...SWITCH_OPERATIONS,
   ...PAGE_OPERATIONS,
 ];
 

@@ -100,6 +100,18 @@ const callBody = {
   to: N.deFixedBerlin,
 };
 
+/** The fixture's number, so the switch's account-less routes find its account. */
+const SWITCH_NUMBER = "+4930123498";
+let numberAssigned: Promise<unknown> | null = null;
+const withNumber = async (f: Fixture, spec: RequestSpec): Promise<RequestSpec> => {
+  numberAssigned ??= api("PUT", `/v1/accounts/${f.a.id}/numbers`, {
+    body: { numbers: [SWITCH_NUMBER] },
+  });
+  await numberAssigned;
+  return spec;
+};
+const switchCallNumbers = { direction: "outbound", from: SWITCH_NUMBER, to: N.deFixedBerlin };
+
 const TABLE: Record<string, Case[]> = {
   "GET /health": [{ request: () => ({ path: "/health" }), expect: { everyone: 200 } }],
 
@@ -269,6 +281,48 @@ const TABLE: Record<string, Case[]> = {
         path: `/v1/accounts/${f.a.id}/calls/${next("call")}/end`,
         body: { durationSeconds: 10 },
       }),
+      expect: SWITCH_ONLY,
+    },
+  ],
+  "PUT /v1/accounts/:id/numbers": [
+    {
+      request: (f) => ({
+        path: `/v1/accounts/${f.a.id}/numbers`,
+        body: { numbers: [SWITCH_NUMBER] },
+      }),
+      expect: OPERATOR_ONLY,
+    },
+  ],
+  "GET /v1/accounts/:id/numbers": [
+    { request: (f) => ({ path: `/v1/accounts/${f.a.id}/numbers` }), expect: ACCOUNT_ANY_KEY },
+  ],
+  "POST /v1/calls/:callId/authorize": [
+    {
+      request: (f) =>
+        withNumber(f, {
+          path: `/v1/calls/${next("call")}/authorize`,
+          body: { ...switchCallNumbers, userId: "user-1" },
+        }),
+      expect: SWITCH_ONLY,
+    },
+  ],
+  "POST /v1/calls/:callId/extend": [
+    {
+      request: (f) =>
+        withNumber(f, {
+          path: `/v1/calls/${next("call")}/extend`,
+          body: { ...switchCallNumbers, usedSeconds: 10 },
+        }),
+      expect: SWITCH_ONLY,
+    },
+  ],
+  "POST /v1/calls/:callId/end": [
+    {
+      request: (f) =>
+        withNumber(f, {
+          path: `/v1/calls/${next("call")}/end`,
+          body: { ...switchCallNumbers, durationSeconds: 10 },
+        }),
       expect: SWITCH_ONLY,
     },
   ],

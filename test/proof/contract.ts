@@ -15,6 +15,7 @@ export const MIDDLEWARE_SCOPES = [
   "ALL /v1/accounts",
   "ALL /v1/rates",
   "ALL /v1/rates/*",
+  "ALL /v1/calls/*",
   "ALL /dev/*",
   "ALL /billing/*",
 ] as const;

@@ -69,6 +69,15 @@ export const validCall = () => ({
   to: N.deFixedBerlin,
 });
 
+/** The fixture account's numbers, so the switch's account-less routes find it. */
+export const FUZZ_NUMBERS = [N.usAccount, N.deFixedBerlin] as const;
+const { direction, from, to } = callFields;
+const callNumberFields = { direction, from, to };
+const validCallNumbers = () => {
+  const { userId: _userId, ...numbers } = validCall();
+  return numbers;
+};
+
 export const API: Record<string, Spec> = {
   "GET /health": { token: "none", query: [] },
   "POST /v1/accounts": {
@@ -247,6 +256,52 @@ export const API: Record<string, Spec> = {
       kind: "json",
       fields: { leg: callFields.leg, durationSeconds: fc.integer({ min: -1, max: 90_000 }) },
       valid: () => ({ durationSeconds: 30 }),
+    },
+  },
+  "PUT /v1/accounts/:id/numbers": {
+    token: "operator",
+    params: (f) => ({ id: f.acct.id }),
+    body: {
+      kind: "json",
+      fields: {
+        numbers: fc.oneof(
+          nastyValue,
+          fc.array(fc.oneof(nastyString, one(N.usAccount, N.deFixedBerlin, "+4930", "030 123"))),
+        ),
+      },
+      valid: () => ({ numbers: [...FUZZ_NUMBERS] }),
+    },
+  },
+  "GET /v1/accounts/:id/numbers": { token: "admin", params: (f) => ({ id: f.acct.id }), query: [] },
+  "POST /v1/calls/:callId/authorize": {
+    token: "switch",
+    params: () => ({ callId: `fz-${crypto.randomUUID()}` }),
+    body: { kind: "json", fields: callFields, valid: validCall },
+  },
+  "POST /v1/calls/:callId/extend": {
+    token: "switch",
+    params: () => ({ callId: `fz-${crypto.randomUUID()}` }),
+    body: {
+      kind: "json",
+      fields: {
+        ...callNumberFields,
+        leg: callFields.leg,
+        usedSeconds: fc.integer({ min: -1, max: 90_000 }),
+      },
+      valid: () => ({ ...validCallNumbers(), usedSeconds: 30 }),
+    },
+  },
+  "POST /v1/calls/:callId/end": {
+    token: "switch",
+    params: () => ({ callId: `fz-${crypto.randomUUID()}` }),
+    body: {
+      kind: "json",
+      fields: {
+        ...callNumberFields,
+        leg: callFields.leg,
+        durationSeconds: fc.integer({ min: -1, max: 90_000 }),
+      },
+      valid: () => ({ ...validCallNumbers(), durationSeconds: 30 }),
     },
   },
   "POST /v1/accounts/:id/calls/quote": {

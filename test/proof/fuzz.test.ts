@@ -26,7 +26,15 @@ import {
   ledgerSnapshot,
   send,
 } from "./contract";
-import { API, PAGE_ROUTES, validCall, type Fixture, type Spec, type Token } from "./fuzz-specs";
+import {
+  API,
+  FUZZ_NUMBERS,
+  PAGE_ROUTES,
+  validCall,
+  type Fixture,
+  type Spec,
+  type Token,
+} from "./fuzz-specs";
 
 /**
  * Property-based fuzzing of every route's body, path and query with valid credentials, so
@@ -174,6 +182,7 @@ const eventBody = (accountId: string) =>
 async function fixtureFor(route: string): Promise<Fixture> {
   const acct = await accountWithKeys("100.00", 0);
   await setPlan(acct.id);
+  await api("PUT", `/v1/accounts/${acct.id}/numbers`, { body: { numbers: [...FUZZ_NUMBERS] } });
   if (!route.includes(":exportId") && !route.includes(":topUpId"))
     return { acct, exportId: "exp_none", topUpId: "top_none0000000", downloadQuery: "" };
   const topUp = await api("POST", `/v1/accounts/${acct.id}/top-ups`, {

@@ -5,6 +5,8 @@ import { requireAccount, requireSwitch } from "../auth";
 import type { AppEnv } from "../context";
 import { runCommand } from "../ledger-batches";
 import { ledgerOf, unwrap } from "../ledger-client";
+import { recordCallDecision, type CallDecisionPoint } from "../decision-metrics";
+import type { AuthorizeAnswer, EndAnswer, ExtendAnswer } from "../../ledger/calls";
 import { askWithDecks } from "../rate-decks";
 import { authorizeView, endView, extendView, quoteView } from "../rating-views";
 import * as schemas from "../schemas";
@@ -47,63 +49,145 @@ function switchCall(c: Context<AppEnv>) {
   return path;
 }
 
-export const calls = new Hono<AppEnv>()
-  .post("/:id/calls/:callId/authorize", async (c) => {
-    const { id, callId } = switchCall(c);
-    const body = await jsonBody(c, authorizeBody);
-    const request: CallRequest = {
-      direction: body.direction,
-      leg: body.leg,
-      from: body.from,
-      to: body.to,
-      userId: body.userId,
-    };
-    // Inbound to a standard number connects free whatever the account holds, so the ledger
-    // is not asked (and records nothing; its extend and end answer unknown legs as free).
-    if (request.direction === "inbound" && coverageOf(request, null, 0).billing === "free") {
-      c.set("decision", "allowed:free");
-      return c.json(
-        authorizeView({
+/** The account a leg is asked for, and its region when known (for the metrics). */
+export interface LegAccount {
+  accountId: string;
+  region: string | null;
+}
+
+/**
+ * The three steps of a leg, shared by the account-scoped routes and the switch's
+ * number-directory routes (./switch-calls.ts): each decides, logs and records its metric.
+ */
+export async function authorizeLeg(
+  c: Context<AppEnv>,
+  account: LegAccount,
+  callId: string,
+  body: z.output<typeof authorizeBody>,
+): Promise<AuthorizeAnswer> {
+  const startedMs = performance.now();
+  const request: CallRequest = {
+    direction: body.direction,
+    leg: body.leg,
+    from: body.from,
+    to: body.to,
+    userId: body.userId,
+  };
+  // Inbound to a standard number connects free whatever the account holds, so the ledger
+  // is not asked (and records nothing; its extend and end answer unknown legs as free).
+  const answer: AuthorizeAnswer =
+    request.direction === "inbound" && coverageOf(request, null, 0).billing === "free"
+      ? {
           allowed: true,
           reason: null,
           billing: "free",
           chargeReason: null,
           grantSeconds: FREE_GRANT_SECONDS,
           rate: null,
-        }),
-      );
-    }
-    const answer = await askWithDecks(c, (decks) =>
-      runCommand(c, id, { kind: "authorize", command: { callId, ...request }, decks }),
-    );
-    c.set("decision", answer.allowed ? `allowed:${answer.billing}` : `refused:${answer.reason}`);
-    return c.json(authorizeView(answer));
+        }
+      : await askWithDecks(c, (decks) =>
+          runCommand(c, account.accountId, {
+            kind: "authorize",
+            command: { callId, ...request },
+            decks,
+          }),
+        );
+  c.set("decision", answer.allowed ? `allowed:${answer.billing}` : `refused:${answer.reason}`);
+  record(c, account, startedMs, {
+    step: "authorize",
+    outcome: answer.allowed ? "allowed" : "refused",
+    reason: answer.reason,
+    billing: answer.billing,
+    leg: body.leg,
+    seconds: answer.grantSeconds,
+  });
+  return answer;
+}
+
+export async function extendLeg(
+  c: Context<AppEnv>,
+  account: LegAccount,
+  callId: string,
+  body: z.output<typeof extendBody>,
+): Promise<ExtendAnswer> {
+  const startedMs = performance.now();
+  const answer = unwrap(
+    await runCommand(c, account.accountId, {
+      kind: "extend",
+      command: { callId, leg: body.leg, usedSeconds: body.usedSeconds },
+    }),
+  );
+  c.set("decision", answer.allowed ? `extended:${answer.billing}` : `refused:${answer.reason}`);
+  record(c, account, startedMs, {
+    step: "extend",
+    outcome: answer.allowed ? "allowed" : "refused",
+    reason: answer.reason,
+    billing: answer.billing,
+    leg: body.leg,
+    seconds: answer.grantSeconds,
+  });
+  return answer;
+}
+
+export async function endLeg(
+  c: Context<AppEnv>,
+  account: LegAccount,
+  callId: string,
+  body: z.output<typeof endBody>,
+): Promise<EndAnswer> {
+  const startedMs = performance.now();
+  const answer = unwrap(
+    await runCommand(c, account.accountId, {
+      kind: "end",
+      command: { callId, leg: body.leg, durationSeconds: body.durationSeconds },
+    }),
+  );
+  c.set("decision", `ended:${answer.billing}`);
+  record(c, account, startedMs, {
+    step: "end",
+    outcome: "ended",
+    reason: null,
+    billing: answer.billing,
+    leg: body.leg,
+    seconds: answer.billedSeconds,
+  });
+  return answer;
+}
+
+function record(
+  c: Context<AppEnv>,
+  account: LegAccount,
+  startedMs: number,
+  point: Omit<CallDecisionPoint, "accountId" | "region" | "latencyMs">,
+): void {
+  recordCallDecision(c.env, {
+    ...point,
+    accountId: account.accountId,
+    region: account.region,
+    latencyMs: performance.now() - startedMs,
+  });
+}
+
+/** The account-scoped routes do not read the account's region: the metric leaves it empty. */
+const scoped = (accountId: string): LegAccount => ({ accountId, region: null });
+
+export const calls = new Hono<AppEnv>()
+  .post("/:id/calls/:callId/authorize", async (c) => {
+    const { id, callId } = switchCall(c);
+    const body = await jsonBody(c, authorizeBody);
+    return c.json(authorizeView(await authorizeLeg(c, scoped(id), callId, body)));
   })
 
   .post("/:id/calls/:callId/extend", async (c) => {
     const { id, callId } = switchCall(c);
     const body = await jsonBody(c, extendBody);
-    const answer = unwrap(
-      await runCommand(c, id, {
-        kind: "extend",
-        command: { callId, leg: body.leg, usedSeconds: body.usedSeconds },
-      }),
-    );
-    c.set("decision", answer.allowed ? `extended:${answer.billing}` : `refused:${answer.reason}`);
-    return c.json(extendView(answer));
+    return c.json(extendView(await extendLeg(c, scoped(id), callId, body)));
   })
 
   .post("/:id/calls/:callId/end", async (c) => {
     const { id, callId } = switchCall(c);
     const body = await jsonBody(c, endBody);
-    const answer = unwrap(
-      await runCommand(c, id, {
-        kind: "end",
-        command: { callId, leg: body.leg, durationSeconds: body.durationSeconds },
-      }),
-    );
-    c.set("decision", `ended:${answer.billing}`);
-    return c.json(endView(answer));
+    return c.json(endView(await endLeg(c, scoped(id), callId, body)));
   })
 
   /**
