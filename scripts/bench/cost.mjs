@@ -41,6 +41,8 @@ export async function meterRows(worker, url, accountId) {
       statements: per(counts.statements),
       rowsWritten: per(counts.rowsWritten),
       rowsRead: per(counts.rowsRead),
+      d1RowsWritten: per(counts.d1RowsWritten),
+      d1RowsRead: per(counts.d1RowsRead),
     });
   }
   return measured;
@@ -49,9 +51,9 @@ export async function meterRows(worker, url, accountId) {
 /**
  * USD per million credit-billed calls (authorize + end): two Worker requests and the CPU
  * the bench measured for them, at most two ledger RPCs (batching only lowers it), and the
- * ledger rows metered. D1 is priced from `d1RowsWrittenPerCall` when given.
+ * ledger rows metered, and the D1 rows its movement's copy cost.
  */
-export function costPerMillionCalls({ ledgerRows, cpuUsPerRequest, d1RowsWrittenPerCall }) {
+export function costPerMillionCalls({ ledgerRows, cpuUsPerRequest }) {
   const requests = 2;
   const items = [
     ["Worker requests", requests * WORKER_REQUEST_USD_PER_MILLION],
@@ -59,19 +61,21 @@ export function costPerMillionCalls({ ledgerRows, cpuUsPerRequest, d1RowsWritten
     ["ledger (DO) requests", requests * DO_REQUEST_USD_PER_MILLION],
     ["ledger rows written", ledgerRows.rowsWritten * DO_ROW_WRITTEN_USD_PER_MILLION],
     ["ledger rows read", ledgerRows.rowsRead * DO_ROW_READ_USD_PER_MILLION],
+    ["D1 rows written", ledgerRows.d1RowsWritten * D1_ROW_WRITTEN_USD_PER_MILLION],
+    ["D1 rows read", ledgerRows.d1RowsRead * D1_ROW_READ_USD_PER_MILLION],
   ];
-  if (d1RowsWrittenPerCall !== undefined)
-    items.push(["D1 rows written", d1RowsWrittenPerCall * D1_ROW_WRITTEN_USD_PER_MILLION]);
   const total = items.reduce((sum, [, usd]) => sum + usd, 0);
   return { items: items.map(([item, usd]) => ({ item, usd })), total };
 }
 
 export function formatRowsTable(measured) {
-  const header = "| operation | statements | ledger rows written | ledger rows read |";
+  const header =
+    "| operation | statements | ledger rows written | ledger rows read | D1 rows written | D1 rows read |";
   const lines = measured.map(
-    (m) => `| ${m.operation} | ${m.statements} | ${m.rowsWritten} | ${m.rowsRead} |`,
+    (m) =>
+      `| ${m.operation} | ${m.statements} | ${m.rowsWritten} | ${m.rowsRead} | ${m.d1RowsWritten} | ${m.d1RowsRead} |`,
   );
-  return [header, "|---|---|---|---|", ...lines].join("\n");
+  return [header, "|---|---|---|---|---|---|", ...lines].join("\n");
 }
 
 export function formatCostTable(cost) {

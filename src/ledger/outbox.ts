@@ -32,13 +32,14 @@ export function outboxRetryDelayMs(failures: number): number {
 /**
  * Copies movements to the account's history shard in one batch (one implicit
  * transaction). INSERT OR IGNORE by movement id makes a retry after a lost answer
- * harmless: a row already there stays.
+ * harmless: a row already there stays. Returns the rows D1 reports reading and writing
+ * (index entries included), which is what D1 bills.
  */
 export async function copyMovementsToD1(
   db: D1Database,
   accountId: string,
   movements: Movement[],
-): Promise<void> {
+): Promise<{ rowsRead: number; rowsWritten: number }> {
   const statements: D1PreparedStatement[] = [];
   for (let i = 0; i < movements.length; i += OUTBOX_ROWS_PER_STATEMENT) {
     const chunk = movements.slice(i, i + OUTBOX_ROWS_PER_STATEMENT);
@@ -52,7 +53,11 @@ export async function copyMovementsToD1(
         .bind(...values),
     );
   }
-  if (statements.length > 0) await db.batch(statements);
+  const results = statements.length > 0 ? await db.batch(statements) : [];
+  return {
+    rowsRead: results.reduce((sum, result) => sum + (result.meta.rows_read ?? 0), 0),
+    rowsWritten: results.reduce((sum, result) => sum + (result.meta.rows_written ?? 0), 0),
+  };
 }
 
 /**
@@ -113,7 +118,12 @@ export class OutboxRelay {
         const batch = this.core.store.pendingOutbox(Math.min(OUTBOX_BATCH_ROWS, maxRows - copied));
         const last = batch.at(-1);
         if (!last) break;
-        await copyMovementsToD1(await this.#historyDatabase(accountId), accountId, batch);
+        const d1 = await copyMovementsToD1(
+          await this.#historyDatabase(accountId),
+          accountId,
+          batch,
+        );
+        this.core.sqlMeter.countD1(d1);
         this.core.store.markCopiedThrough(last.seq);
         copied += batch.length;
       }

@@ -9,6 +9,9 @@ export interface SqlRowCounts {
   rowsWritten: number;
   /** True when more statements ran than the meter keeps; the counts are then a floor. */
   truncated: boolean;
+  /** Rows the ledger's outbox copies made D1 read and write, as D1 reports them. */
+  d1RowsRead: number;
+  d1RowsWritten: number;
   /** The same counts per statement text (its first 80 characters), most rows written first. */
   byStatement: Array<{ statement: string; runs: number; rowsRead: number; rowsWritten: number }>;
 }
@@ -22,6 +25,7 @@ export class SqlMeter {
   /** Null while off. A SELECT's rowsRead grows as it is iterated, so cursors are summed late. */
   #cursors: Array<{ statement: string; cursor: AnyCursor }> | null = null;
   #truncated = false;
+  #d1 = { rowsRead: 0, rowsWritten: 0 };
 
   /** The same SQL handle, with every statement counted while the meter runs. */
   wrap(sql: SqlStorage): SqlStorage {
@@ -48,12 +52,24 @@ export class SqlMeter {
   start(): void {
     this.#cursors = [];
     this.#truncated = false;
+    this.#d1 = { rowsRead: 0, rowsWritten: 0 };
+  }
+
+  /** Adds what one copy to D1 cost, while the meter runs. */
+  countD1(rows: { rowsRead: number; rowsWritten: number }): void {
+    if (this.#cursors === null) return;
+    this.#d1 = {
+      rowsRead: this.#d1.rowsRead + rows.rowsRead,
+      rowsWritten: this.#d1.rowsWritten + rows.rowsWritten,
+    };
   }
 
   /** What ran since start(), then off. */
   stop(): SqlRowCounts {
     const cursors = this.#cursors ?? [];
+    const d1 = this.#d1;
     this.#cursors = null;
+    this.#d1 = { rowsRead: 0, rowsWritten: 0 };
     let rowsRead = 0;
     let rowsWritten = 0;
     const byStatement = new Map<string, SqlRowCounts["byStatement"][number]>();
@@ -77,6 +93,8 @@ export class SqlMeter {
       rowsRead,
       rowsWritten,
       truncated: this.#truncated,
+      d1RowsRead: d1.rowsRead,
+      d1RowsWritten: d1.rowsWritten,
       byStatement: [...byStatement.values()].sort((a, b) => b.rowsWritten - a.rowsWritten),
     };
   }

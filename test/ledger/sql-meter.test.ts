@@ -32,6 +32,8 @@ describe("the ledger's SQL meter (a bench instrument)", () => {
       rowsRead: 0,
       rowsWritten: 0,
       truncated: false,
+      d1RowsRead: 0,
+      d1RowsWritten: 0,
       byStatement: [],
     });
   });
