@@ -1,4 +1,4 @@
-import { isWholeMinorUnits, toMinorUnits } from "../money";
+import { chargeRefusal, toStripeAmount } from "./stripe-currencies";
 import type { PaymentAttempt, PaymentGateway, PaymentRequest, WebhookParse } from "./gateway";
 import {
   PAYMENT_FAILED_EVENT,
@@ -64,12 +64,13 @@ export class SandboxGateway implements PaymentGateway {
   /** Stateless: the same paymentId gives the same answer and the same event ids, as an idempotent gateway would. */
   async createPayment(request: PaymentRequest): Promise<PaymentAttempt> {
     const gatewayRef = `pi_sandbox_${request.paymentId}`;
-    if (!isWholeMinorUnits(request.amountMicros, request.currency) || request.amountMicros <= 0) {
+    const refusal = chargeRefusal(request.amountMicros, request.currency);
+    if (refusal) {
       return {
         status: "failed",
         gatewayRef: null,
         failureCode: "gateway_rejected",
-        failureReason: `Invalid amount for ${request.currency}.`,
+        failureReason: `The amount ${refusal}.`,
       };
     }
     const nowMs = this.#now();
@@ -161,7 +162,7 @@ export function sandboxEvent(
   const intent: StripePaymentIntentJson = {
     id: gatewayRef,
     object: "payment_intent",
-    amount: toMinorUnits(request.amountMicros, request.currency),
+    amount: toStripeAmount(request.amountMicros, request.currency),
     currency: request.currency.toLowerCase(),
     status: succeeded ? "succeeded" : "requires_payment_method",
     payment_method: request.paymentMethod,

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { isCurrency, isMicros, MAX_DECIMALS, minorUnitDigits, type Micros } from "../money";
+import { isCurrency } from "../money";
+import { fromStripeAmount } from "./stripe-currencies";
 import type { WebhookParse } from "./gateway";
 import { SIGNATURE_HEADER, verifyWebhookSignature } from "./webhook-signature";
 
@@ -67,7 +68,7 @@ export async function parseStripeWebhook(
   // The same Stripe account may take payments for other products; those are not ours to settle.
   const paymentId = metadata.paymentId;
   if (!paymentId) return { ok: false, reason: "unrelated_payment" };
-  const amountMicros = minorToMicros(amount, currency);
+  const amountMicros = fromStripeAmount(amount, currency);
   if (amountMicros === null) return { ok: false, reason: "malformed" };
 
   const succeeded = type === PAYMENT_SUCCEEDED_EVENT;
@@ -87,13 +88,4 @@ export async function parseStripeWebhook(
       currency,
     },
   };
-}
-
-/**
- * The inverse of money.toMinorUnits: exact, since micros are finer than any minor unit.
- * Null when the gateway's number is beyond what micros can hold.
- */
-export function minorToMicros(amountMinor: number, currency: string): Micros | null {
-  const micros = amountMinor * 10 ** (MAX_DECIMALS - minorUnitDigits(currency));
-  return isMicros(micros) ? micros : null;
 }

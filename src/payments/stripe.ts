@@ -1,5 +1,5 @@
 import Stripe from "stripe";
-import { isWholeMinorUnits, toMinorUnits } from "../money";
+import { chargeRefusal, toStripeAmount } from "./stripe-currencies";
 import type { PaymentAttempt, PaymentGateway, PaymentRequest, WebhookParse } from "./gateway";
 import { GENERIC_FAILURE_REASON, parseStripeWebhook } from "./stripe-event";
 
@@ -44,18 +44,19 @@ export class StripeGateway implements PaymentGateway {
   }
 
   async createPayment(request: PaymentRequest): Promise<PaymentAttempt> {
-    if (!isWholeMinorUnits(request.amountMicros, request.currency) || request.amountMicros <= 0) {
+    const refusal = chargeRefusal(request.amountMicros, request.currency);
+    if (refusal) {
       return {
         status: "failed",
         gatewayRef: null,
         failureCode: "gateway_rejected",
-        failureReason: `Invalid amount for ${request.currency}.`,
+        failureReason: `The amount ${refusal}.`,
       };
     }
     try {
       const intent = await this.#stripe.paymentIntents.create(
         {
-          amount: toMinorUnits(request.amountMicros, request.currency),
+          amount: toStripeAmount(request.amountMicros, request.currency),
           currency: request.currency.toLowerCase(),
           payment_method: request.paymentMethod,
           ...(request.customerRef ? { customer: request.customerRef } : {}),

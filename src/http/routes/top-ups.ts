@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { isWholeMinorUnits, minorUnitDigits, type Micros } from "../../money";
+import type { Micros } from "../../money";
 import { AUTO_TOP_UPS_PER_DAY_DEFAULT } from "../../payments/auto-top-up-policy";
+import { chargeRefusal } from "../../payments/stripe-currencies";
 import { requireAccount } from "../auth";
 import type { AppEnv } from "../context";
 import { sha256Hex } from "../crypto";
@@ -44,7 +45,7 @@ export const topUpPath = schemas.accountPath.extend({
   topUpId: z.string().regex(/^(top|atu)_[A-Za-z0-9_-]{10,40}$/, "is not a top-up id"),
 });
 
-/** Cards are charged in whole minor units (cents); a finer amount is refused up front. */
+/** What the gateway cannot charge in the account's currency is refused up front, never declined. */
 async function chargeableIn(
   env: Env,
   accountId: string,
@@ -52,12 +53,8 @@ async function chargeableIn(
   micros: Micros,
 ): Promise<void> {
   const credit = unwrap(await ledgerOf(env, accountId).credit());
-  if (!isWholeMinorUnits(micros, credit.currency)) {
-    throw invalidField(
-      field,
-      `must be a whole number of ${credit.currency} minor units (${minorUnitDigits(credit.currency)} decimals)`,
-    );
-  }
+  const refusal = chargeRefusal(micros, credit.currency);
+  if (refusal) throw invalidField(field, refusal);
 }
 
 export const topUps = new Hono<AppEnv>()
