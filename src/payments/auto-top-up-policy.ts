@@ -12,7 +12,8 @@ export interface AutoTopUpConfig {
   enabled: boolean;
   thresholdMicros: Micros;
   amountMicros: Micros;
-  paymentMethod: string;
+  /** A method named in the settings; null charges the card on file. */
+  paymentMethod: string | null;
   maxPerDay: number;
 }
 

@@ -1,5 +1,6 @@
 import { AddCreditSection } from "./add-credit-section";
 import { AutoTopUpSection } from "./auto-top-up-section";
+import { CardSection } from "./card-section";
 import { CreditSection } from "./credit-section";
 import { ExportSection } from "./export-section";
 import type { PageForms } from "./form-state";
@@ -44,6 +45,7 @@ export function BillingPage(props: BillingPageProps) {
         <h1>Billing</h1>
         <nav aria-label="Sections of this page" class="section-nav">
           <a href="#credit">Credit</a>
+          <a href="#card">Card</a>
           <a href="#add-credit">Add credit</a>
           <a href="#auto-top-up">Auto top-up</a>
           <a href="#usage">Usage &amp; overages</a>
@@ -53,6 +55,7 @@ export function BillingPage(props: BillingPageProps) {
         </nav>
         <div class="grid">
           <CreditSection credit={credit} />
+          <CardSection card={credit.paymentMethod} error={forms.cardError} csrf={csrf} />
           <AddCreditSection
             credit={credit}
             topUp={data.topUp}

@@ -37,6 +37,7 @@ export interface PageForms {
   topUp?: FormState;
   autoTopUp?: FormState;
   exportError?: string;
+  cardError?: string;
 }
 
 /** Short codes the redirects after a successful form carry; never free text from a URL. */

@@ -57,8 +57,23 @@ async function chargeableIn(
   if (refusal) throw invalidField(field, refusal);
 }
 
+/**
+ * Where the gateway sends the admin's browser back after the bank's page. It proves nothing
+ * (anyone may open it), so it only makes the ledger ask the gateway how the payment stands,
+ * then shows the outcome on the Billing page. Webhook first or redirect first, the credit
+ * is posted once.
+ */
+export const topUpReturns = new Hono<AppEnv>().get("/return/:id/:topUpId", async (c) => {
+  const { id, topUpId } = pathParams(c, topUpPath);
+  await ledgerOf(c.env, id).reconcileTopUp(topUpId);
+  return c.redirect(`/billing?topUp=${encodeURIComponent(topUpId)}#add-credit`, 303);
+});
+
 export const topUps = new Hono<AppEnv>()
-  /** 202: the credit appears when the payment succeeds, which the gateway confirms later. */
+  /**
+   * 202: the credit appears when the payment succeeds, which the gateway confirms later;
+   * `status: "requires_action"` with `nextAction.url` when the bank wants the cardholder.
+   */
   .post("/:id/top-ups", async (c) => {
     const { id } = pathParams(c, schemas.accountPath);
     requireAccount(c, id, "admin");
@@ -87,18 +102,13 @@ export const topUps = new Hono<AppEnv>()
     const body = await jsonBody(c, autoTopUpBody);
     await chargeableIn(c.env, id, "amount", body.amount);
     const ledger = ledgerOf(c.env, id);
-    const saved = unwrap(await ledger.credit()).autoTopUp.config?.paymentMethod;
-    const method =
-      body.paymentMethod ??
-      saved ??
-      (c.env.PAYMENT_GATEWAY === "sandbox" ? "pm_card_visa" : undefined);
-    if (!method) throw invalidField("paymentMethod", "required: no payment method is saved");
     unwrap(
       await ledger.configureAutoTopUp({
         enabled: body.enabled,
         thresholdMicros: body.threshold,
         amountMicros: body.amount,
-        paymentMethod: method,
+        // Without one, auto top-up charges the card on file (and says so when there is none).
+        paymentMethod: body.paymentMethod ?? null,
         maxPerDay: body.maxPerDay,
       }),
     );
