@@ -7,9 +7,10 @@ import { ok, refuse, type LedgerResult } from "./types";
 const DAY_MS = 86_400_000;
 /**
  * A card that expires within this long of now, while auto top-up is on, gets one "expires
- * soon" email and a status line: long enough for the admin to act before a charge fails.
+ * soon" email and a status line: a month, beyond the 14 days the recommended threshold
+ * covers, so the admin can replace it before the next automatic charge fails.
  */
-export const CARD_EXPIRY_WARNING_MS = 30 * DAY_MS;
+export const CARD_EXPIRY_WARNING_MS = 31 * DAY_MS;
 const CARD_EXPIRY_CHECK_EVERY_MS = DAY_MS;
 /** Detaching an old card at the gateway is retried this many times before it is left. */
 export const CARD_DETACH_ATTEMPTS_MAX = 8;

@@ -43,7 +43,7 @@ interface TestCard {
   last4: string;
   /** What the hosted page says it does. */
   behaviour: string;
-  /** Months from now to its expiry (end of that month). */
+  /** Months from now to its expiry month (valid to that month's end). */
   validMonths: number;
 }
 
@@ -65,8 +65,8 @@ export const SANDBOX_TEST_CARDS: Readonly<Record<string, TestCard>> = {
   [SANDBOX_CARD_EXPIRES_SOON]: {
     brand: "mastercard",
     last4: "4444",
-    behaviour: "charges succeed, but the card expires at the end of next month",
-    validMonths: 1,
+    behaviour: "charges succeed, but the card is valid only to the end of this month",
+    validMonths: 0,
   },
   [SANDBOX_CARD_CONFIRMS_LATE]: {
     brand: "visa",
