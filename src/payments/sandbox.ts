@@ -378,17 +378,24 @@ export class SandboxGateway implements PaymentGateway {
       | { kind: "refund"; amountMicros?: number }
       | { kind: "dispute"; status: "needs_response" | "won" | "lost" }
       | { kind: "fraud_warning" },
-  ): Promise<Response | null> {
+  ): Promise<Response | "no_such_payment" | "not_chargeable"> {
     const intent = await this.#read(gatewayRef);
-    if (!intent || this.#current(intent).status !== "succeeded") return null;
+    if (!intent || this.#current(intent).status !== "succeeded") return "no_such_payment";
     const chargeRef = gatewayRef.replace(/^pi_/, "ch_");
     const nowMs = this.#now();
     switch (what.kind) {
       case "refund": {
+        const currency = intent.currency.toUpperCase();
+        // A refund is an amount Stripe could charge: whole units of its own table.
+        if (
+          what.amountMicros !== undefined &&
+          chargeRefusal(what.amountMicros, currency)?.includes("multiple")
+        )
+          return "not_chargeable";
         const asked =
           what.amountMicros === undefined
             ? intent.amount
-            : toStripeAmount(what.amountMicros, intent.currency.toUpperCase());
+            : toStripeAmount(what.amountMicros, currency);
         const refunded = Math.min(asked, intent.amount);
         return this.#send(
           CHARGE_REFUNDED_EVENT,

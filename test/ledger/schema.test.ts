@@ -6,6 +6,10 @@ import { adjust, d1Sum, drainOutbox, ledger, newAccount } from "../helpers";
 
 /** Puts a ledger back to schema 4 with `pending` of its movements in the old outbox table. */
 function backToStep4(sql: SqlStorage, pending: number): void {
+  // Undo step 6 (card payments) so it can run again after step 5.
+  sql.exec("DROP TABLE payment_disputes");
+  sql.exec("ALTER TABLE payments DROP COLUMN next_action_url");
+  sql.exec("ALTER TABLE payments DROP COLUMN reversed_micros");
   sql.exec("CREATE TABLE outbox (movement_seq INTEGER PRIMARY KEY)");
   sql.exec("INSERT INTO outbox SELECT seq FROM movements ORDER BY seq DESC LIMIT ?", pending);
   sql.exec("DELETE FROM settings WHERE key = ?", OUTBOX_MARK);

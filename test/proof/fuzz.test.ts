@@ -336,6 +336,7 @@ describe("fuzzing the Billing page", () => {
     fc.string({ maxLength: 20_000 }).filter((s) => s.length > 600 || s.length < 20),
   );
 
+  // Each top-up it sends is charged at once (on-session), so 80 requests need more than 5 s.
   it("signed-in forms and queries", async () => {
     ({ jar, csrf } = await signIn(acct));
     await fc.assert(
@@ -388,7 +389,7 @@ describe("fuzzing the Billing page", () => {
       ),
       { numRuns: 20 },
     );
-  });
+  }, 30_000);
 
   it("forms with a wrong or missing token, from another site, or too large", async () => {
     ({ jar, csrf } = await signIn(acct));

@@ -513,3 +513,113 @@ describe("Stripe: refunds and disputes of a top-up", () => {
     expect(res.body.error.code).toBe("gateway_unavailable");
   });
 });
+
+describe("Stripe: auto top-up off-session and outcomes reconciled", () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  async function accountWithCard(balance?: string): Promise<TestAccount> {
+    const acct = await newAccount(balance ? { credit: balance } : {});
+    await runInDurableObject(ledger(acct.id), (_i, state) => {
+      state.storage.sql.exec(
+        `INSERT OR REPLACE INTO settings (key, value) VALUES
+           ('gateway_customer', '"cus_T9"'),
+           ('card', '{"paymentMethodRef":"pm_9999","brand":"visa","last4":"9999","expMonth":12,"expYear":2030,"savedAtMs":1,"setupCreatedMs":1}')`,
+      );
+    });
+    await evictDurableObject(ledger(acct.id));
+    return acct;
+  }
+
+  it("a bank asking for the cardholder fails the auto top-up with a status line and an email link", async () => {
+    const acct = await accountWithCard("10.00");
+    const seen = fakeStripe([
+      [
+        "POST",
+        /^\/v1\/payment_intents$/,
+        (r) =>
+          new Response(
+            JSON.stringify({
+              error: {
+                type: "card_error",
+                code: "authentication_required",
+                message: "Your card was declined. This transaction requires authentication.",
+                payment_intent: {
+                  ...paymentIntent({
+                    id: "pi_offsession",
+                    paymentId: r.form.get("metadata[paymentId]") as string,
+                    accountId: acct.id,
+                    amount: Number(r.form.get("amount")),
+                    status: "requires_payment_method",
+                  }),
+                  last_payment_error: { type: "card_error", code: "authentication_required" },
+                },
+              },
+            }),
+            { status: 402 },
+          ),
+      ],
+    ]);
+    await api("PUT", `/v1/accounts/${acct.id}/auto-top-up`, {
+      token: acct.adminKey,
+      body: { enabled: true, threshold: "5.00", amount: "20.00" },
+    });
+    await api("POST", `/v1/accounts/${acct.id}/adjustments`, {
+      body: { amount: "-6.00", reason: "spend" },
+      headers: { "Idempotency-Key": "spend-1" },
+    });
+    await runDurableObjectAlarm(ledger(acct.id));
+    const create = seen.find((r) => r.path === "/v1/payment_intents");
+    expect(create?.form.get("off_session")).toBe("true");
+    expect(create?.form.get("customer")).toBe("cus_T9");
+    expect(create?.form.get("payment_method")).toBe("pm_9999");
+    const view = await credit(acct.id);
+    expect(view.autoTopUp.consecutiveFailures).toBe(1);
+    expect(view.autoTopUp.status.message).toContain("Your bank asked to confirm this payment");
+  });
+
+  it("a processing payment is retrieved by its PaymentIntent id, never created again", async () => {
+    const acct = await accountWithCard();
+    const state = { status: "processing" };
+    const seen = fakeStripe([
+      [
+        "POST",
+        /^\/v1\/payment_intents$/,
+        (r) =>
+          paymentIntent({
+            id: "pi_slow",
+            paymentId: r.form.get("metadata[paymentId]") as string,
+            accountId: acct.id,
+            amount: Number(r.form.get("amount")),
+            status: "processing",
+          }),
+      ],
+      [
+        "GET",
+        /^\/v1\/payment_intents\/pi_slow$/,
+        () => ({
+          ...paymentIntent({ id: "pi_slow", paymentId: "x", accountId: acct.id, amount: 2500 }),
+          status: state.status,
+        }),
+      ],
+    ]);
+    const res = await topUp(acct.id, acct.adminKey, { amount: "25.00" }, "slow");
+    expect(res.body.status).toBe("pending");
+    // No webhook came: the ledger's next look is a retrieval (its schedule moved, not the clock).
+    const due = async () => {
+      await runInDurableObject(ledger(acct.id), (_i, s) => {
+        s.storage.sql.exec("UPDATE payments SET next_attempt_at_ms = 1");
+      });
+      await evictDurableObject(ledger(acct.id));
+      await runDurableObjectAlarm(ledger(acct.id));
+    };
+    await due();
+    expect((await api("GET", `/v1/accounts/${acct.id}/top-ups/${res.body.id}`)).body.status).toBe(
+      "pending",
+    );
+    state.status = "succeeded";
+    await due();
+    expect((await credit(acct.id)).balance).toBe("25.00");
+    expect(seen.filter((r) => r.method === "POST")).toHaveLength(1);
+    expect(seen.filter((r) => r.method === "GET").length).toBeGreaterThanOrEqual(2);
+  });
+});

@@ -6,7 +6,7 @@ import { listMailbox } from "../../notify";
 import { sandboxPaymentRef, type SandboxGateway } from "../../payments/sandbox";
 import { requireOperator } from "../auth";
 import type { AppEnv } from "../context";
-import { ApiError } from "../errors";
+import { ApiError, invalidField } from "../errors";
 import * as schemas from "../schemas";
 import { jsonBody, pathParams } from "../validate";
 import { workerGateway } from "./payment-method";
@@ -29,8 +29,10 @@ async function fireChargeEvent(
     throw new ApiError(404, "route_not_found", "These routes play the sandbox gateway only.");
   const sandbox = workerGateway(env) as SandboxGateway;
   const answer = await sandbox.fireChargeEvent(sandboxPaymentRef(topUpId), what);
-  if (!answer)
+  if (answer === "no_such_payment")
     throw new ApiError(404, "top_up_not_found", "No succeeded sandbox payment for this top-up.");
+  if (answer === "not_chargeable")
+    throw invalidField("amount", "must be a whole number of the currency's minor units");
   return new Response(answer.body, { status: answer.status, headers: answer.headers });
 }
 
