@@ -124,7 +124,8 @@ export function isCurrency(code: string): boolean {
 const minorDigitsByCurrency = new Map<string, number>();
 
 /**
- * Decimal places of the currency's minor unit (EUR 2, JPY 0, BHD 3), as payment networks count.
+ * Decimal places of the currency's minor unit (EUR 2, JPY 0, BHD 3), as ICU counts them for
+ * display. A payment gateway has rules of its own (src/payments/stripe-currencies.ts).
  * Remembered per currency: building an Intl.NumberFormat costs more than a whole ledger write,
  * and the low-credit check asks on every balance change.
  */
@@ -139,27 +140,11 @@ export function minorUnitDigits(currency: string): number {
   return digits;
 }
 
-/**
- * Micros to the currency's minor units for a payment network; only whole minor units
- * can be charged, so an amount with a finer fraction is a programmer error.
- */
-export function toMinorUnits(micros: Micros, currency: string): number {
-  const per = microsPerMinorUnit(currency);
-  if (micros % per !== 0)
-    throw new RangeError(`${formatMoney(micros)} is not a whole number of ${currency} minor units`);
-  return micros / per;
-}
-
-/** The smallest amount of whole minor units at or above `micros`: what a card can be charged. */
+/** The smallest amount of whole (displayed) minor units at or above `micros`. */
 export function roundUpToMinorUnits(micros: Micros, currency: string): Micros {
   const step = microsPerMinorUnit(currency);
   const remainder = micros % step;
   return remainder === 0 ? micros : micros + step - remainder;
-}
-
-/** True when the amount can be charged by a payment network in that currency. */
-export function isWholeMinorUnits(micros: Micros, currency: string): boolean {
-  return micros % microsPerMinorUnit(currency) === 0;
 }
 
 /** Micros in one minor unit: 10 000 for EUR's cent, 1 000 000 for JPY, 1 000 for BHD's fils. */

@@ -8,7 +8,6 @@ import {
   mulDivCeil,
   mulDivFloor,
   parseMoney,
-  toMinorUnits,
 } from "../src/money";
 
 describe("parseMoney", () => {
@@ -129,11 +128,5 @@ describe("currencies", () => {
 
   it.each(["XXQ", "eur", "EURO", ""])("%s is not a currency", (code) => {
     expect(isCurrency(code)).toBe(false);
-  });
-
-  it("converts to minor units only when whole", () => {
-    expect(toMinorUnits(25_000_000, "EUR")).toBe(2500);
-    expect(toMinorUnits(25_000_000, "JPY")).toBe(25);
-    expect(() => toMinorUnits(12_300, "EUR")).toThrow(RangeError);
   });
 });

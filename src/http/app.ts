@@ -12,8 +12,10 @@ import { accounts } from "./routes/accounts";
 import { credit } from "./routes/credit";
 import { devRoutes } from "./routes/dev";
 import { accountExports, exportDownloads } from "./routes/exports";
+import { paymentMethod } from "./routes/payment-method";
 import { paymentWebhooks } from "./routes/payment-webhooks";
-import { topUps } from "./routes/top-ups";
+import { sandboxPages } from "./routes/sandbox-pages";
+import { topUpReturns, topUps } from "./routes/top-ups";
 import { calls } from "./routes/calls";
 import { numbers } from "./routes/numbers";
 import { switchCalls } from "./routes/switch-calls";
@@ -65,6 +67,10 @@ export function createApp() {
   // No bearer token: the email's signed link is the credential (checked in the route).
   app.route("/v1/exports", exportDownloads);
   app.route("/v1/accounts", topUps);
+  app.route("/v1/accounts", paymentMethod);
+  // No bearer token: the browser back from the bank's page; it only makes the ledger ask.
+  app.route("/payments", topUpReturns);
+  app.route("/sandbox", sandboxPages);
   app.route("/v1/webhooks", paymentWebhooks);
   app.route("/v1/accounts", plans);
   app.route("/v1/accounts", calls);

@@ -27,6 +27,8 @@ export function refusalToError(refusal: LedgerRefusal): ApiError {
         "paymentMethod: the account has no saved payment method; send one.",
         [{ field: "paymentMethod", issue: "required: no payment method is saved" }],
       );
+    case "payment_method_not_found":
+      return new ApiError(404, "payment_method_not_found", "No card is saved for this account.");
     case "account_conflict":
       return new ApiError(
         409,

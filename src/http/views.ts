@@ -1,10 +1,14 @@
 import type { CreditView } from "../ledger/account-ledger";
 import type { Movement } from "../ledger/types";
 import { formatMoney } from "../money";
+import { cardExpiresSoon, type SavedCard } from "../ledger/card-on-file";
 import type { AutoTopUpView, PaymentView } from "../ledger/top-ups";
 import {
   autoTopUpDisabledAlert,
   autoTopUpFailedAlert,
+  autoTopUpNoCardAlert,
+  cardExpiringAlert,
+  cardHeldAlert,
   creditExhaustedAlert,
   creditLowAlert,
   type Alert,
@@ -35,6 +39,10 @@ export function creditView(credit: CreditView) {
     ...{ ok: [], low: [creditLowAlert()], exhausted: [creditExhaustedAlert()] }[credit.state],
   ];
   if (autoTopUp.status) alerts.push(autoTopUp.status);
+  if (credit.autoTopUp.blockedReason === "no_card") alerts.push(autoTopUpNoCardAlert());
+  if (credit.cardHold && autoTopUp.enabled) alerts.push(cardHeldAlert(credit.cardHold.reason));
+  if (credit.card && autoTopUp.enabled && cardExpiresSoon(credit.card, Date.now()))
+    alerts.push(cardExpiringAlert(credit.card));
   return {
     balance: formatMoney(credit.balanceMicros),
     available: formatMoney(credit.availableMicros),
@@ -45,6 +53,18 @@ export function creditView(credit: CreditView) {
     lowBalanceLevel: formatMoney(credit.lowLevelMicros),
     recommendedThreshold: formatMoney(credit.recommendedThresholdMicros),
     autoTopUp,
+    paymentMethod: credit.card ? cardView(credit.card) : null,
+  };
+}
+
+/** The card on file as the API shows it: never more than brand, last 4 and expiry. */
+export function cardView(card: SavedCard) {
+  return {
+    brand: card.brand,
+    last4: card.last4,
+    expMonth: card.expMonth,
+    expYear: card.expYear,
+    savedAt: new Date(card.savedAtMs).toISOString(),
   };
 }
 
@@ -68,11 +88,14 @@ export function topUpView(payment: PaymentView) {
     kind: payment.kind,
     amount: formatMoney(payment.amountMicros),
     paymentMethod: payment.paymentMethod,
-    status: payment.status,
+    // Pending on the cardholder: the admin's browser goes to nextAction.url.
+    status: payment.nextActionUrl ? ("requires_action" as const) : payment.status,
+    ...(payment.nextActionUrl ? { nextAction: { url: payment.nextActionUrl } } : {}),
     failureReason: payment.failureReason,
     createdAt: new Date(payment.createdAtMs).toISOString(),
     settledAt: payment.settledAtMs === null ? null : new Date(payment.settledAtMs).toISOString(),
     movementId: payment.movementId,
+    ...(payment.reversedMicros ? { reversed: formatMoney(payment.reversedMicros) } : {}),
   };
 }
 

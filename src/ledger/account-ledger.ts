@@ -1,5 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { SANDBOX_CARD_SUCCEEDS } from "../payments/sandbox";
+import { CardOnFile, type CardChange, type CardHold, type SavedCard } from "./card-on-file";
+import { LedgerGateway } from "./gateway-access";
 import type { Micros } from "../money";
 import { LedgerCore, type IdempotentCommand } from "./core";
 import type { AutoTopUpConfig } from "../payments/auto-top-up-policy";
@@ -9,8 +11,14 @@ import { ExportJobs, type ExportJob } from "./export-jobs";
 import { MovementRetention } from "./movement-retention";
 import { Notices } from "./notices";
 import { OutboxRelay } from "./outbox";
-import { TopUps, type AutoTopUpView, type PaymentView, type TopUpCommand } from "./top-ups";
-import type { PaymentEvent } from "../payments/gateway";
+import {
+  TopUps,
+  type AutoTopUpView,
+  type PaymentView,
+  type ReversalInput,
+  type TopUpCommand,
+} from "./top-ups";
+import type { CardSummary, PaymentEvent } from "../payments/gateway";
 import { availableMicros } from "./posting";
 import {
   ok,
@@ -61,6 +69,8 @@ export interface CreditView {
   lowLevelMicros: Micros;
   recommendedThresholdMicros: Micros;
   autoTopUp: AutoTopUpView;
+  card: SavedCard | null;
+  cardHold: CardHold | null;
 }
 
 export interface LedgerAudit {
@@ -85,6 +95,8 @@ export class AccountLedger extends DurableObject<Env> {
   readonly #retention: MovementRetention;
   readonly #exports: ExportJobs;
   readonly #notices: Notices;
+  readonly #gateway: LedgerGateway;
+  readonly #cards: CardOnFile;
   readonly #topUps: TopUps;
   readonly #alerts: CreditAlerts;
   readonly #plans: AccountPlans;
@@ -100,9 +112,9 @@ export class AccountLedger extends DurableObject<Env> {
     this.#retention = new MovementRetention(this.#core);
     this.#exports = new ExportJobs(this.#core);
     this.#notices = new Notices(this.#core);
-    this.#topUps = new TopUps(this.#core, this.#notices, (request) =>
-      ctx.exports.default.fetch(request),
-    );
+    this.#gateway = new LedgerGateway(this.#core, (request) => ctx.exports.default.fetch(request));
+    this.#cards = new CardOnFile(this.#core, this.#notices, this.#gateway);
+    this.#topUps = new TopUps(this.#core, this.#notices, this.#gateway, this.#cards);
     this.#alerts = new CreditAlerts(this.#core, this.#notices, () => {
       const config = this.#topUps.autoTopUpConfig();
       return config?.enabled ? config.thresholdMicros : null;
@@ -134,16 +146,28 @@ export class AccountLedger extends DurableObject<Env> {
 
   /**
    * Creates the ledger of a new account; opening it again with the same profile is a
-   * no-op. Outside production a new account has the sandbox's succeeding card saved.
+   * no-op. With the sandbox a new account has its succeeding test card saved.
    */
   open(profile: AccountProfile): LedgerResult<AccountProfile> {
     const core = this.#core;
     return core.transaction(() => {
       const existing = core.account();
       if (!existing) {
-        core.store.insertAccount(profile, Date.now());
-        if (this.env.PAYMENT_GATEWAY === "sandbox")
-          this.#topUps.setSavedPaymentMethod(SANDBOX_CARD_SUCCEEDS);
+        const now = Date.now();
+        core.store.insertAccount(profile, now);
+        if (this.env.PAYMENT_GATEWAY === "sandbox") {
+          const expYear = new Date(now).getUTCFullYear() + 3;
+          this.#cards.saveInitial(
+            {
+              paymentMethodRef: SANDBOX_CARD_SUCCEEDS,
+              brand: "visa",
+              last4: "4242",
+              expMonth: 12,
+              expYear,
+            },
+            now,
+          );
+        }
         return ok(profile);
       }
       const current = {
@@ -192,6 +216,8 @@ export class AccountLedger extends DurableObject<Env> {
       lowLevelMicros: this.#alerts.lowLevelMicros(now, account.currency),
       recommendedThresholdMicros: this.#alerts.recommendedThresholdMicros(now, account.currency),
       autoTopUp: this.#topUps.autoTopUpView(),
+      card: this.#cards.card(),
+      cardHold: this.#cards.hold(),
     });
   }
 
@@ -213,8 +239,85 @@ export class AccountLedger extends DurableObject<Env> {
 
   // Top-ups -----------------------------------------------------------------------------
 
-  requestTopUp(command: TopUpCommand): LedgerResult<PaymentView> {
+  requestTopUp(command: TopUpCommand): Promise<LedgerResult<PaymentView>> {
     return this.#topUps.request(command);
+  }
+
+  /** The admin came back from the bank's page: the gateway is asked, the redirect not trusted. */
+  reconcileTopUp(id: string): Promise<LedgerResult<PaymentView>> {
+    return this.#topUps.reconcile(id);
+  }
+
+  refundedTopUp(input: ReversalInput): LedgerResult<{ applied: boolean; why?: string }> {
+    return this.#topUps.refunded(input);
+  }
+
+  disputedTopUp(
+    input: ReversalInput & { disputeRef: string; status: "open" | "won" | "lost" },
+  ): LedgerResult<{ applied: boolean; why?: string }> {
+    return this.#topUps.disputed(input);
+  }
+
+  fraudWarning(
+    eventId: string,
+    paymentId: string,
+  ): LedgerResult<{ applied: boolean; why?: string }> {
+    return this.#topUps.fraudWarning(eventId, paymentId);
+  }
+
+  // Card on file ------------------------------------------------------------------------
+
+  paymentMethod(): LedgerResult<SavedCard> {
+    if (!this.#core.account()) return refuse({ reason: "account_not_found" });
+    const card = this.#cards.card();
+    return card ? ok(card) : refuse({ reason: "payment_method_not_found" });
+  }
+
+  gatewayCustomer(): LedgerResult<{ customerRef: string | null }> {
+    if (!this.#core.account()) return refuse({ reason: "account_not_found" });
+    return ok({ customerRef: this.#cards.customerRef() });
+  }
+
+  setGatewayCustomer(customerRef: string): LedgerResult<{ customerRef: string }> {
+    return this.#cards.setCustomer(customerRef);
+  }
+
+  saveCard(input: {
+    eventId: string;
+    card: CardSummary;
+    customerRef: string | null;
+    setupCreatedMs: number;
+  }): LedgerResult<CardChange> {
+    const result = this.#cards.save(input);
+    this.#afterCardChange();
+    return result;
+  }
+
+  removeCard(): LedgerResult<{ removed: SavedCard | null }> {
+    return this.#cards.remove();
+  }
+
+  cardUpdated(eventId: string, card: CardSummary): LedgerResult<CardChange> {
+    const result = this.#cards.updated(eventId, card);
+    this.#afterCardChange();
+    return result;
+  }
+
+  cardDetached(eventId: string, paymentMethodRef: string): LedgerResult<CardChange> {
+    return this.#cards.detached(eventId, paymentMethodRef);
+  }
+
+  customerDeleted(eventId: string, customerRef: string): LedgerResult<CardChange> {
+    return this.#cards.customerDeleted(eventId, customerRef);
+  }
+
+  /** A new or renewed card may be about to expire, and may let a waiting auto top-up run. */
+  #afterCardChange(): void {
+    this.#core.transaction(() => {
+      const now = Date.now();
+      this.#cards.checkExpiry(now, this.#topUps.autoTopUpConfig()?.enabled ?? false);
+      this.#topUps.checkAutoTopUp(now);
+    });
   }
 
   topUp(id: string): LedgerResult<PaymentView> {
@@ -467,7 +570,9 @@ export class AccountLedger extends DurableObject<Env> {
     const due = [
       await this.#outbox.onAlarm(account.accountId, now),
       await this.#exports.onAlarm(now),
+      await this.#gateway.onAlarm(now),
       await this.#topUps.onAlarm(now),
+      await this.#cards.onAlarm(now, this.#topUps.autoTopUpConfig()?.enabled ?? false),
       await this.#notices.onAlarm(now),
       this.#calls.onAlarm(now),
       this.#pruneIdempotency(now),

@@ -2,6 +2,8 @@ import type { Micros } from "../money";
 import {
   autoTopUpDisabledEmail,
   autoTopUpFailedEmail,
+  cardExpiringEmail,
+  topUpReversedEmail,
   creditExhaustedEmail,
   creditLowEmail,
   type MessageContent,
@@ -26,8 +28,28 @@ export type Notice =
       failureReason: string;
       nextAttemptAtMs: number | null;
       timeZone: string;
+      /** Set when the bank wants the cardholder: where the admin can pay by hand. */
+      actionUrl?: string;
     }
-  | { kind: "auto_top_up.disabled"; consecutiveFailures: number; failureReason: string };
+  | { kind: "auto_top_up.disabled"; consecutiveFailures: number; failureReason: string }
+  | {
+      kind: "card.expiring";
+      brand: string;
+      last4: string;
+      expMonth: number;
+      expYear: number;
+      billingUrl: string;
+      timeZone: string;
+    }
+  | {
+      kind: "top_up.reversed";
+      topUpId: string;
+      /** Negative when credit was taken back, positive when a won dispute gave it back. */
+      amountMicros: Micros;
+      currency: string;
+      cause: "refund" | "dispute" | "dispute_won";
+      balanceMicros: Micros;
+    };
 
 function content(notice: Notice): MessageContent {
   switch (notice.kind) {
@@ -39,6 +61,10 @@ function content(notice: Notice): MessageContent {
       return autoTopUpFailedEmail(notice);
     case "auto_top_up.disabled":
       return autoTopUpDisabledEmail(notice);
+    case "card.expiring":
+      return cardExpiringEmail(notice);
+    case "top_up.reversed":
+      return topUpReversedEmail(notice);
     default: {
       const unmapped: never = notice;
       throw new Error(`no message for ${JSON.stringify(unmapped)}`);

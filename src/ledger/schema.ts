@@ -275,6 +275,20 @@ export const LEDGER_SCHEMA_STEPS: readonly string[] = [
   CREATE INDEX invoice_usage_month ON invoice_usage (month, seq);
   CREATE INDEX invoice_usage_age ON invoice_usage (at_ms);
   `,
+  // 8: real card payments. A one-time top-up may wait for the bank's authentication
+  // (next_action_url); refunds and disputes reverse credit (reversed_micros), refunds up to what was refunded so far; each
+  // dispute reverses its amount once and gives it back once if won.
+  `
+  ALTER TABLE payments ADD COLUMN next_action_url TEXT;
+  ALTER TABLE payments ADD COLUMN reversed_micros INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE payment_disputes (
+    dispute_ref TEXT PRIMARY KEY,
+    payment_id TEXT NOT NULL,
+    amount_micros INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('open', 'won', 'lost')),
+    created_at_ms INTEGER NOT NULL
+  );
+  `,
 ];
 
 /** Applies the steps not yet applied; returns the version the schema is at. */

@@ -5,22 +5,46 @@ import {
   decideAutoTopUp,
   type AutoTopUpConfig,
 } from "../payments/auto-top-up-policy";
-import type { PaymentAttempt, PaymentEvent, PaymentGateway } from "../payments/gateway";
-import { gatewayFor } from "../payments";
+import type {
+  GatewayAnswer,
+  PaymentAttempt,
+  PaymentEvent,
+  PaymentOutcome,
+  RetrievedPayment,
+} from "../payments/gateway";
+import { fromStripeAmount } from "../payments/stripe-currencies";
+import { billingUrl, type CardOnFile } from "./card-on-file";
 import type { IdempotentCommand, LedgerCore } from "./core";
+import type { LedgerGateway } from "./gateway-access";
 import { randomId } from "./ids";
 import type { Notices } from "./notices";
 import { availableMicros } from "./posting";
 import { ok, refuse, type LedgerResult } from "./types";
 
-/** A gateway call that neither answered nor confirmed by then is asked again (same key). */
+/** A gateway call that neither answered nor confirmed by then is asked about again. */
 export const PAYMENT_ATTEMPT_TIMEOUT_MS = 60_000;
-/** Retries of a payment whose outcome the gateway would not tell (timeouts, 5xx). */
-export const PAYMENT_ATTEMPTS_MAX = 6;
 const PAYMENT_RETRY_BASE_MS = 5_000;
-/** A pending payment no webhook has settled is asked about again after this long. */
+/** Unknown outcomes are asked about again at growing intervals, at most this far apart. */
+export const PAYMENT_RECONCILE_MAX_INTERVAL_MS = 30 * 60_000;
+/** A pending payment no webhook has settled is retrieved at the gateway after this long. */
 export const PAYMENT_CONFIRMATION_WAIT_MS = 30 * 60_000;
+/**
+ * Stripe keeps an idempotency key 24 hours. Creating a payment again under its key is safe
+ * only well inside that window; later the payment is looked up by our id instead, so an
+ * expired key can never confirm a second PaymentIntent (a double charge).
+ */
+export const PAYMENT_IDEMPOTENCY_WINDOW_MS = 20 * 60 * 60_000;
+/**
+ * How long a one-time top-up waits for the admin to complete the bank's authentication;
+ * then it is cancelled at the gateway and ends failed, crediting nothing.
+ */
+export const PAYMENT_AUTHENTICATION_WAIT_MS = 30 * 60_000;
 const DAY_MS = 86_400_000;
+
+export const AUTHENTICATION_ABANDONED_REASON =
+  "The bank's authentication was not completed within 30 minutes; nothing was charged.";
+export const NO_CHARGE_MADE_REASON =
+  "The payment provider has no record of this payment; no charge was made.";
 
 export type PaymentKind = "one-time" | "auto";
 export type PaymentStatus = "pending" | "succeeded" | "failed";
@@ -31,16 +55,22 @@ export interface PaymentView {
   amountMicros: Micros;
   paymentMethod: string;
   status: PaymentStatus;
+  /** Pending on the cardholder: where the bank's authentication page is. */
+  nextActionUrl: string | null;
   failureReason: string | null;
   createdAtMs: number;
   settledAtMs: number | null;
   movementId: string | null;
+  /** Credit taken back by refunds and lost disputes so far. */
+  reversedMicros: Micros;
 }
 
 export interface AutoTopUpStatus {
   consecutiveFailures: number;
   retryNotBeforeMs: number;
   lastFailureReason: string | null;
+  /** The last failure was a bank asking for the cardholder: the admin must act. */
+  lastFailureNeedsAction?: boolean;
   /** Set when auto top-up switched itself off after repeated failures. */
   disabledReason: string | null;
 }
@@ -49,11 +79,21 @@ export interface AutoTopUpView {
   config: AutoTopUpConfig | null;
   status: AutoTopUpStatus;
   inFlight: PaymentView | null;
+  /** Why an enabled auto top-up cannot charge now (no card, card on hold); null when it can. */
+  blockedReason: "no_card" | "card_held" | null;
 }
 
 export interface TopUpCommand extends IdempotentCommand {
   amountMicros: Micros;
   paymentMethod: string | null;
+}
+
+export interface ReversalInput {
+  eventId: string;
+  paymentId: string;
+  /** What the gateway reported, in its own minor units and currency. */
+  amountMinor: number;
+  currency: string;
 }
 
 const NO_FAILURES: AutoTopUpStatus = {
@@ -63,29 +103,41 @@ const NO_FAILURES: AutoTopUpStatus = {
   disabledReason: null,
 };
 
+type Settlement = Extract<PaymentAttempt, { status: "succeeded" | "failed" }>;
+
 /**
- * Top-ups: one-time payments an admin asks for and auto top-ups the ledger starts itself.
- * A payment row is written first (pending); the alarm calls the gateway with the payment
- * id as its idempotency key, and the credit is posted exactly once, by whichever of the
- * gateway's answer or its webhook settles the payment first.
+ * Top-ups: one-time payments an admin asks for (on-session, charged at once so the bank's
+ * authentication can happen in the browser) and auto top-ups the ledger starts itself
+ * (off-session, from the alarm). A payment row is written first (pending); the gateway is
+ * called with the payment id as its idempotency key; the credit is posted exactly once, by
+ * whichever of the gateway's answer, a retrieval or its webhook settles the payment first.
+ * An unknown outcome is never guessed: it is retrieved at the gateway until known.
  */
 export class TopUps {
-  #gateway: PaymentGateway | undefined;
-
   constructor(
     private readonly core: LedgerCore,
     private readonly notices: Notices,
-    private readonly selfFetch: (request: Request) => Promise<Response>,
+    private readonly gateway: LedgerGateway,
+    private readonly cards: CardOnFile,
   ) {}
 
   // One-time top-ups ----------------------------------------------------------------------
 
-  request(command: TopUpCommand): LedgerResult<PaymentView> {
-    return this.core.idempotent(command, () => {
-      const paymentMethod = command.paymentMethod ?? this.savedPaymentMethod();
+  /**
+   * Records the top-up and charges it at once, so the answer can carry the bank's
+   * authentication page. A repeat with the same key answers the same top-up as it is now.
+   */
+  async request(command: TopUpCommand): Promise<LedgerResult<PaymentView>> {
+    const created = this.core.idempotent<PaymentView>(command, () => {
+      const paymentMethod = command.paymentMethod ?? this.cards.card()?.paymentMethodRef;
       if (!paymentMethod) return refuse({ reason: "no_payment_method" });
       return ok(this.#createPayment("one-time", command.amountMicros, paymentMethod));
     });
+    if (!created.ok) return created;
+    const payment = this.#find(created.value.id);
+    if (payment?.status === "pending" && this.#attempts(payment.id) === 0)
+      await this.#attempt(payment.id, Date.now(), { inRequest: true });
+    return ok(this.#find(created.value.id) ?? created.value);
   }
 
   get(id: string): LedgerResult<PaymentView> {
@@ -94,12 +146,15 @@ export class TopUps {
     return payment ? ok(payment) : refuse({ reason: "top_up_not_found" });
   }
 
-  savedPaymentMethod(): string | null {
-    return this.core.store.readSetting<string>("payment_method") ?? null;
-  }
-
-  setSavedPaymentMethod(paymentMethod: string): void {
-    this.core.store.writeSetting("payment_method", paymentMethod);
+  /**
+   * The admin is back from the bank's page: ask the gateway how the payment stands rather
+   * than trust the redirect. Safe in any order with the webhook.
+   */
+  async reconcile(id: string): Promise<LedgerResult<PaymentView>> {
+    const payment = this.#find(id);
+    if (!this.core.account() || !payment) return this.get(id);
+    if (payment.status === "pending") await this.#attempt(id, Date.now());
+    return this.get(id);
   }
 
   /**
@@ -111,13 +166,7 @@ export class TopUps {
       const account = this.core.account();
       if (!account)
         return refuse<{ applied: boolean; why?: string }>({ reason: "account_not_found" });
-      const sql = this.core.store.sql;
-      if (
-        sql.exec("SELECT 1 FROM payment_events WHERE event_id = ?", event.eventId).toArray()
-          .length > 0
-      ) {
-        return ok({ applied: false, why: "duplicate_event" });
-      }
+      if (this.#seen(event.eventId)) return ok({ applied: false, why: "duplicate_event" });
       const payment = this.#find(event.paymentId);
       if (!payment) return ok({ applied: false, why: "unknown_payment" });
       if (event.amountMicros !== payment.amountMicros || event.currency !== account.currency) {
@@ -130,12 +179,7 @@ export class TopUps {
         );
         return ok({ applied: false, why: "amount_mismatch" });
       }
-      sql.exec(
-        "INSERT INTO payment_events (event_id, payment_id, received_at_ms) VALUES (?, ?, ?)",
-        event.eventId,
-        payment.id,
-        Date.now(),
-      );
+      this.#record(event.eventId, payment.id);
       const applied =
         event.outcome === "succeeded"
           ? this.#settle(payment, { status: "succeeded", gatewayRef: event.gatewayRef })
@@ -149,15 +193,123 @@ export class TopUps {
     });
   }
 
+  // Refunds, disputes, fraud warnings ------------------------------------------------------
+
+  /**
+   * charge.refunded carries the total refunded so far; the ledger reverses what it has not
+   * reversed yet, so replays, and refund events arriving out of order, reverse nothing twice.
+   */
+  refunded(input: ReversalInput): LedgerResult<{ applied: boolean; why?: string }> {
+    return this.#reversal(input, (payment, micros) => {
+      const due = Math.min(micros, payment.amountMicros) - payment.reversedMicros;
+      if (due <= 0) return { applied: false, why: "already_reversed" };
+      this.#post(payment, -due, `refund of top-up ${payment.id} (gateway event ${input.eventId})`);
+      this.core.store.sql.exec(
+        "UPDATE payments SET reversed_micros = reversed_micros + ? WHERE id = ?",
+        due,
+        payment.id,
+      );
+      this.#reversedNotice(payment, -due, "refund");
+      return { applied: true };
+    });
+  }
+
+  /** A dispute takes its amount back once; won, it gives it back once. */
+  disputed(
+    input: ReversalInput & { disputeRef: string; status: "open" | "won" | "lost" },
+  ): LedgerResult<{ applied: boolean; why?: string }> {
+    return this.#reversal(input, (payment, micros) => {
+      const sql = this.core.store.sql;
+      const known = sql
+        .exec<{ status: string; amount_micros: number }>(
+          "SELECT status, amount_micros FROM payment_disputes WHERE dispute_ref = ?",
+          input.disputeRef,
+        )
+        .toArray()[0];
+      let applied = false;
+      if (!known) {
+        // Whatever status it arrives with, a dispute first withdraws its amount.
+        const amount = Math.min(micros, payment.amountMicros);
+        this.#post(
+          payment,
+          -amount,
+          `dispute of top-up ${payment.id} (gateway event ${input.eventId})`,
+        );
+        sql.exec(
+          "INSERT INTO payment_disputes (dispute_ref, payment_id, amount_micros, status, created_at_ms) VALUES (?, ?, ?, 'open', ?)",
+          input.disputeRef,
+          payment.id,
+          amount,
+          Date.now(),
+        );
+        sql.exec(
+          "UPDATE payments SET reversed_micros = reversed_micros + ? WHERE id = ?",
+          amount,
+          payment.id,
+        );
+        this.#reversedNotice(payment, -amount, "dispute");
+        applied = true;
+      }
+      const current = known?.status ?? "open";
+      if (current === "open" && input.status !== "open") {
+        sql.exec(
+          "UPDATE payment_disputes SET status = ? WHERE dispute_ref = ?",
+          input.status,
+          input.disputeRef,
+        );
+        if (input.status === "won") {
+          const amount = known?.amount_micros ?? Math.min(micros, payment.amountMicros);
+          this.#post(
+            payment,
+            amount,
+            `dispute won for top-up ${payment.id} (gateway event ${input.eventId})`,
+          );
+          sql.exec(
+            "UPDATE payments SET reversed_micros = reversed_micros - ? WHERE id = ?",
+            amount,
+            payment.id,
+          );
+          this.#reversedNotice(payment, amount, "dispute_won");
+        }
+        applied = true;
+      }
+      return applied ? { applied } : { applied, why: "already_applied" };
+    });
+  }
+
+  /**
+   * Radar's early fraud warning on a top-up: the card it was paid with is not charged
+   * automatically again until the admin saves a card or saves the auto top-up settings.
+   */
+  fraudWarning(
+    eventId: string,
+    paymentId: string,
+  ): LedgerResult<{ applied: boolean; why?: string }> {
+    return this.core.transaction(() => {
+      if (!this.core.account()) return refuse({ reason: "account_not_found" });
+      if (this.#seen(eventId)) return ok({ applied: false, why: "duplicate_event" });
+      const payment = this.#find(paymentId);
+      if (!payment) return ok({ applied: false, why: "unknown_payment" });
+      this.#record(eventId, paymentId);
+      const held = this.cards.holdCard(
+        payment.paymentMethod,
+        `the payment provider warned of possible fraud on top-up ${payment.id}`,
+      );
+      console.warn(JSON.stringify({ event: "fraud_warning", paymentId, held }));
+      return ok(held ? { applied: true } : { applied: false, why: "not_the_saved_card" });
+    });
+  }
+
   // Auto top-up ---------------------------------------------------------------------------
 
   configureAutoTopUp(config: AutoTopUpConfig): LedgerResult<AutoTopUpView> {
     return this.core.transaction(() => {
       if (!this.core.account()) return refuse<AutoTopUpView>({ reason: "account_not_found" });
       this.core.store.writeSetting("auto_top_up", config);
-      this.setSavedPaymentMethod(config.paymentMethod);
-      // Saving the settings is the admin's answer to a failure: start over.
+      // Saving the settings is the admin's answer to a failure or a warning: start over.
       this.core.store.writeSetting("auto_top_up_status", NO_FAILURES);
+      this.core.store.deleteSetting("card_hold");
+      this.cards.checkExpiry(Date.now(), config.enabled);
       this.checkAutoTopUp(Date.now());
       return ok(this.autoTopUpView());
     });
@@ -169,10 +321,12 @@ export class TopUps {
         "SELECT id FROM payments WHERE kind = 'auto' AND status = 'pending' LIMIT 1",
       )
       .toArray()[0];
+    const config = this.#config();
     return {
-      config: this.#config(),
+      config,
       status: this.#status(),
       inFlight: inFlight ? this.#find(inFlight.id) : null,
+      blockedReason: config?.enabled ? this.#blockedReason(config) : null,
     };
   }
 
@@ -186,6 +340,9 @@ export class TopUps {
     const config = this.#config();
     // The common case, on every debit: nothing to do, decided without a query.
     if (!account || !config?.enabled || availableMicros(account) >= config.thresholdMicros) return;
+    const paymentMethod = config.paymentMethod ?? this.cards.chargeableRef();
+    // No card, or one on hold: the status line says so, and nothing is tried.
+    if (!paymentMethod) return;
     const sql = this.core.store.sql;
     const pending = sql
       .exec<{ kind: string; total: number }>(
@@ -213,22 +370,17 @@ export class TopUps {
       account.currency,
       nowMs,
     );
-    if (decision.start) this.#createPayment("auto", decision.amountMicros, config.paymentMethod);
+    if (decision.start) this.#createPayment("auto", decision.amountMicros, paymentMethod);
+  }
+
+  autoTopUpConfig(): AutoTopUpConfig | null {
+    return this.#config();
   }
 
   // Alarm ---------------------------------------------------------------------------------
 
   async onAlarm(nowMs: number): Promise<number | null> {
     const sql = this.core.store.sql;
-    for (const webhook of sql
-      .exec<{ id: number; body: string }>(
-        "SELECT id, body FROM sandbox_webhooks WHERE deliver_at_ms <= ? ORDER BY id",
-        nowMs,
-      )
-      .toArray()) {
-      sql.exec("DELETE FROM sandbox_webhooks WHERE id = ?", webhook.id);
-      await this.#sandboxDeliver(webhook.body);
-    }
     const due = sql
       .exec<{ id: string }>(
         "SELECT id FROM payments WHERE status = 'pending' AND next_attempt_at_ms <= ? ORDER BY created_at_ms",
@@ -241,9 +393,7 @@ export class TopUps {
       this.core.transaction(() => this.checkAutoTopUp(nowMs));
     const next = sql
       .exec<{ at: number | null }>(
-        `SELECT min(at) AS at FROM (
-           SELECT min(next_attempt_at_ms) AS at FROM payments WHERE status = 'pending'
-           UNION ALL SELECT min(deliver_at_ms) FROM sandbox_webhooks)`,
+        "SELECT min(next_attempt_at_ms) AS at FROM payments WHERE status = 'pending'",
       )
       .one().at;
     const retryAt =
@@ -271,79 +421,164 @@ export class TopUps {
     return this.#find(id) as PaymentView;
   }
 
-  /** One call to the gateway for a pending payment; safe to repeat (idempotency key = id). */
-  async #attempt(id: string, nowMs: number): Promise<void> {
+  /**
+   * One step towards knowing a pending payment's outcome; safe to repeat. Never charged yet:
+   * create it (idempotency key = id). Charged: retrieve it. No answer ever came and the
+   * gateway's idempotency window is closing: look it up by our id instead of creating again.
+   */
+  async #attempt(id: string, nowMs: number, options: { inRequest?: boolean } = {}): Promise<void> {
     const account = this.core.account();
     const payment = this.#find(id);
     if (!account || !payment || payment.status !== "pending") return;
+    const gatewayRef = this.#gatewayRef(id);
     // Before the call, so a crash during it leads to one more (idempotent) call, not none.
     this.core.store.sql.exec(
       "UPDATE payments SET attempts = attempts + 1, next_attempt_at_ms = ? WHERE id = ?",
       nowMs + PAYMENT_ATTEMPT_TIMEOUT_MS,
       id,
     );
+    const gateway = this.gateway.get();
     let attempt: PaymentAttempt;
     try {
-      attempt = await this.#gatewayFor().createPayment({
-        paymentId: id,
-        accountId: account.accountId,
-        amountMicros: payment.amountMicros,
-        currency: account.currency,
-        paymentMethod: payment.paymentMethod,
-        description: payment.kind === "auto" ? "Auto top-up of credit" : "Credit top-up",
-      });
+      if (gatewayRef) {
+        attempt = outcomeOrRetry(await gateway.retrievePayment(gatewayRef));
+      } else if (nowMs - payment.createdAtMs < PAYMENT_IDEMPOTENCY_WINDOW_MS) {
+        const customerRef = this.cards.customerRef();
+        attempt = await gateway.createPayment({
+          paymentId: id,
+          accountId: account.accountId,
+          amountMicros: payment.amountMicros,
+          currency: account.currency,
+          paymentMethod: payment.paymentMethod,
+          ...(customerRef ? { customerRef } : {}),
+          description: payment.kind === "auto" ? "Auto top-up of credit" : "Credit top-up",
+          ...(payment.kind === "one-time"
+            ? { onSession: { returnUrl: returnUrl(this.core.env, account.accountId, id) } }
+            : {}),
+        });
+      } else {
+        const found = await gateway.findPayment(id);
+        attempt =
+          found.ok && found.value === null
+            ? {
+                status: "failed",
+                gatewayRef: null,
+                failureCode: "gateway_rejected",
+                failureReason: NO_CHARGE_MADE_REASON,
+              }
+            : outcomeOrRetry(found);
+      }
+      if (
+        attempt.status === "requires_action" &&
+        nowMs >= payment.createdAtMs + PAYMENT_AUTHENTICATION_WAIT_MS
+      ) {
+        // Abandoned: cancelled so it cannot succeed later (if it did meanwhile, its webhook
+        // still credits it, once).
+        const cancelled = await gateway.cancelPayment(attempt.gatewayRef);
+        if (!cancelled.ok)
+          console.warn(
+            JSON.stringify({
+              event: "payment_cancel_failed",
+              paymentId: id,
+              error: cancelled.message,
+            }),
+          );
+        attempt = {
+          status: "failed",
+          gatewayRef: attempt.gatewayRef,
+          failureCode: "requires_action",
+          failureReason: AUTHENTICATION_ABANDONED_REASON,
+        };
+      }
     } catch (error) {
       attempt = { status: "retry", retryKind: "network", message: String(error) };
     }
-    this.core.transaction(() => {
-      const current = this.#find(id);
-      if (!current || current.status !== "pending") return;
-      const attempts = this.core.store.sql
-        .exec<{ attempts: number }>("SELECT attempts FROM payments WHERE id = ?", id)
-        .one().attempts;
-      switch (attempt.status) {
-        case "succeeded":
-        case "failed":
-          this.#settle(current, attempt);
-          return;
-        case "pending":
-          this.core.store.sql.exec(
-            "UPDATE payments SET gateway_ref = ?, next_attempt_at_ms = ? WHERE id = ?",
+    this.core.transaction(() => this.#learn(id, attempt, options.inRequest ?? false));
+  }
+
+  /**
+   * What one gateway answer tells about a pending payment, applied in one transaction. The
+   * answer to the admin's own request settles nothing: the API promises a pending top-up
+   * that the gateway's webhook confirms (or, failing that, a retrieval a minute later).
+   */
+  #learn(id: string, attempt: PaymentAttempt, inRequest: boolean): void {
+    const current = this.#find(id);
+    if (!current || current.status !== "pending") return;
+    const sql = this.core.store.sql;
+    const attempts = this.#attempts(id);
+    const now = Date.now();
+    if (inRequest && (attempt.status === "succeeded" || attempt.status === "failed")) {
+      sql.exec(
+        "UPDATE payments SET gateway_ref = coalesce(?, gateway_ref) WHERE id = ?",
+        attempt.gatewayRef,
+        id,
+      );
+      return;
+    }
+    switch (attempt.status) {
+      case "succeeded":
+      case "failed":
+        this.#settle(current, attempt);
+        return;
+      case "pending":
+        sql.exec(
+          "UPDATE payments SET gateway_ref = ?, next_attempt_at_ms = ? WHERE id = ?",
+          attempt.gatewayRef,
+          now + PAYMENT_CONFIRMATION_WAIT_MS,
+          id,
+        );
+        return;
+      case "requires_action": {
+        const deadline = current.createdAtMs + PAYMENT_AUTHENTICATION_WAIT_MS;
+        if (now < deadline) {
+          sql.exec(
+            "UPDATE payments SET gateway_ref = ?, next_action_url = ?, next_attempt_at_ms = ? WHERE id = ?",
             attempt.gatewayRef,
-            Date.now() + PAYMENT_CONFIRMATION_WAIT_MS,
+            attempt.nextActionUrl,
+            deadline,
             id,
           );
           return;
-        case "retry":
-          if (attempts >= PAYMENT_ATTEMPTS_MAX) {
-            this.#settle(current, {
-              status: "failed",
-              gatewayRef: null,
-              failureCode: "gateway_rejected",
-              failureReason: "The payment provider could not be reached; no charge was made.",
-            });
-          } else {
-            this.core.store.sql.exec(
-              "UPDATE payments SET next_attempt_at_ms = ? WHERE id = ?",
-              Date.now() + PAYMENT_RETRY_BASE_MS * 2 ** (attempts - 1),
-              id,
-            );
-          }
-          return;
-        default: {
-          const unmapped: never = attempt;
-          throw new Error(`unhandled payment attempt ${JSON.stringify(unmapped)}`);
         }
+        // Past the deadline #attempt has cancelled it; this answer came from before that.
+        return;
       }
-    });
+      case "retry":
+        // Unknown is not failed: ask again, further apart, until the gateway tells.
+        sql.exec(
+          "UPDATE payments SET next_attempt_at_ms = ? WHERE id = ?",
+          now +
+            Math.min(
+              PAYMENT_RETRY_BASE_MS * 2 ** (attempts - 1),
+              PAYMENT_RECONCILE_MAX_INTERVAL_MS,
+            ),
+          id,
+        );
+        console.warn(
+          JSON.stringify({
+            event: "payment_outcome_unknown",
+            paymentId: id,
+            attempts,
+            retryKind: attempt.retryKind,
+            message: attempt.message,
+          }),
+        );
+        return;
+      default: {
+        const unmapped: never = attempt;
+        throw new Error(`unhandled payment attempt ${JSON.stringify(unmapped)}`);
+      }
+    }
   }
 
-  /** Settles a pending payment once; returns false when it was already settled. */
-  #settle(
-    payment: PaymentView,
-    outcome: Extract<PaymentAttempt, { status: "succeeded" | "failed" }>,
-  ): boolean {
-    if (payment.status !== "pending") return false;
+  /**
+   * Settles a payment once; returns false when nothing changed. A success reported after
+   * the payment was given up (abandoned, or a retrieval that found nothing yet) is still
+   * credited, once, and the operator is alerted: money was taken, so it must show.
+   */
+  #settle(payment: PaymentView, outcome: Settlement): boolean {
+    const late = payment.status === "failed" && outcome.status === "succeeded";
+    if (payment.status !== "pending" && !late) return false;
     const sql = this.core.store.sql;
     const now = Date.now();
     if (outcome.status === "succeeded") {
@@ -359,30 +594,48 @@ export class TopUps {
         details: { paymentMethod: payment.paymentMethod, gatewayRef: outcome.gatewayRef },
       });
       sql.exec(
-        "UPDATE payments SET status = 'succeeded', gateway_ref = ?, settled_at_ms = ?, movement_id = ?, next_attempt_at_ms = NULL WHERE id = ?",
+        "UPDATE payments SET status = 'succeeded', gateway_ref = ?, settled_at_ms = ?, movement_id = ?, next_attempt_at_ms = NULL, next_action_url = NULL, failure_reason = NULL WHERE id = ?",
         outcome.gatewayRef,
         now,
         movement.id,
         payment.id,
       );
+      if (late) {
+        console.error(
+          JSON.stringify({
+            event: "late_payment_credited",
+            alert: "operator",
+            accountId: this.core.account()?.accountId,
+            paymentId: payment.id,
+            gatewayRef: outcome.gatewayRef,
+            previousFailure: payment.failureReason,
+          }),
+        );
+      }
       if (payment.kind === "auto") this.core.store.writeSetting("auto_top_up_status", NO_FAILURES);
       return true;
     }
     sql.exec(
-      "UPDATE payments SET status = 'failed', gateway_ref = coalesce(?, gateway_ref), failure_reason = ?, settled_at_ms = ?, next_attempt_at_ms = NULL WHERE id = ?",
+      "UPDATE payments SET status = 'failed', gateway_ref = coalesce(?, gateway_ref), failure_reason = ?, settled_at_ms = ?, next_attempt_at_ms = NULL, next_action_url = NULL WHERE id = ?",
       outcome.gatewayRef,
       outcome.failureReason,
       now,
       payment.id,
     );
-    if (payment.kind === "auto") this.#autoTopUpFailed(payment, outcome.failureReason, now);
+    if (payment.kind === "auto") this.#autoTopUpFailed(payment, outcome, now);
     return true;
   }
 
   /** Backs off, tells the admin once, and after too many failures in a row switches off. */
-  #autoTopUpFailed(payment: PaymentView, failureReason: string, nowMs: number): void {
+  #autoTopUpFailed(
+    payment: PaymentView,
+    outcome: Settlement & { status: "failed" },
+    nowMs: number,
+  ) {
     const account = this.core.account();
     const previous = this.#status();
+    const failureReason = outcome.failureReason;
+    const needsAction = outcome.failureCode === "requires_action";
     const consecutiveFailures = previous.consecutiveFailures + 1;
     const retryAtMs = autoTopUpRetryAtMs(consecutiveFailures, nowMs);
     const currency = account?.currency ?? "";
@@ -393,6 +646,7 @@ export class TopUps {
         consecutiveFailures,
         retryNotBeforeMs: 0,
         lastFailureReason: failureReason,
+        lastFailureNeedsAction: needsAction,
         disabledReason: `Auto top-up was switched off after ${consecutiveFailures} failed payments in a row.`,
       } satisfies AutoTopUpStatus);
       this.notices.enqueue({ kind: "auto_top_up.disabled", consecutiveFailures, failureReason });
@@ -402,10 +656,12 @@ export class TopUps {
       consecutiveFailures,
       retryNotBeforeMs: retryAtMs,
       lastFailureReason: failureReason,
+      lastFailureNeedsAction: needsAction,
       disabledReason: null,
     } satisfies AutoTopUpStatus);
     this.core.wakeAt(retryAtMs);
-    if (consecutiveFailures === 1) {
+    // The first failure of a run is emailed; one that needs the admin is emailed every time.
+    if (consecutiveFailures === 1 || needsAction) {
       this.notices.enqueue({
         kind: "auto_top_up.failed",
         amountMicros: payment.amountMicros,
@@ -413,52 +669,106 @@ export class TopUps {
         failureReason,
         nextAttemptAtMs: retryAtMs,
         timeZone: account?.timeZone ?? "UTC",
+        ...(needsAction ? { actionUrl: billingUrl(this.core.env, "add-credit") } : {}),
       });
     }
   }
 
-  #gatewayFor(): PaymentGateway {
-    this.#gateway ??= gatewayFor(this.core.env, {
-      sandbox: {
-        // The sandbox's confirmations wait in a table and go out from the alarm, through
-        // the Worker's own webhook route, as a real gateway's would.
-        schedule: (webhook) => {
-          this.core.store.sql.exec(
-            "INSERT INTO sandbox_webhooks (deliver_at_ms, body) VALUES (?, ?)",
-            webhook.deliverAtMs,
-            webhook.body,
-          );
-          this.core.wakeAt(webhook.deliverAtMs);
-        },
-        deliver: (request) => this.selfFetch(request),
-      },
+  #reversal(
+    input: ReversalInput,
+    apply: (payment: PaymentView, micros: Micros) => { applied: boolean; why?: string },
+  ): LedgerResult<{ applied: boolean; why?: string }> {
+    return this.core.transaction(() => {
+      const account = this.core.account();
+      if (!account) return refuse({ reason: "account_not_found" });
+      if (this.#seen(input.eventId)) return ok({ applied: false, why: "duplicate_event" });
+      const payment = this.#find(input.paymentId);
+      if (!payment) return ok({ applied: false, why: "unknown_payment" });
+      const micros = fromStripeAmount(input.amountMinor, input.currency);
+      if (input.currency !== account.currency || micros === null)
+        return ok({ applied: false, why: "amount_mismatch" });
+      // Only credit that was given can be taken back.
+      if (payment.status !== "succeeded") return ok({ applied: false, why: "not_credited" });
+      this.#record(input.eventId, payment.id);
+      return ok(apply(payment, micros));
     });
-    return this.#gateway;
   }
 
-  async #sandboxDeliver(body: string): Promise<void> {
-    const gateway = this.#gatewayFor();
-    if (!("deliverWebhook" in gateway)) return;
-    try {
-      await (
-        gateway as { deliverWebhook(w: { deliverAtMs: number; body: string }): Promise<unknown> }
-      ).deliverWebhook({
-        deliverAtMs: Date.now(),
-        body,
-      });
-    } catch (error) {
-      console.warn(JSON.stringify({ event: "sandbox_webhook_failed", error: String(error) }));
-    }
+  /** A reversal (negative) or a restoration: its own `adjustment` movement, naming the cause. */
+  #post(payment: PaymentView, amountMicros: Micros, reason: string): void {
+    this.core.post({
+      description: "adjustment",
+      interactionId: payment.id,
+      units: null,
+      unitsCharged: null,
+      unitPriceMicros: null,
+      amountMicros,
+      userId: null,
+      reason,
+      details: { topUpId: payment.id, gatewayRef: this.#gatewayRef(payment.id) },
+    });
   }
 
-  autoTopUpConfig(): AutoTopUpConfig | null {
-    return this.#config();
+  #reversedNotice(
+    payment: PaymentView,
+    amountMicros: Micros,
+    cause: "refund" | "dispute" | "dispute_won",
+  ) {
+    const account = this.core.account();
+    this.notices.enqueue({
+      kind: "top_up.reversed",
+      topUpId: payment.id,
+      amountMicros,
+      currency: account?.currency ?? "",
+      cause,
+      balanceMicros: account?.balanceMicros ?? 0,
+    });
+  }
+
+  #blockedReason(config: AutoTopUpConfig): AutoTopUpView["blockedReason"] {
+    if (config.paymentMethod) return null;
+    if (!this.cards.card()) return "no_card";
+    return this.cards.hold() ? "card_held" : null;
+  }
+
+  #seen(eventId: string): boolean {
+    return (
+      this.core.store.sql.exec("SELECT 1 FROM payment_events WHERE event_id = ?", eventId).toArray()
+        .length > 0
+    );
+  }
+
+  #record(eventId: string, paymentId: string): void {
+    this.core.store.sql.exec(
+      "INSERT INTO payment_events (event_id, payment_id, received_at_ms) VALUES (?, ?, ?)",
+      eventId,
+      paymentId,
+      Date.now(),
+    );
+  }
+
+  #attempts(id: string): number {
+    return this.core.store.sql
+      .exec<{ attempts: number }>("SELECT attempts FROM payments WHERE id = ?", id)
+      .one().attempts;
+  }
+
+  #gatewayRef(id: string): string | null {
+    return (
+      this.core.store.sql
+        .exec<{ gateway_ref: string | null }>("SELECT gateway_ref FROM payments WHERE id = ?", id)
+        .toArray()[0]?.gateway_ref ?? null
+    );
   }
 
   #config(): AutoTopUpConfig | null {
     const config = this.core.store.readSetting<AutoTopUpConfig>("auto_top_up");
     return config
-      ? { ...config, maxPerDay: config.maxPerDay ?? AUTO_TOP_UPS_PER_DAY_DEFAULT }
+      ? {
+          ...config,
+          paymentMethod: config.paymentMethod ?? null,
+          maxPerDay: config.maxPerDay ?? AUTO_TOP_UPS_PER_DAY_DEFAULT,
+        }
       : null;
   }
 
@@ -477,13 +787,34 @@ export class TopUps {
           amountMicros: row.amount_micros,
           paymentMethod: row.payment_method,
           status: row.status,
+          nextActionUrl: row.status === "pending" ? row.next_action_url : null,
           failureReason: row.failure_reason,
           createdAtMs: row.created_at_ms,
           settledAtMs: row.settled_at_ms,
           movementId: row.movement_id,
+          reversedMicros: row.reversed_micros,
         }
       : null;
   }
+}
+
+/** Where the gateway sends the admin back after the bank's page: our own reconciling route. */
+export function returnUrl(env: { PUBLIC_BASE_URL: string }, accountId: string, paymentId: string) {
+  return new URL(
+    `/payments/return/${encodeURIComponent(accountId)}/${paymentId}`,
+    env.PUBLIC_BASE_URL,
+  ).toString();
+}
+
+function outcomeOrRetry(
+  answer: GatewayAnswer<RetrievedPayment | null>,
+): PaymentOutcome | Extract<PaymentAttempt, { status: "retry" }> {
+  if (answer.ok && answer.value) return answer.value.outcome;
+  return {
+    status: "retry",
+    retryKind: answer.ok || !answer.retryable ? "gateway_unavailable" : "network",
+    message: answer.ok ? "the payment was not found" : answer.message,
+  };
 }
 
 interface PaymentRow extends Record<string, SqlStorageValue> {
@@ -492,8 +823,10 @@ interface PaymentRow extends Record<string, SqlStorageValue> {
   amount_micros: number;
   payment_method: string;
   status: PaymentStatus;
+  next_action_url: string | null;
   failure_reason: string | null;
   created_at_ms: number;
   settled_at_ms: number | null;
   movement_id: string | null;
+  reversed_micros: number;
 }

@@ -74,6 +74,7 @@ export type LedgerRefusal =
   | { reason: "export_not_found" }
   | { reason: "top_up_not_found" }
   | { reason: "no_payment_method" }
+  | { reason: "payment_method_not_found" }
   | { reason: "account_conflict"; existing: AccountProfile }
   | { reason: "idempotency_conflict"; key: string }
   | { reason: "insufficient_credit"; availableMicros: Micros; requestedMicros: Micros }

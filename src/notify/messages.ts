@@ -13,7 +13,14 @@ export interface MessageContent {
 }
 
 export interface Alert {
-  code: "credit_low" | "credit_exhausted" | "auto_top_up_failed" | "auto_top_up_disabled";
+  code:
+    | "credit_low"
+    | "credit_exhausted"
+    | "auto_top_up_failed"
+    | "auto_top_up_disabled"
+    | "auto_top_up_no_card"
+    | "card_held"
+    | "card_expiring";
   message: string;
 }
 
@@ -107,6 +114,8 @@ export interface AutoTopUpFailure {
   /** When the next attempt is due; null when none is planned. */
   nextAttemptAtMs: number | null;
   timeZone?: string;
+  /** The bank wants the cardholder: where the admin can pay by hand, with authentication. */
+  actionUrl?: string;
 }
 
 export function autoTopUpFailedAlert(input: AutoTopUpFailure): Alert {
@@ -121,11 +130,88 @@ export function autoTopUpFailedAlert(input: AutoTopUpFailure): Alert {
 }
 
 export function autoTopUpFailedEmail(input: AutoTopUpFailure): MessageContent {
+  const action = input.actionUrl
+    ? [
+        `Your bank wants you to confirm payments yourself. Add credit now, confirming it with your bank, or save another card: ${input.actionUrl}`,
+      ]
+    : [];
   return {
-    subject: "Your auto top-up payment failed",
+    subject: input.actionUrl
+      ? "Your bank needs you to confirm your auto top-up"
+      : "Your auto top-up payment failed",
     text: [
       autoTopUpFailedAlert(input).message,
+      ...action,
       "If your balance runs out, outbound calls and inbound calls to toll-free numbers will stop. You can add credit with a one-time top-up at any time.",
+    ].join("\n\n"),
+    ...(input.actionUrl
+      ? {
+          html: [
+            `<p>${escapeHtml(autoTopUpFailedAlert(input).message)}</p>`,
+            `<p>Your bank wants you to confirm payments yourself. <a href="${escapeHtml(input.actionUrl)}">Add credit now</a>, confirming it with your bank, or save another card.</p>`,
+          ].join("\n"),
+        }
+      : {}),
+  };
+}
+
+export interface CardDescription {
+  brand: string;
+  last4: string;
+  expMonth: number;
+  expYear: number;
+}
+
+/** "Visa ending 4242 (expires 12/2029)". */
+export function describeCard(card: CardDescription): string {
+  const brand = card.brand.charAt(0).toUpperCase() + card.brand.slice(1);
+  return `${brand} ending ${card.last4} (expires ${String(card.expMonth).padStart(2, "0")}/${card.expYear})`;
+}
+
+export const cardExpiringAlert = (card: CardDescription): Alert => ({
+  code: "card_expiring",
+  message: `Your card expires soon: ${describeCard(card)}. Auto top-up will fail after that; save a new card in Billing.`,
+});
+
+export function cardExpiringEmail(input: CardDescription & { billingUrl: string }): MessageContent {
+  return {
+    subject: "Your card expires soon",
+    text: [
+      cardExpiringAlert(input).message,
+      `Replace it here so auto top-up keeps working: ${input.billingUrl}`,
+    ].join("\n\n"),
+  };
+}
+
+export const autoTopUpNoCardAlert = (): Alert => ({
+  code: "auto_top_up_no_card",
+  message: "Auto top-up is on but cannot run: no card is saved. Save a card in Billing.",
+});
+
+export const cardHeldAlert = (reason: string): Alert => ({
+  code: "card_held",
+  message: `Auto top-up is paused for your saved card: ${reason}. Save a new card, or save the auto top-up settings again to keep this one.`,
+});
+
+const REVERSAL_WORDS = {
+  refund: "was refunded, so its credit was taken back",
+  dispute: "was disputed with your bank, so its credit was taken back",
+  dispute_won:
+    "was disputed, and the dispute was resolved in our favour, so its credit was given back",
+} as const;
+
+export function topUpReversedEmail(input: {
+  topUpId: string;
+  amountMicros: Micros;
+  currency: string;
+  cause: keyof typeof REVERSAL_WORDS;
+  balanceMicros: Micros;
+}): MessageContent {
+  return {
+    subject: input.cause === "dispute_won" ? "Credit given back" : "Credit taken back",
+    text: [
+      `Top-up ${input.topUpId} ${REVERSAL_WORDS[input.cause]}: ${formatAmount(input.amountMicros, input.currency)}.`,
+      `Current balance: ${formatAmount(input.balanceMicros, input.currency)}. If it is 0 or below, outbound calls and inbound calls to toll-free numbers stop until credit is added.`,
     ].join("\n\n"),
   };
 }

@@ -24,6 +24,8 @@ export type AccountEventType =
   | "credit.restored"
   | "auto_top_up.failed"
   | "auto_top_up.disabled"
+  | "card.expiring"
+  | "top_up.reversed"
   | "export.ready"
   | "export.failed";
 

@@ -1,4 +1,5 @@
-import { roundUpToMinorUnits, type Micros } from "../money";
+import type { Micros } from "../money";
+import { roundUpToChargeable } from "./stripe-currencies";
 
 /** Failed auto top-ups in a row after which auto top-up switches itself off. */
 export const AUTO_TOP_UP_FAILURES_MAX = 3;
@@ -11,7 +12,8 @@ export interface AutoTopUpConfig {
   enabled: boolean;
   thresholdMicros: Micros;
   amountMicros: Micros;
-  paymentMethod: string;
+  /** A method named in the settings; null charges the card on file. */
+  paymentMethod: string | null;
   maxPerDay: number;
 }
 
@@ -38,7 +40,7 @@ export type AutoTopUpDecision =
  *
  * The amount is the configured one, or more when that would not lift the available
  * credit (reservations and top-ups in flight counted) back above the threshold; rounded
- * up to whole minor units, since a card can only be charged those.
+ * up to what the gateway can charge in the currency.
  */
 export function decideAutoTopUp(
   config: AutoTopUpConfig | null,
@@ -57,7 +59,7 @@ export function decideAutoTopUp(
   const needed = config.thresholdMicros - expected + 1;
   return {
     start: true,
-    amountMicros: roundUpToMinorUnits(Math.max(config.amountMicros, needed), currency),
+    amountMicros: roundUpToChargeable(Math.max(config.amountMicros, needed), currency),
   };
 }
 

@@ -16,6 +16,12 @@ export interface PaymentRequest {
   /** The gateway's customer the payment method is attached to (Stripe `cus_…`), when it has one. */
   customerRef?: string;
   description: string;
+  /**
+   * Set when the admin asked for it in the browser: the bank may then ask them to
+   * authenticate (3-D Secure), and the gateway sends them back to `returnUrl` afterwards.
+   * Without it the charge is off-session, and a bank that wants the cardholder refuses it.
+   */
+  onSession?: { returnUrl: string };
 }
 
 /** Why a payment failed for good: asking again with the same method will not change it soon. */
@@ -41,6 +47,8 @@ export type PaymentRetryKind = "timeout" | "network" | "gateway_unavailable" | "
 export type PaymentAttempt =
   | { status: "succeeded"; gatewayRef: string }
   | { status: "pending"; gatewayRef: string }
+  /** On-session only: the bank wants the cardholder; send them to `nextActionUrl`. */
+  | { status: "requires_action"; gatewayRef: string; nextActionUrl: string }
   | {
       status: "failed";
       gatewayRef: string | null;
@@ -51,6 +59,54 @@ export type PaymentAttempt =
       detail?: string;
     }
   | { status: "retry"; retryKind: PaymentRetryKind; message: string };
+
+/** What the gateway says of a payment when asked (reconciliation): never a guess. */
+export type PaymentOutcome = Exclude<PaymentAttempt, { status: "retry" }>;
+
+export interface RetrievedPayment {
+  outcome: PaymentOutcome;
+  /** From the payment's metadata; null for a payment this service did not start. */
+  paymentId: string | null;
+  accountId: string | null;
+}
+
+/** The answer of a gateway call that is not a charge: a value, or why not (and if worth retrying). */
+export type GatewayAnswer<T> =
+  | { ok: true; value: T }
+  | { ok: false; retryable: boolean; message: string };
+
+/**
+ * Optional details of the account's billing identity, passed to the gateway's customer
+ * (receipts, tax). The billing-details form fills them; a card can be saved without them.
+ */
+export interface CustomerDetails {
+  name?: string;
+  email?: string;
+  address?: { line1: string; line2?: string; city: string; postalCode: string; country: string };
+  taxId?: string;
+}
+
+/** A saved card as the Billing page shows it; no card number ever reaches this service. */
+export interface CardSummary {
+  paymentMethodRef: string;
+  brand: string;
+  last4: string;
+  expMonth: number;
+  expYear: number;
+}
+
+export interface RetrievedCard extends CardSummary {
+  customerRef: string | null;
+}
+
+export interface CardSetup {
+  accountId: string | null;
+  customerRef: string | null;
+  paymentMethodRef: string | null;
+  /** When the admin started it: of two setups, the later one is the card on file. */
+  createdMs: number;
+  succeeded: boolean;
+}
 
 /** A gateway's confirmation of a payment we started, verified and reduced to what the ledger needs. */
 export interface PaymentEvent {
@@ -68,21 +124,81 @@ export interface PaymentEvent {
   currency: string;
 }
 
+/**
+ * Every verified event this service acts on. Events that only point at a payment (refunds,
+ * disputes, fraud warnings) carry its gateway reference: the account is learnt by
+ * retrieving that payment, since those objects carry no metadata of ours.
+ */
+export type GatewayEvent =
+  | { kind: "payment"; event: PaymentEvent }
+  | { kind: "card_setup"; eventId: string; setupRef: string; setup: CardSetup | null }
+  | { kind: "card_updated"; eventId: string; card: RetrievedCard }
+  | {
+      kind: "card_detached";
+      eventId: string;
+      paymentMethodRef: string;
+      customerRef: string | null;
+    }
+  | { kind: "customer_deleted"; eventId: string; customerRef: string; accountId: string | null }
+  | {
+      kind: "refund";
+      eventId: string;
+      gatewayRef: string;
+      /** Stripe's charge.refunded carries the total refunded so far, not this refund alone. */
+      refundedMinor: number;
+      currency: string;
+    }
+  | {
+      kind: "dispute";
+      eventId: string;
+      gatewayRef: string;
+      disputeRef: string;
+      amountMinor: number;
+      currency: string;
+      status: "open" | "won" | "lost";
+    }
+  | { kind: "fraud_warning"; eventId: string; gatewayRef: string; warningRef: string };
+
 export type WebhookRejection =
   | "bad_signature"
   | "stale_timestamp"
   | "malformed"
+  /** Genuine, but of a type this service does not need: acknowledged and logged. */
   | "ignored_event_type"
   /** A genuine event about a payment that this service did not start (no metadata.paymentId). */
   | "unrelated_payment";
 
 export type WebhookParse =
-  | { ok: true; event: PaymentEvent }
-  | { ok: false; reason: WebhookRejection };
+  | { ok: true; event: GatewayEvent }
+  | { ok: false; reason: WebhookRejection; type?: string };
 
 export interface PaymentGateway {
   readonly name: "sandbox" | "stripe";
   createPayment(request: PaymentRequest): Promise<PaymentAttempt>;
+  /** The payment as the gateway knows it now, by its reference (Stripe `pi_…`). */
+  retrievePayment(gatewayRef: string): Promise<GatewayAnswer<RetrievedPayment>>;
+  /** A payment by our id when no reference was ever learnt; null when none exists. */
+  findPayment(paymentId: string): Promise<GatewayAnswer<RetrievedPayment | null>>;
+  /** Cancels a payment the cardholder abandoned, so it can no longer succeed. */
+  cancelPayment(gatewayRef: string): Promise<GatewayAnswer<null>>;
+  /** Creates the account's customer once (idempotently), or updates its details. */
+  saveCustomer(input: {
+    accountId: string;
+    customerRef: string | null;
+    details?: CustomerDetails;
+  }): Promise<GatewayAnswer<{ customerRef: string }>>;
+  /** The hosted page where the admin saves a card for later off-session charges. */
+  startCardSetup(input: {
+    accountId: string;
+    customerRef: string;
+    returnUrl: string;
+  }): Promise<GatewayAnswer<{ url: string }>>;
+  retrieveCardSetup(setupRef: string): Promise<GatewayAnswer<CardSetup>>;
+  retrieveCard(paymentMethodRef: string): Promise<GatewayAnswer<RetrievedCard>>;
+  retrieveCustomer(
+    customerRef: string,
+  ): Promise<GatewayAnswer<{ accountId: string | null; deleted: boolean }>>;
+  detachCard(paymentMethodRef: string): Promise<GatewayAnswer<null>>;
   /** `body` is the raw request text: the signature covers the exact bytes, not a re-serialisation. */
   parseWebhook(body: string, headers: Headers, nowMs: number): Promise<WebhookParse>;
 }

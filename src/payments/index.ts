@@ -4,6 +4,7 @@ import { StripeGateway } from "./stripe";
 
 export type * from "./gateway";
 export { SandboxGateway, type SandboxWebhook } from "./sandbox";
+export { STRIPE_API_VERSION } from "./stripe";
 export { StripeGateway } from "./stripe";
 
 /** The environment this module reads; STRIPE_SECRET_KEY is a secret only a Stripe deployment has. */
@@ -15,8 +16,8 @@ export interface PaymentsEnv {
 }
 
 export interface GatewayDeps {
-  /** Sandbox only: where its webhooks go and how they are sent. */
-  sandbox?: Pick<SandboxDeps, "schedule" | "deliver" | "nowMs">;
+  /** Sandbox only: its records, and how its webhooks are sent (scheduled by the ledger). */
+  sandbox?: Pick<SandboxDeps, "db" | "schedule" | "deliver" | "nowMs">;
   /** Stripe only: tests pass a mock. */
   fetch?: typeof fetch;
 }
@@ -45,11 +46,11 @@ export function gatewayFor(env: PaymentsEnv, deps: GatewayDeps = {}): PaymentGat
       ...(deps.fetch ? { fetch: deps.fetch } : {}),
     });
   }
-  if (!deps.sandbox)
-    throw new Error("the sandbox gateway needs deps.sandbox (schedule and deliver)");
+  if (!deps.sandbox) throw new Error("the sandbox gateway needs deps.sandbox (db and deliver)");
   return new SandboxGateway({
     ...deps.sandbox,
     webhookSecret: env.PAYMENT_WEBHOOK_SECRET,
     webhookUrl: new URL(WEBHOOK_PATH, env.PUBLIC_BASE_URL).toString(),
+    baseUrl: env.PUBLIC_BASE_URL,
   });
 }

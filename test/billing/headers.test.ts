@@ -8,7 +8,7 @@ function expectPageHeaders(headers: Headers) {
   expect(csp).toContain("script-src 'self'");
   expect(csp).toContain("style-src 'self'");
   expect(csp).toContain("frame-ancestors 'none'");
-  expect(csp).toContain("form-action 'self'");
+  expect(csp).toContain("form-action 'self' https://checkout.stripe.com https://hooks.stripe.com");
   expect(csp).not.toContain("unsafe-inline");
   expect(csp).not.toContain("unsafe-eval");
   expect(headers.get("X-Frame-Options")).toBe("DENY");

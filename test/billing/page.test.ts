@@ -134,7 +134,7 @@ describe("the Billing page", () => {
     expect(res.text).toContain('<p class="field-error" id="top-up-amount-error">');
     expect(res.text).toMatch(/id="top-up-amount" name="amount" type="text" value="12.345"/);
     expect(res.text).toContain('aria-describedby="top-up-amount-error"');
-    expect(visibleText(res.text)).toContain("minor units");
+    expect(visibleText(res.text)).toContain("multiple of EUR 0.01");
   });
 
   it("turns auto top-up on and off, showing its status", async () => {

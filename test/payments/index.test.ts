@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import {
   gatewayConfigProblems,
@@ -7,7 +8,11 @@ import {
 } from "../../src/payments";
 
 const base = { PAYMENT_WEBHOOK_SECRET: "whsec_x", PUBLIC_BASE_URL: "http://localhost:8787" };
-const sandboxDeps = { schedule: () => {}, deliver: async () => new Response(null) };
+const sandboxDeps = {
+  db: env.DB,
+  schedule: () => {},
+  deliver: async () => new Response(null),
+};
 
 describe("gatewayFor", () => {
   it("chooses the sandbox by default configuration", () => {

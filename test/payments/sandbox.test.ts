@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { env } from "cloudflare:workers";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { PaymentRequest } from "../../src/payments/gateway";
 import {
   SANDBOX_DECLINE_MESSAGE,
@@ -19,6 +20,8 @@ function harness(startMs = 1_800_000_000_000) {
   const gateway = new SandboxGateway({
     webhookSecret: SECRET,
     webhookUrl: WEBHOOK_URL,
+    baseUrl: "http://localhost:8787",
+    db: env.DB,
     nowMs: () => clock.nowMs,
     schedule: (webhook) => {
       scheduled.push(webhook);
@@ -55,10 +58,18 @@ function payment(paymentMethod: string, overrides: Partial<PaymentRequest> = {})
 async function receive(h: ReturnType<typeof harness>, request: Request) {
   expect(request.method).toBe("POST");
   expect(request.url).toBe(WEBHOOK_URL);
-  return h.gateway.parseWebhook(await request.text(), request.headers, h.clock.nowMs);
+  const parsed = await h.gateway.parseWebhook(await request.text(), request.headers, h.clock.nowMs);
+  return parsed.ok && parsed.event.kind === "payment"
+    ? { ok: true, event: parsed.event.event }
+    : parsed;
 }
 
 describe("sandbox gateway", () => {
+  // Every test charges "pay_1"; the sandbox remembers payments, as Stripe does.
+  beforeEach(async () => {
+    await env.DB.exec("DELETE FROM sandbox_payment_intents");
+  });
+
   it("pm_card_visa succeeds and confirms through a signed payment_intent.succeeded webhook", async () => {
     const h = harness();
     const attempt = await h.gateway.createPayment(payment("pm_card_visa"));

@@ -1,7 +1,8 @@
 import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
 import type { PaymentRequest } from "../../src/payments/gateway";
-import { REQUIRES_ACTION_REASON, StripeGateway } from "../../src/payments/stripe";
+import { StripeGateway } from "../../src/payments/stripe";
+import { REQUIRES_ACTION_REASON } from "../../src/payments/stripe-event";
 import { signWebhook } from "../../src/payments/webhook-signature";
 
 const WEBHOOK_SECRET = "whsec_test_stripe";
@@ -100,6 +101,7 @@ describe("Stripe gateway: createPayment", () => {
       currency: "eur",
       payment_method: "pm_1Saved",
       customer: "cus_123",
+      "allowed_payment_method_types[0]": "card",
       confirm: "true",
       off_session: "true",
       description: "Credit top-up",
@@ -289,14 +291,17 @@ describe("Stripe gateway: parseWebhook", () => {
     ).toEqual({
       ok: true,
       event: {
-        eventId: "evt_1Q",
-        paymentId: "pay_01J9Z",
-        accountId: "acc_42",
-        gatewayRef: "pi_3Test",
-        outcome: "succeeded",
-        amountMinor: 2500,
-        amountMicros: 25_000_000,
-        currency: "EUR",
+        kind: "payment",
+        event: {
+          eventId: "evt_1Q",
+          paymentId: "pay_01J9Z",
+          accountId: "acc_42",
+          gatewayRef: "pi_3Test",
+          outcome: "succeeded",
+          amountMinor: 2500,
+          amountMicros: 25_000_000,
+          currency: "EUR",
+        },
       },
     });
   });
@@ -315,7 +320,7 @@ describe("Stripe gateway: parseWebhook", () => {
       await gateway(stripeMock().fetchMock).parseWebhook(body, await signed(body), NOW_MS),
     ).toMatchObject({
       ok: true,
-      event: { outcome: "failed", failureReason: "Your card was declined." },
+      event: { event: { outcome: "failed", failureReason: "Your card was declined." } },
     });
   });
 
@@ -340,18 +345,21 @@ describe("Stripe gateway: parseWebhook", () => {
     expect(await stripe.parseWebhook(created, await signed(created), NOW_MS)).toEqual({
       ok: false,
       reason: "ignored_event_type",
+      type: "payment_intent.created",
     });
 
     const foreign = event("payment_intent.succeeded", { ...paid, metadata: { orderId: "o_1" } });
     expect(await stripe.parseWebhook(foreign, await signed(foreign), NOW_MS)).toEqual({
       ok: false,
       reason: "unrelated_payment",
+      type: "payment_intent.succeeded",
     });
 
     const noAmount = event("payment_intent.succeeded", { ...paid, amount: "25.00" });
     expect(await stripe.parseWebhook(noAmount, await signed(noAmount), NOW_MS)).toEqual({
       ok: false,
       reason: "malformed",
+      type: "payment_intent.succeeded",
     });
     expect(await stripe.parseWebhook("not json", await signed("not json"), NOW_MS)).toEqual({
       ok: false,

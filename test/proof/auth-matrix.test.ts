@@ -92,6 +92,13 @@ const BILLING_DETAILS = {
   country: "DE",
   invoiceEmail: "billing@example.test",
 };
+/** Saves the sandbox's test Visa for the account, as its hosted page would, so there is a card. */
+async function withCard(accountId: string): Promise<void> {
+  await api("POST", `/sandbox/setup/${accountId}`, {
+    token: null,
+    ...form({ paymentMethod: "pm_card_visa" }),
+  });
+}
 
 const callBody = {
   userId: "user-1",
@@ -203,6 +210,65 @@ const TABLE: Record<string, Case[]> = {
         body: { enabled: false, threshold: "1.00", amount: "10.00" },
       }),
       expect: ACCOUNT_ADMIN,
+    },
+  ],
+  "POST /v1/accounts/:id/payment-method/setup": [
+    {
+      request: (f) => ({ path: `/v1/accounts/${f.a.id}/payment-method/setup` }),
+      expect: ACCOUNT_ADMIN,
+    },
+  ],
+  "GET /v1/accounts/:id/payment-method": [
+    {
+      request: async (f) => {
+        await withCard(f.a.id);
+        return { path: `/v1/accounts/${f.a.id}/payment-method` };
+      },
+      expect: ACCOUNT_ADMIN,
+    },
+  ],
+  "DELETE /v1/accounts/:id/payment-method": [
+    {
+      request: async (f) => {
+        await withCard(f.a.id);
+        return { path: `/v1/accounts/${f.a.id}/payment-method` };
+      },
+      expect: ACCOUNT_ADMIN,
+    },
+  ],
+  // The gateway's return_url: no credential; it only makes the ledger ask the gateway.
+  "GET /payments/return/:id/:topUpId": [
+    {
+      request: (f) => ({ path: `/payments/return/${f.a.id}/${f.topUpId}` }),
+      expect: { everyone: 303, location: /^\/billing\?topUp=/ },
+    },
+  ],
+  // The sandbox's stand-ins for the gateway's own pages: development only, no credential.
+  "GET /sandbox/setup/:id": [
+    { request: (f) => ({ path: `/sandbox/setup/${f.a.id}` }), expect: { everyone: 200 } },
+  ],
+  "POST /sandbox/setup/:id": [
+    {
+      request: (f) => ({
+        path: `/sandbox/setup/${f.a.id}`,
+        ...form({ paymentMethod: "pm_card_visa" }),
+      }),
+      expect: { everyone: 303, location: /\/billing\?card=saved#card$/ },
+    },
+  ],
+  "GET /sandbox/authenticate/:ref": [
+    {
+      request: (f) => ({ path: `/sandbox/authenticate/pi_sandbox_${f.topUpId}` }),
+      expect: { everyone: 200 },
+    },
+  ],
+  "POST /sandbox/authenticate/:ref": [
+    {
+      request: (f) => ({
+        path: `/sandbox/authenticate/pi_sandbox_${f.topUpId}`,
+        ...form({ outcome: "approve" }),
+      }),
+      expect: { everyone: 303 },
     },
   ],
   "PUT /v1/accounts/:id/alerts": [
@@ -429,6 +495,27 @@ const TABLE: Record<string, Case[]> = {
 
   "POST /dev/seed": [{ request: () => ({ path: "/dev/seed" }), expect: OPERATOR_ONLY }],
   "GET /dev/mailbox": [{ request: () => ({ path: "/dev/mailbox" }), expect: OPERATOR_ONLY }],
+  "POST /dev/payments/:id/:topUpId/refund": [
+    {
+      request: (f) => ({ path: `/dev/payments/${f.a.id}/${f.topUpId}/refund`, body: {} }),
+      expect: OPERATOR_ONLY,
+    },
+  ],
+  "POST /dev/payments/:id/:topUpId/dispute": [
+    {
+      request: (f) => ({
+        path: `/dev/payments/${f.a.id}/${f.topUpId}/dispute`,
+        body: { status: "needs_response" },
+      }),
+      expect: OPERATOR_ONLY,
+    },
+  ],
+  "POST /dev/payments/:id/:topUpId/fraud-warning": [
+    {
+      request: (f) => ({ path: `/dev/payments/${f.a.id}/${f.topUpId}/fraud-warning` }),
+      expect: OPERATOR_ONLY,
+    },
+  ],
 
   // Pages: a signed-in cookie session is the credential; a bearer token, even the operator's, is not one.
   "GET /": [{ request: () => ({ path: "/" }), expect: { everyone: 302, location: /^\/billing$/ } }],
@@ -468,6 +555,12 @@ const TABLE: Record<string, Case[]> = {
         path: "/billing/auto-top-up",
         ...form({ threshold: "1.00", amount: "5.00", csrf: "x" }),
       }),
+      expect: { everyone: 303, location: /^\/billing\/sign-in/ },
+    },
+  ],
+  "POST /billing/card": [
+    {
+      request: () => ({ path: "/billing/card", ...form({ csrf: "x" }) }),
       expect: { everyone: 303, location: /^\/billing\/sign-in/ },
     },
   ],

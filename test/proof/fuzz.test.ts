@@ -345,6 +345,7 @@ describe("fuzzing the Billing page", () => {
     fc.string({ maxLength: 20_000 }).filter((s) => s.length > 600 || s.length < 20),
   );
 
+  // Each top-up it sends is charged at once (on-session), so 80 requests need more than 5 s.
   it("signed-in forms and queries", async () => {
     ({ jar, csrf } = await signIn(acct));
     await fc.assert(
@@ -397,7 +398,7 @@ describe("fuzzing the Billing page", () => {
       ),
       { numRuns: 20 },
     );
-  });
+  }, 30_000);
 
   it("the billing details form", async () => {
     ({ jar, csrf } = await signIn(acct));

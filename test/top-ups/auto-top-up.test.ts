@@ -29,7 +29,8 @@ describe("auto top-up", () => {
       enabled: true,
       threshold: "5.00",
       amount: "20.00",
-      paymentMethod: "pm_card_visa",
+      // None named: the card on file (the sandbox's test Visa) is charged.
+      paymentMethod: null,
       inProgress: null,
     });
     const debits = await Promise.all(

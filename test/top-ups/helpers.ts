@@ -1,6 +1,7 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { listMailbox } from "../../src/notify";
+import { signWebhook } from "../../src/payments/webhook-signature";
 import { api, ledger } from "../helpers";
 
 /** Runs the ledger's due work (gateway calls, sandbox webhooks, notices) until nothing is due now. */
@@ -60,4 +61,52 @@ export async function paymentsOf(
       )
       .toArray(),
   );
+}
+
+/** An event as Stripe sends it: `object: "event"`, a type, and the object it is about. */
+export function stripeEvent(type: string, object: Record<string, unknown>, id?: string) {
+  return JSON.stringify({
+    id: id ?? `evt_${crypto.randomUUID().replaceAll("-", "")}`,
+    object: "event",
+    api_version: "2026-10-28.endive",
+    type,
+    created: Math.floor(Date.now() / 1000),
+    livemode: false,
+    data: { object },
+  });
+}
+
+/** A PaymentIntent as Stripe shows it, for a top-up this service started. */
+export function paymentIntent(input: {
+  id: string;
+  paymentId: string;
+  accountId: string;
+  amount: number;
+  currency?: string;
+  status?: string;
+  message?: string;
+}) {
+  return {
+    id: input.id,
+    object: "payment_intent",
+    amount: input.amount,
+    currency: input.currency ?? "eur",
+    status: input.status ?? "succeeded",
+    metadata: { paymentId: input.paymentId, accountId: input.accountId },
+    last_payment_error: input.message
+      ? { type: "card_error", code: "card_declined", message: input.message }
+      : null,
+    next_action: null,
+  };
+}
+
+/** Posts a body to the webhook route signed as Stripe signs it, now. */
+export async function postSignedWebhook(body: string) {
+  return api("POST", "/v1/webhooks/payments", {
+    token: null,
+    rawBody: body,
+    headers: {
+      "Stripe-Signature": await signWebhook(env.PAYMENT_WEBHOOK_SECRET, body, Date.now() / 1000),
+    },
+  });
 }

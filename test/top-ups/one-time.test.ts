@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { signWebhook } from "../../src/payments/webhook-signature";
-import { sandboxEvent } from "../../src/payments/sandbox";
 import { api, newAccount } from "../helpers";
-import { credit, settleLedger, topUp, topUpMovements } from "./helpers";
+import { credit, paymentIntent, settleLedger, stripeEvent, topUp, topUpMovements } from "./helpers";
 
 const SECRET = "whsec_dev_sandbox";
 
@@ -112,20 +111,14 @@ describe("payment webhooks", () => {
       "w",
     );
     await settleLedger(acct.id);
-    const body = JSON.stringify(
-      sandboxEvent(
-        {
-          paymentId: res.body.id,
-          accountId: acct.id,
-          amountMicros: 10_000_000,
-          currency: "EUR",
-          paymentMethod: "pm_card_visa_delayed",
-          description: "x",
-        },
-        `pi_sandbox_${res.body.id}`,
-        "succeeded",
-        Date.now(),
-      ),
+    const body = stripeEvent(
+      "payment_intent.succeeded",
+      paymentIntent({
+        id: `pi_sandbox_${res.body.id}`,
+        paymentId: res.body.id,
+        accountId: acct.id,
+        amount: 1000,
+      }),
     );
     return { acct, topUpId: res.body.id, body };
   }
@@ -164,20 +157,14 @@ describe("payment webhooks", () => {
 
   it("an event for a payment the ledger never started adds nothing", async () => {
     const acct = await newAccount();
-    const body = JSON.stringify(
-      sandboxEvent(
-        {
-          paymentId: "top_neverStartedByUs000",
-          accountId: acct.id,
-          amountMicros: 50_000_000,
-          currency: "EUR",
-          paymentMethod: "pm_card_visa",
-          description: "x",
-        },
-        "pi_unknown",
-        "succeeded",
-        Date.now(),
-      ),
+    const body = stripeEvent(
+      "payment_intent.succeeded",
+      paymentIntent({
+        id: "pi_unknown",
+        paymentId: "top_neverStartedByUs000",
+        accountId: acct.id,
+        amount: 5000,
+      }),
     );
     const res = await postWebhook(body, await signWebhook(SECRET, body, Date.now() / 1000));
     expect(res.body).toMatchObject({ applied: false, why: "unknown_payment" });

@@ -32,6 +32,27 @@ function TopUpOutcome(props: { topUp: TopUpBody; credit: CreditBody }) {
           </div>
         </div>
       );
+    case "requires_action":
+      // The page sends the admin to the bank at once; this is for a reload or a way back.
+      return (
+        <div class="outcome outcome-pending" role="status" data-testid="top-up-outcome">
+          <div>
+            <p>
+              <strong>Your bank asks you to confirm the payment of {amount}.</strong> No credit is
+              added until you do.
+            </p>
+            <p>
+              <a
+                class="button button-primary"
+                href={topUp.nextAction?.url}
+                data-testid="authenticate"
+              >
+                Confirm with your bank
+              </a>
+            </p>
+          </div>
+        </div>
+      );
     case "succeeded":
       return (
         <div

@@ -1,5 +1,6 @@
 import { AddCreditSection } from "./add-credit-section";
 import { AutoTopUpSection } from "./auto-top-up-section";
+import { CardSection } from "./card-section";
 import { BillingDetailsSection } from "./billing-details-section";
 import { CreditSection } from "./credit-section";
 import { ExportSection } from "./export-section";
@@ -47,6 +48,7 @@ export function BillingPage(props: BillingPageProps) {
         <h1>Billing</h1>
         <nav aria-label="Sections of this page" class="section-nav">
           <a href="#credit">Credit</a>
+          <a href="#card">Card</a>
           <a href="#billing-details">Billing details</a>
           <a href="#add-credit">Add credit</a>
           <a href="#auto-top-up">Auto top-up</a>
@@ -57,6 +59,7 @@ export function BillingPage(props: BillingPageProps) {
         </nav>
         <div class="grid">
           <CreditSection credit={credit} />
+          <CardSection card={credit.paymentMethod} error={forms.cardError} csrf={csrf} />
           <BillingDetailsSection
             details={data.billingDetails}
             form={forms.billingDetails}

@@ -60,6 +60,22 @@ function AlertBanner(props: { alert: Alert }) {
           </p>
         </div>
       );
+    case "card_expiring":
+    case "auto_top_up_no_card":
+    case "card_held":
+      return (
+        <div class="banner banner-warning" role="status" data-alert={alert.code}>
+          <h3>
+            {alert.code === "card_expiring"
+              ? "Your card expires soon"
+              : "Auto top-up cannot charge your card"}
+          </h3>
+          <p>{alert.message}</p>
+          <p>
+            <a href="#card">Save a card</a> or <a href="#add-credit">add credit now</a>.
+          </p>
+        </div>
+      );
     default: {
       const unmapped: never = alert.code;
       return (

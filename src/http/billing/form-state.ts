@@ -38,6 +38,7 @@ export interface PageForms {
   autoTopUp?: FormState;
   billingDetails?: FormState;
   exportError?: string;
+  cardError?: string;
 }
 
 /** Short codes the redirects after a successful form carry; never free text from a URL. */

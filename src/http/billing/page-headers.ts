@@ -3,7 +3,7 @@ import type { AppEnv } from "../context";
 
 /**
  * Scripts and styles come only from this origin's files, never inline, so injected markup
- * cannot run; forms may post only here; nothing may frame the page (clickjacking of the
+ * cannot run; forms may post only here (and be sent on to Stripe's pages); nothing may frame the page (clickjacking of the
  * Pay now button). `same-origin` referrers: no-referrer would make browsers send
  * `Origin: null` on our own form posts, which the CSRF check refuses.
  */
@@ -13,7 +13,9 @@ export const PAGE_CSP = [
   "style-src 'self'",
   "img-src 'self' data:",
   "connect-src 'self'",
-  "form-action 'self'",
+  // Browsers check form-action on a post's redirects too: "Save a card" and "Pay now" may
+  // answer with Stripe Checkout or the bank's 3-D Secure page (via hooks.stripe.com).
+  "form-action 'self' https://checkout.stripe.com https://hooks.stripe.com",
   "frame-ancestors 'none'",
   "base-uri 'none'",
 ].join("; ");

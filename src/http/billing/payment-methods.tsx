@@ -1,8 +1,11 @@
 import {
+  SANDBOX_CARD_AUTHENTICATION,
   SANDBOX_CARD_CONFIRMS_LATE,
   SANDBOX_CARD_DECLINED,
   SANDBOX_CARD_SUCCEEDS,
 } from "../../payments/sandbox";
+import { describeCard } from "../../notify/messages";
+import type { CreditBody } from "./api-types";
 
 export interface PaymentMethodOption {
   id: string;
@@ -13,24 +16,22 @@ export interface PaymentMethodOption {
 const SANDBOX_CARDS: PaymentMethodOption[] = [
   { id: SANDBOX_CARD_SUCCEEDS, label: "Test Visa (succeeds)" },
   { id: SANDBOX_CARD_CONFIRMS_LATE, label: "Test Visa (confirms after 5 s)" },
+  { id: SANDBOX_CARD_AUTHENTICATION, label: "Test Visa (asks for 3-D Secure)" },
   { id: SANDBOX_CARD_DECLINED, label: "Test card (declined)" },
 ];
 
 /**
- * The methods the forms offer: the saved one first, then, with the sandbox gateway, its test
- * cards. Saving a card with Stripe needs Stripe's own form, which this page does not embed,
- * so with Stripe only the saved method is offered.
+ * The methods the forms offer: the card on file first (an empty value: the API then charges
+ * the saved card), then, with the sandbox gateway, its test cards to try each outcome.
  */
-export function paymentMethodOptions(env: Env, saved: string | null): PaymentMethodOption[] {
+export function paymentMethodOptions(
+  env: Env,
+  card: CreditBody["paymentMethod"],
+): PaymentMethodOption[] {
   const options: PaymentMethodOption[] = [];
-  if (saved) options.push({ id: saved, label: `Saved: ${savedLabel(saved)}` });
-  if (env.PAYMENT_GATEWAY === "sandbox")
-    options.push(...SANDBOX_CARDS.filter((card) => card.id !== saved));
+  if (card) options.push({ id: "", label: `Saved card: ${describeCard(card)}` });
+  if (env.PAYMENT_GATEWAY === "sandbox") options.push(...SANDBOX_CARDS);
   return options;
-}
-
-function savedLabel(id: string): string {
-  return SANDBOX_CARDS.find((card) => card.id === id)?.label ?? id;
 }
 
 export function PaymentMethodSelect(props: {
@@ -44,7 +45,7 @@ export function PaymentMethodSelect(props: {
     return (
       <div class="field">
         <p class="field-error" id={errorId}>
-          No payment method is saved for this account. Ask your platform operator to add one.
+          No card is saved for this account. <a href="#card">Save a card</a> first.
         </p>
       </div>
     );

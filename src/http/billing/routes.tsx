@@ -127,7 +127,7 @@ export function billingPage(app: Hono<AppEnv>) {
         data={loaded.data}
         forms={forms}
         notice={isNoticeCode(notice) ? NOTICES[notice] : null}
-        paymentMethods={paymentMethodOptions(c.env, loaded.data.credit.autoTopUp.paymentMethod)}
+        paymentMethods={paymentMethodOptions(c.env, loaded.data.credit.paymentMethod)}
         billingDetailsSaved={c.req.query("saved") === "billing-details"}
         csrf={await sessionFormToken(c.env.SIGNING_SECRET, session.sessionId)}
       />,
@@ -247,6 +247,8 @@ export function billingPage(app: Hono<AppEnv>) {
             "Idempotency-Key": `billing-${key}`,
           },
         );
+        // The bank wants the admin: straight to its page, which sends them back here after.
+        if (answer.ok && answer.body.nextAction) return c.redirect(answer.body.nextAction.url, 303);
         if (answer.ok)
           return c.redirect(`/billing?topUp=${encodeURIComponent(answer.body.id)}#add-credit`, 303);
         if (answer.status === 401) return toSignIn(c, "expired");
@@ -263,6 +265,28 @@ export function billingPage(app: Hono<AppEnv>) {
           ["amount", "paymentMethod"],
         );
         return renderBilling(c, session, api, { topUp }, statusOf(answer.status));
+      })
+
+      /** "Save a card" / "Replace card": off to the gateway's hosted page, back to #card. */
+      .post("/card", async (c) => {
+        const form = await readForm(c);
+        const session = await formSession(c, form);
+        if (session instanceof Response) return session;
+        const api = apiFor(c, session);
+        const answer = await api.send<{ url: string }>(
+          "POST",
+          `${accountPath(session)}/payment-method/setup`,
+          undefined,
+        );
+        if (answer.ok) return c.redirect(answer.body.url, 303);
+        if (answer.status === 401) return toSignIn(c, "expired");
+        return renderBilling(
+          c,
+          session,
+          api,
+          { cardError: answer.error.message },
+          statusOf(answer.status),
+        );
       })
 
       .post("/auto-top-up", async (c) => {

@@ -1,9 +1,11 @@
 import { billingDetailsSchema } from "../../billing-details";
+import { z } from "zod";
 import { accountPath } from "../schemas";
 import { apiKeyBody, createAccountBody } from "../routes/accounts";
 import { adjustmentBody, movementsQuery } from "../routes/credit";
 import { downloadPath, exportPath } from "../routes/exports";
 import { alertsBody, autoTopUpBody, topUpBody, topUpPath } from "../routes/top-ups";
+import { disputeBody, refundBody } from "../routes/dev";
 import { IDEMPOTENCY_HEADER, type Operation } from "./operation";
 import * as r from "./responses";
 
@@ -110,14 +112,20 @@ export const CREDIT_OPERATIONS: Operation[] = [
     tag: "Top-ups",
     summary: "Add credit with a one-time payment",
     description:
-      "Charged to the given or the saved payment method. The credit appears when the gateway confirms; poll the top-up.",
+      "Charged at once, on-session, to the given or the saved card. The credit appears when the gateway confirms; poll the top-up. When the bank wants the cardholder, the answer is `requires_action` with `nextAction.url`: send the browser there; it comes back to the Billing page. An authentication not completed within 30 minutes ends `failed`.",
     caller: "account-admin",
     pathParams: accountPath,
     headers: [IDEMPOTENCY_HEADER(true)],
     body: { kind: "json", schema: topUpBody },
     responses: {
-      202: { description: "Accepted; pending", schema: r.topUpResponse },
+      202: {
+        description: "Accepted; pending, or requires_action with nextAction.url",
+        schema: r.topUpResponse,
+      },
       ...common,
+      400: err(
+        "Invalid input, no saved card, or an amount the gateway cannot charge (field named)",
+      ),
       403: err("Not an admin key"),
       409: err("Idempotency-Key reused with another body"),
     },
@@ -227,13 +235,152 @@ export const CREDIT_OPERATIONS: Operation[] = [
     body: {
       kind: "raw",
       contentType: "application/json",
-      description: "A Stripe payment_intent.succeeded or payment_intent.payment_failed event",
+      description:
+        "A Stripe event: payment_intent.*, checkout.session.completed, setup_intent.succeeded, payment_method.*, customer.deleted, charge.refunded, charge.dispute.*, radar.early_fraud_warning.created. Other genuine types are acknowledged and logged.",
     },
     responses: {
-      200: { description: "Received", schema: r.webhookAckResponse },
+      200: { description: "Received (applied, or why not)", schema: r.webhookAckResponse },
       400: err("Forged, stale or malformed delivery"),
+      503: err("The gateway could not be asked about the event; it delivers again"),
     },
   },
+  {
+    method: "post",
+    path: "/v1/accounts/:id/payment-method/setup",
+    tag: "Card",
+    summary: "Start saving a card: the gateway's hosted page",
+    description:
+      "Creates the account's gateway customer once, then a hosted page (Stripe Checkout, setup mode; the sandbox's own page in development) where the admin saves a card for later off-session charges. The gateway's webhook records it; a new card replaces (and detaches) the old one.",
+    caller: "account-admin",
+    pathParams: accountPath,
+    responses: {
+      201: { description: "Where to send the admin", schema: r.cardSetupResponse },
+      ...common,
+      403: err("Not an admin key"),
+      503: err("The payment gateway did not answer; retry"),
+    },
+  },
+  {
+    method: "get",
+    path: "/v1/accounts/:id/payment-method",
+    tag: "Card",
+    summary: "The card on file: brand, last 4, expiry",
+    caller: "account-admin",
+    pathParams: accountPath,
+    responses: {
+      200: { description: "The saved card", schema: r.paymentMethodResponse },
+      ...common,
+      403: err("Not an admin key"),
+      404: err("No such account, or no card is saved"),
+    },
+  },
+  {
+    method: "delete",
+    path: "/v1/accounts/:id/payment-method",
+    tag: "Card",
+    summary: "Remove the card on file",
+    description:
+      "Detached at the gateway (retried by the ledger); an enabled auto top-up then shows that it cannot run, and does not try.",
+    caller: "account-admin",
+    pathParams: accountPath,
+    responses: {
+      204: { description: "Removed" },
+      ...common,
+      403: err("Not an admin key"),
+      404: err("No such account, or no card is saved"),
+    },
+  },
+  {
+    method: "get",
+    path: "/payments/return/:id/:topUpId",
+    tag: "Top-ups",
+    summary: "Back from the bank's authentication page",
+    description:
+      "The gateway's return_url. It proves nothing, so it only makes the ledger retrieve the payment at the gateway, then redirects to the Billing page showing the outcome.",
+    caller: "anyone",
+    pathParams: topUpPath,
+    responses: {
+      303: { description: "To /billing?topUp=…#add-credit" },
+      400: common[400],
+    },
+  },
+  {
+    method: "get",
+    path: "/sandbox/setup/:id",
+    tag: "Development",
+    summary: "The sandbox's hosted page to save a test card (development only)",
+    caller: "anyone",
+    pathParams: z.object({ id: z.string() }),
+    responses: {
+      200: { description: "The page", contentType: "text/html" },
+      404: err("Not the sandbox, or production"),
+    },
+  },
+  {
+    method: "post",
+    path: "/sandbox/setup/:id",
+    tag: "Development",
+    summary: "Save the chosen test card: a signed setup_intent.succeeded, then back to Billing",
+    caller: "anyone",
+    pathParams: z.object({ id: z.string() }),
+    body: { kind: "form", fields: { paymentMethod: "A sandbox test card", return: "Back to" } },
+    responses: {
+      303: { description: "Back to the Billing page's card section" },
+      400: err("Not a sandbox test card"),
+      404: err("Not the sandbox, or production"),
+    },
+  },
+  {
+    method: "get",
+    path: "/sandbox/authenticate/:ref",
+    tag: "Development",
+    summary: "The sandbox bank's 3-D Secure challenge (development only)",
+    caller: "anyone",
+    pathParams: z.object({ ref: z.string() }),
+    responses: {
+      200: { description: "The challenge page", contentType: "text/html" },
+      400: common[400],
+      404: err("No such sandbox payment, not the sandbox, or production"),
+    },
+  },
+  {
+    method: "post",
+    path: "/sandbox/authenticate/:ref",
+    tag: "Development",
+    summary: "Approve or fail the challenge: a signed payment webhook, then back to return_url",
+    caller: "anyone",
+    pathParams: z.object({ ref: z.string() }),
+    body: { kind: "form", fields: { outcome: "approve or fail" } },
+    responses: {
+      303: { description: "To the payment's return_url" },
+      400: common[400],
+      404: err("No such sandbox payment, not the sandbox, or production"),
+    },
+  },
+  ...(
+    [
+      ["refund", "a refund made in the gateway's dashboard (charge.refunded)", refundBody],
+      ["dispute", "a dispute or its outcome (charge.dispute.created / closed)", disputeBody],
+      ["fraud-warning", "Radar's early fraud warning", undefined],
+    ] as const
+  ).map(
+    ([what, summary, body]): Operation => ({
+      method: "post",
+      path: `/dev/payments/:id/:topUpId/${what}`,
+      tag: "Development",
+      summary: `Fire ${summary} for a sandbox top-up (not in production)`,
+      description: "Sent signed through the webhook route; answers what that route answered.",
+      caller: "operator",
+      pathParams: topUpPath,
+      ...(body ? { body: { kind: "json" as const, schema: body } } : {}),
+      responses: {
+        200: { description: "The webhook route's answer", schema: r.webhookAckResponse },
+        400: common[400],
+        401: common[401],
+        404: err("No succeeded sandbox payment for this top-up, or not the sandbox"),
+      },
+    }),
+  ),
   {
     method: "put",
     path: "/v1/accounts/:id/billing-details",

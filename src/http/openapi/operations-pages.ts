@@ -192,6 +192,19 @@ export const PAGE_OPERATIONS: Operation[] = [
   },
   {
     method: "post",
+    path: "/billing/card",
+    tag: "Billing page",
+    summary: "Save a card / Replace card (calls POST /v1/accounts/{id}/payment-method/setup)",
+    caller: "billing-session",
+    body: form({}),
+    responses: {
+      303: seeOther("to the gateway's hosted page"),
+      403: html("Cross-site or without the form's token"),
+      502: html("The page with the gateway's error"),
+    },
+  },
+  {
+    method: "post",
     path: "/dev/seed",
     tag: "Development",
     summary: "Seed the demo account (not in production)",

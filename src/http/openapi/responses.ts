@@ -76,15 +76,40 @@ export const topUpResponse = z.strictObject({
   kind: z.enum(["one-time", "auto"]),
   amount: money,
   paymentMethod: z.string(),
-  status: z.enum(["pending", "succeeded", "failed"]),
+  status: z.enum(["pending", "requires_action", "succeeded", "failed"]),
+  nextAction: z
+    .strictObject({ url: z.string() })
+    .optional()
+    .describe("With requires_action: send the admin's browser here for the bank's authentication"),
   failureReason: z.string().nullable(),
   createdAt: instant,
   settledAt: instant.nullable(),
   movementId: z.string().nullable(),
+  reversed: money.optional().describe("Credit taken back by refunds and disputes"),
+});
+
+export const paymentMethodResponse = z.strictObject({
+  brand: z.string().describe("visa, mastercard, amex, …"),
+  last4: z.string(),
+  expMonth: z.number().int(),
+  expYear: z.number().int(),
+  savedAt: instant,
+});
+
+export const cardSetupResponse = z.strictObject({
+  url: z.string().describe("The gateway's hosted page where the admin saves a card"),
 });
 
 const alert = z.strictObject({
-  code: z.enum(["credit_low", "credit_exhausted", "auto_top_up_failed", "auto_top_up_disabled"]),
+  code: z.enum([
+    "credit_low",
+    "credit_exhausted",
+    "auto_top_up_failed",
+    "auto_top_up_disabled",
+    "auto_top_up_no_card",
+    "card_held",
+    "card_expiring",
+  ]),
   message: z.string(),
 });
 
@@ -113,6 +138,7 @@ export const creditResponse = z.strictObject({
     "Spend of the last 30 days scaled to 14 days, rounded up to whole minor units (cents)",
   ),
   autoTopUp: autoTopUpResponse,
+  paymentMethod: paymentMethodResponse.nullable().describe("The card on file"),
 });
 
 export const alertsResponse = creditResponse.extend({

@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { isWholeMinorUnits, minorUnitDigits, type Micros } from "../../money";
+import type { Micros } from "../../money";
 import { AUTO_TOP_UPS_PER_DAY_DEFAULT } from "../../payments/auto-top-up-policy";
+import { chargeRefusal } from "../../payments/stripe-currencies";
 import { requireAccount } from "../auth";
 import type { AppEnv } from "../context";
 import { sha256Hex } from "../crypto";
@@ -44,7 +45,7 @@ export const topUpPath = schemas.accountPath.extend({
   topUpId: z.string().regex(/^(top|atu)_[A-Za-z0-9_-]{10,40}$/, "is not a top-up id"),
 });
 
-/** Cards are charged in whole minor units (cents); a finer amount is refused up front. */
+/** What the gateway cannot charge in the account's currency is refused up front, never declined. */
 async function chargeableIn(
   env: Env,
   accountId: string,
@@ -52,16 +53,27 @@ async function chargeableIn(
   micros: Micros,
 ): Promise<void> {
   const credit = unwrap(await ledgerOf(env, accountId).credit());
-  if (!isWholeMinorUnits(micros, credit.currency)) {
-    throw invalidField(
-      field,
-      `must be a whole number of ${credit.currency} minor units (${minorUnitDigits(credit.currency)} decimals)`,
-    );
-  }
+  const refusal = chargeRefusal(micros, credit.currency);
+  if (refusal) throw invalidField(field, refusal);
 }
 
+/**
+ * Where the gateway sends the admin's browser back after the bank's page. It proves nothing
+ * (anyone may open it), so it only makes the ledger ask the gateway how the payment stands,
+ * then shows the outcome on the Billing page. Webhook first or redirect first, the credit
+ * is posted once.
+ */
+export const topUpReturns = new Hono<AppEnv>().get("/return/:id/:topUpId", async (c) => {
+  const { id, topUpId } = pathParams(c, topUpPath);
+  await ledgerOf(c.env, id).reconcileTopUp(topUpId);
+  return c.redirect(`/billing?topUp=${encodeURIComponent(topUpId)}#add-credit`, 303);
+});
+
 export const topUps = new Hono<AppEnv>()
-  /** 202: the credit appears when the payment succeeds, which the gateway confirms later. */
+  /**
+   * 202: the credit appears when the payment succeeds, which the gateway confirms later;
+   * `status: "requires_action"` with `nextAction.url` when the bank wants the cardholder.
+   */
   .post("/:id/top-ups", async (c) => {
     const { id } = pathParams(c, schemas.accountPath);
     requireAccount(c, id, "admin");
@@ -90,18 +102,13 @@ export const topUps = new Hono<AppEnv>()
     const body = await jsonBody(c, autoTopUpBody);
     await chargeableIn(c.env, id, "amount", body.amount);
     const ledger = ledgerOf(c.env, id);
-    const saved = unwrap(await ledger.credit()).autoTopUp.config?.paymentMethod;
-    const method =
-      body.paymentMethod ??
-      saved ??
-      (c.env.PAYMENT_GATEWAY === "sandbox" ? "pm_card_visa" : undefined);
-    if (!method) throw invalidField("paymentMethod", "required: no payment method is saved");
     unwrap(
       await ledger.configureAutoTopUp({
         enabled: body.enabled,
         thresholdMicros: body.threshold,
         amountMicros: body.amount,
-        paymentMethod: method,
+        // Without one, auto top-up charges the card on file (and says so when there is none).
+        paymentMethod: body.paymentMethod ?? null,
         maxPerDay: body.maxPerDay,
       }),
     );
