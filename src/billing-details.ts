@@ -1,5 +1,6 @@
 import { checkVAT, countries as VAT_COUNTRIES, type Country } from "jsvat";
 import { z } from "zod";
+import type { CustomerDetails } from "./payments/gateway";
 import { isRatingCountry } from "./rating/classify";
 
 /**
@@ -18,6 +19,22 @@ export interface BillingDetails {
   /** A VAT id in its canonical form (e.g. "DE136695976") where the country has VAT ids we check. */
   taxId?: string;
   invoiceEmail: string;
+}
+
+/** The details as the gateway's customer takes them (receipts, tax). */
+export function customerDetailsOf(details: BillingDetails): CustomerDetails {
+  return {
+    name: details.companyName,
+    email: details.invoiceEmail,
+    address: {
+      line1: details.addressLine1,
+      ...(details.addressLine2 ? { line2: details.addressLine2 } : {}),
+      city: details.city,
+      postalCode: details.postalCode,
+      country: details.country,
+    },
+    ...(details.taxId ? { taxId: details.taxId } : {}),
+  };
 }
 
 const text = (max: number) => z.string().trim().min(1, "must not be empty").max(max);

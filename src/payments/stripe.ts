@@ -145,11 +145,13 @@ export class StripeGateway implements PaymentGateway {
         customerRef = customer.id;
       }
       const taxId = input.details?.taxId;
-      if (taxId) {
-        // The billing details hold an EU VAT id; the key makes saving the same one again a no-op.
+      const taxIdType = stripeTaxIdType(input.details?.address?.country);
+      // Only VAT ids of a type Stripe knows go to it: another type would refuse the whole
+      // customer (and with it the card setup). The key makes saving the same one a no-op.
+      if (taxId && taxIdType) {
         await this.#stripe.customers.createTaxId(
           customerRef,
-          { type: "eu_vat", value: taxId },
+          { type: taxIdType, value: taxId },
           { idempotencyKey: `tax-id-${input.accountId}-${taxId}` },
         );
       }
@@ -238,6 +240,24 @@ class NotUnderstood extends Error {}
 
 function notUnderstood(what: string): never {
   throw new NotUnderstood(`Stripe answered with a ${what} this service cannot read`);
+}
+
+/** The EU's member states, whose VAT ids Stripe takes as `eu_vat`. */
+const EU_VAT_COUNTRIES = new Set(
+  "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split(" "),
+);
+/** Other countries whose VAT ids the billing details check and Stripe has a type for. */
+const OTHER_VAT_TYPES: Record<string, Stripe.TaxIdCreateParams.Type> = {
+  GB: "gb_vat",
+  CH: "ch_vat",
+  NO: "no_vat",
+};
+
+/** Stripe's tax id type for a VAT id of `country`; null where the service sends none. */
+export function stripeTaxIdType(country: string | undefined): Stripe.TaxIdCreateParams.Type | null {
+  if (!country) return null;
+  if (EU_VAT_COUNTRIES.has(country)) return "eu_vat";
+  return OTHER_VAT_TYPES[country] ?? null;
 }
 
 function customerParams(details: CustomerDetails): Stripe.CustomerUpdateParams {

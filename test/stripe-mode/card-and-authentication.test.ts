@@ -171,6 +171,65 @@ describe("Stripe: a card on file", () => {
     expect((await credit(acct.id)).paymentMethod).toMatchObject({ last4: "2222" });
   });
 
+  it("gives the customer the billing details: at creation, and again when they change", async () => {
+    const acct = await newAccount();
+    const seen = fakeStripe([
+      ["POST", /^\/v1\/customers$/, () => customer("cus_T1", acct.id)],
+      ["POST", /^\/v1\/customers\/cus_T1$/, () => customer("cus_T1", acct.id)],
+      [
+        "POST",
+        /^\/v1\/customers\/cus_T1\/tax_ids$/,
+        (r) => ({
+          id: "txi_1",
+          object: "tax_id",
+          type: r.form.get("type"),
+          value: r.form.get("value"),
+        }),
+      ],
+      [
+        "POST",
+        /^\/v1\/checkout\/sessions$/,
+        () => ({
+          id: "cs_test_2",
+          object: "checkout.session",
+          mode: "setup",
+          url: "https://checkout.stripe.com/c/pay/cs_test_2",
+        }),
+      ],
+    ]);
+    const details = {
+      companyName: "Acme GmbH",
+      addressLine1: "Friedrichstraße 1",
+      city: "Berlin",
+      postalCode: "10117",
+      country: "DE",
+      taxId: "DE136695976",
+      invoiceEmail: "invoices@acme.test",
+    };
+    const put = (body: unknown) =>
+      api("PUT", `/v1/accounts/${acct.id}/billing-details`, { token: acct.adminKey, body });
+    // Before any customer exists, saving the details calls nobody.
+    expect((await put(details)).status).toBe(200);
+    expect(seen).toHaveLength(0);
+
+    await api("POST", `/v1/accounts/${acct.id}/payment-method/setup`, { token: acct.adminKey });
+    const created = seen.find((r) => r.path === "/v1/customers");
+    expect(Object.fromEntries(created?.form ?? [])).toMatchObject({
+      name: "Acme GmbH",
+      email: "invoices@acme.test",
+      "address[line1]": "Friedrichstraße 1",
+      "address[postal_code]": "10117",
+      "address[country]": "DE",
+    });
+    const taxId = seen.find((r) => r.path === "/v1/customers/cus_T1/tax_ids");
+    expect(Object.fromEntries(taxId?.form ?? [])).toEqual({ type: "eu_vat", value: "DE136695976" });
+
+    // A change reaches the existing customer.
+    expect((await put({ ...details, companyName: "Acme Telecom GmbH" })).status).toBe(200);
+    const updated = seen.filter((r) => r.path === "/v1/customers/cus_T1").at(-1);
+    expect(updated?.form.get("name")).toBe("Acme Telecom GmbH");
+  });
+
   it("payment_method.updated, payment_method.detached and customer.deleted keep the summary true", async () => {
     const acct = await newAccount();
     const nowSec = Math.floor(Date.now() / 1000);

@@ -1,10 +1,11 @@
 import { Hono } from "hono";
-import { billingDetailsSchema } from "../../billing-details";
+import { billingDetailsSchema, customerDetailsOf } from "../../billing-details";
 import { requireAccount } from "../auth";
 import type { AppEnv } from "../context";
 import { ledgerOf, unwrap } from "../ledger-client";
 import * as schemas from "../schemas";
 import { jsonBody, pathParams } from "../validate";
+import { saveGatewayCustomer } from "./payment-method";
 
 /** Who is invoiced and where: the account admin sets them, the Billing page shows them. */
 export const billingDetails = new Hono<AppEnv>()
@@ -12,7 +13,25 @@ export const billingDetails = new Hono<AppEnv>()
     const { id } = pathParams(c, schemas.accountPath);
     requireAccount(c, id, "admin");
     const details = await jsonBody(c, billingDetailsSchema);
-    return c.json(unwrap(await ledgerOf(c.env, id).setBillingDetails(details)));
+    const ledger = ledgerOf(c.env, id);
+    const saved = unwrap(await ledger.setBillingDetails(details));
+    // The gateway's customer gets them too where one exists (a new one gets them when the
+    // first card is saved). The details of record are ours: a gateway that does not answer
+    // now is told at the next card setup, so the admin's save does not fail for it.
+    if (unwrap(await ledger.gatewayCustomer()).customerRef !== null) {
+      try {
+        await saveGatewayCustomer(c.env, id, customerDetailsOf(saved));
+      } catch (error) {
+        console.warn(
+          JSON.stringify({
+            event: "customer_details_not_sent",
+            accountId: id,
+            error: String(error),
+          }),
+        );
+      }
+    }
+    return c.json(saved);
   })
 
   .get("/:id/billing-details", async (c) => {

@@ -1,5 +1,6 @@
 import { exports } from "cloudflare:workers";
 import { Hono } from "hono";
+import { customerDetailsOf } from "../../billing-details";
 import { gatewayFor } from "../../payments";
 import type { CustomerDetails, GatewayAnswer, PaymentGateway } from "../../payments/gateway";
 import { requireAccount } from "../auth";
@@ -39,10 +40,12 @@ export function gatewayValue<T>(answer: GatewayAnswer<T>): T {
 export async function saveGatewayCustomer(
   env: Env,
   accountId: string,
-  details?: CustomerDetails,
+  given?: CustomerDetails,
 ): Promise<string> {
   const ledger = ledgerOf(env, accountId);
   const { customerRef } = unwrap(await ledger.gatewayCustomer());
+  const stored = given ? null : await ledger.billingDetails();
+  const details = given ?? (stored?.ok ? customerDetailsOf(stored.value) : undefined);
   const saved = gatewayValue(
     await workerGateway(env).saveCustomer({
       accountId,
