@@ -4,6 +4,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { isProduction } from "../../config";
 import type { AppEnv } from "../context";
 import { sha256Hex } from "../crypto";
+import { notFound } from "../errors";
 import { billingApi, type BillingApi } from "./api-client";
 import type { ExportBody, TopUpBody } from "./api-types";
 import { ASSETS } from "./assets";
@@ -51,8 +52,21 @@ const SIGN_IN_NOTICES = {
 
 type Form = Record<string, string>;
 
-async function readForm(c: Context<AppEnv>): Promise<Form> {
-  const body = await c.req.parseBody();
+/** The form's fields; a body that says multipart but is not (no boundary, cut short) is a 400. */
+async function readForm(c: Context<AppEnv>): Promise<Form | Response> {
+  let body: Awaited<ReturnType<typeof c.req.parseBody>>;
+  try {
+    body = await c.req.parseBody();
+  } catch {
+    return htmlPage(
+      c,
+      <MessagePage
+        title="This form could not be read"
+        message="The form's body is not valid form data. Reload the page and try again."
+      />,
+      400,
+    );
+  }
   const form: Form = {};
   for (const [name, value] of Object.entries(body)) {
     if (typeof value === "string") form[name] = value.trim().slice(0, FIELD_MAX_CHARS);
@@ -181,6 +195,7 @@ export function billingPage(app: Hono<AppEnv>) {
 
       .post("/sign-in", async (c) => {
         const form = await readForm(c);
+        if (form instanceof Response) return form;
         if (isCrossSite(c)) return refused(c, "Sign in from this page only.");
         const nonce = readSignInNonce(c);
         if (
@@ -222,6 +237,7 @@ export function billingPage(app: Hono<AppEnv>) {
 
       .post("/sign-out", async (c) => {
         const form = await readForm(c);
+        if (form instanceof Response) return form;
         const session = await formSession(c, form);
         if (session instanceof Response) return session;
         clearBillingCookies(c);
@@ -230,6 +246,7 @@ export function billingPage(app: Hono<AppEnv>) {
 
       .post("/top-ups", async (c) => {
         const form = await readForm(c);
+        if (form instanceof Response) return form;
         const session = await formSession(c, form);
         if (session instanceof Response) return session;
         const api = apiFor(c, session);
@@ -265,6 +282,7 @@ export function billingPage(app: Hono<AppEnv>) {
 
       .post("/auto-top-up", async (c) => {
         const form = await readForm(c);
+        if (form instanceof Response) return form;
         const session = await formSession(c, form);
         if (session instanceof Response) return session;
         const api = apiFor(c, session);
@@ -295,6 +313,7 @@ export function billingPage(app: Hono<AppEnv>) {
 
       .post("/exports", async (c) => {
         const form = await readForm(c);
+        if (form instanceof Response) return form;
         const session = await formSession(c, form);
         if (session instanceof Response) return session;
         const api = apiFor(c, session);
@@ -352,7 +371,7 @@ export function billingPage(app: Hono<AppEnv>) {
         // Own properties only: "constructor" or "__proto__" must not find Object's.
         const name = c.req.param("file");
         const asset = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
-        if (!asset) return c.text("Not found", 404);
+        if (!asset) throw notFound("file");
         c.header("Cache-Control", "public, max-age=300");
         return c.body(asset.body, 200, { "Content-Type": asset.type });
       })
