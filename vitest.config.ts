@@ -1,10 +1,17 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
+declare const process: { env: Record<string, string | undefined> };
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
   // Test-only binding: the setup file applies the D1 migrations from it.
-  const bindings = { TEST_MIGRATIONS: migrations };
+  // The contract fuzz's size and seed (npm run fuzz sets them; CI runs the defaults).
+  const bindings = {
+    TEST_MIGRATIONS: migrations,
+    FUZZ_RUNS: process.env.FUZZ_RUNS ?? "",
+    FUZZ_SEED: process.env.FUZZ_SEED ?? "",
+  };
   return {
     test: {
       // Every request logs a structured line; show the logs of failing tests only.

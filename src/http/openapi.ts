@@ -68,14 +68,23 @@ const SECURITY: Record<Caller, Array<Record<string, string[]>>> = {
 /** The inner string schema every money field is built on; refinements keep it. */
 const MONEY_INPUT = (money as unknown as { _zod: { def: { in: unknown } } })._zod.def.in;
 
+interface ZodDef {
+  type: string;
+  in?: unknown;
+  checks?: Array<{ _zod: { def: { check: string } } }>;
+}
+
 /** JSON Schema of what a client sends: zod's input side, money fields marked as such. */
 export function inputSchema(schema: z.ZodType): JsonSchema {
   const json = z.toJSONSchema(schema, {
     io: "input",
     unrepresentable: "any",
     override: (ctx) => {
-      const def = (ctx.zodSchema as unknown as { _zod: { def: { type: string; in?: unknown } } })
-        ._zod.def;
+      const def = (ctx.zodSchema as unknown as { _zod: { def: ZodDef } })._zod.def;
+      // A trimmed string must hold more than spaces to meet its minimum; the document says so.
+      const trimmed = def.checks?.some((check) => check._zod.def.check === "overwrite");
+      if (def.type === "string" && trimmed && Number(ctx.jsonSchema.minLength) >= 1)
+        ctx.jsonSchema.pattern ??= "\\S";
       if (def.type === "pipe" && def.in === MONEY_INPUT) {
         ctx.jsonSchema.description =
           'Money: a decimal string in the account currency, at most 6 decimals, e.g. "25.00".';
@@ -204,7 +213,10 @@ function response(status: number, spec: ResponseSpec | undefined, derived: Answe
   if (codes.length > 0)
     rendered.description = `${rendered.description}. Codes: ${codes.map((c) => `\`${c}\``).join(", ")}.`;
   const isError = status >= 400;
-  const declared = spec?.contentType ?? (spec?.schema || isError ? "application/json" : []);
+  const declared =
+    spec?.contentType ??
+    derived?.contentType ??
+    (spec?.schema || isError ? "application/json" : []);
   const contentTypes = typeof declared === "string" ? [declared] : declared;
   const schema =
     contentTypes.includes("application/json") &&

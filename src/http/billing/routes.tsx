@@ -1,4 +1,5 @@
 import { Hono, type Context } from "hono";
+import { z } from "zod";
 import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { isProduction } from "../../config";
@@ -51,6 +52,11 @@ const SIGN_IN_NOTICES = {
 } as const;
 
 type Form = Record<string, string>;
+
+/** The page's own files; any other name is a 404. */
+export const assetPath = z.object({
+  file: z.enum(Object.keys(ASSETS) as [string, ...string[]]),
+});
 
 /** The form's fields; a body that says multipart but is not (no boundary, cut short) is a 400. */
 async function readForm(c: Context<AppEnv>): Promise<Form | Response> {

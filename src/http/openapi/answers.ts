@@ -13,6 +13,8 @@ export interface Answer {
   /** The `error.code` values this status can carry; empty for successes and pages. */
   codes: string[];
   headers?: Record<string, { description: string; schema: JsonSchema }>;
+  /** Pages answer their refusals as HTML; everything else in the JSON error shape. */
+  contentType?: string;
 }
 
 const TOKEN_REFUSED: Answer = {
@@ -105,6 +107,7 @@ export function derivedAnswers(op: Operation): Record<number, Answer> {
             : `${had.description}; ${answer.description}`,
           codes: [...new Set([...had.codes, ...answer.codes])],
           headers: { ...had.headers, ...answer.headers },
+          contentType: had.contentType ?? answer.contentType,
         }
       : { ...answer, codes: [...answer.codes] };
   };
@@ -117,11 +120,12 @@ export function derivedAnswers(op: Operation): Record<number, Answer> {
     const unreadable = page
       ? "The form could not be read"
       : "The body is not what the route reads; `details` names each field";
+    const as = page ? { codes: [], contentType: "text/html" } : null;
     if (op.body.kind !== "raw")
-      add(400, { description: unreadable, codes: page ? [] : [...BODY_ERROR_CODES] });
+      add(400, { description: unreadable, ...(as ?? { codes: [...BODY_ERROR_CODES] }) });
     add(413, {
       description: "The body is larger than the route accepts",
-      codes: page ? [] : [BODY_TOO_LARGE],
+      ...(as ?? { codes: [BODY_TOO_LARGE] }),
     });
   }
   for (const header of op.headers ?? []) {

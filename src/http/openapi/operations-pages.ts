@@ -1,3 +1,4 @@
+import { assetPath } from "../billing/routes";
 import * as r from "./responses";
 import type { Operation } from "./operation";
 
@@ -169,6 +170,7 @@ export const PAGE_OPERATIONS: Operation[] = [
     tag: "Billing page",
     summary: "The page's stylesheet and script",
     caller: "anyone",
+    pathParams: assetPath,
     responses: {
       200: {
         description: "The stylesheet (text/css) or the script (text/javascript)",
