@@ -2,7 +2,8 @@
 // Writes the OpenAPI document the Worker serves at /openapi.json, built from the same
 // source, so tools that read a file (Redocly's lint) check exactly what is served.
 // Usage: node scripts/openapi.mjs [out.json]   (stdout without a path)
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { build } from "esbuild";
 
 const bundle = await build({
@@ -34,5 +35,7 @@ const bundle = await build({
 const url = `data:text/javascript;base64,${Buffer.from(bundle.outputFiles[0].text).toString("base64")}`;
 const { openApiDocument } = await import(url);
 const text = `${JSON.stringify(openApiDocument(), null, 2)}\n`;
-if (process.argv[2]) writeFileSync(process.argv[2], text);
-else process.stdout.write(text);
+if (process.argv[2]) {
+  mkdirSync(dirname(process.argv[2]), { recursive: true });
+  writeFileSync(process.argv[2], text);
+} else process.stdout.write(text);
