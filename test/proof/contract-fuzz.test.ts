@@ -388,6 +388,7 @@ describe("the contract fuzz, from the served OpenAPI document", () => {
           } else {
             await spec?.afterSuccess?.(world.fixture);
             await settleLedger(world.acct.id);
+            await keepCredit(world.acct.id);
           }
         }),
         { numRuns: FEW_RUNS[key] ?? runsEach, seed: SEED },
