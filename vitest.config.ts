@@ -1,20 +1,12 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
-declare const process: { env: Record<string, string | undefined> };
-
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("./migrations");
   const historyMigrations = await readD1Migrations("./migrations-history");
   // Test-only bindings: the setup file applies the D1 migrations from them, the main
   // database's to DB (history shard 0) and the shards' to HISTORY_1..3 (wrangler.toml).
-  // The contract fuzz's size and seed (npm run fuzz sets them; CI runs the defaults).
-  const bindings = {
-    TEST_MIGRATIONS: migrations,
-    TEST_HISTORY_MIGRATIONS: historyMigrations,
-    FUZZ_RUNS: process.env.FUZZ_RUNS ?? "",
-    FUZZ_SEED: process.env.FUZZ_SEED ?? "",
-  };
+  const bindings = { TEST_MIGRATIONS: migrations, TEST_HISTORY_MIGRATIONS: historyMigrations };
   return {
     test: {
       // Every request logs a structured line; show the logs of failing tests only.

@@ -16,17 +16,6 @@ export const MAX_DECIMALS = 6;
 /** Largest amount a single request may carry: one billion units. */
 export const AMOUNT_MAX_MICROS: Micros = 1_000_000_000 * MICROS_PER_UNIT;
 
-/**
- * Patterns of money text for the document: each accepts a subset of what this file parses
- * (no leading zeros, under a billion units), so a value valid by the document is valid here.
- */
-export const MONEY_PATTERNS = {
-  any: "^-?(?:0|[1-9]\\d{0,8})(?:\\.\\d{1,6})?$",
-  nonZero: "^-?(?:[1-9]\\d{0,8}(?:\\.\\d{1,6})?|0\\.\\d{0,5}[1-9])$",
-  positive: "^(?:[1-9]\\d{0,8}(?:\\.\\d{1,6})?|0\\.\\d{0,5}[1-9])$",
-  nonNegative: "^(?:0|[1-9]\\d{0,8})(?:\\.\\d{1,6})?$",
-} as const;
-
 const DECIMAL = /^(-)?(\d{1,12})(?:\.(\d{1,6}))?$/;
 const TOO_MANY_DECIMALS = /^-?\d+\.\d{7,}$/;
 

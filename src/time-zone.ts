@@ -54,11 +54,6 @@ export function isTimeZone(timeZone: string): boolean {
   }
 }
 
-/** The zone's canonical spelling ("utc" → "UTC", "europe/prague" → "Europe/Prague"). */
-export function canonicalTimeZone(timeZone: string): string {
-  return formatterFor(timeZone).resolvedOptions().timeZone;
-}
-
 /** The wall clock in `timeZone` at the instant `atMs` (milliseconds dropped). */
 export function localDateTime(atMs: number, timeZone: string): LocalDateTime {
   const fields: LocalDateTime = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };

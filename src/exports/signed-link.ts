@@ -15,8 +15,8 @@ export type LinkRejection =
 export type LinkVerdict = { ok: true } | ({ ok: false } & LinkRejection);
 
 const MESSAGE_PREFIX = "credit-export-download:v1";
-export const SIGNATURE_TEXT = /^[A-Za-z0-9_-]{43}$/;
-export const EXPIRES_TEXT = /^[0-9]{1,12}$/;
+const SIGNATURE_TEXT = /^[A-Za-z0-9_-]{43}$/;
+const EXPIRES_TEXT = /^[0-9]{1,12}$/;
 
 export async function signExportLink(
   secret: string,

@@ -7,8 +7,7 @@ import { apiReference } from "./openapi/routes";
 import type { AppEnv } from "./context";
 import { ApiError, errorBody, respondWithError } from "./errors";
 import { requestLog } from "./log";
-import { BODY_TOO_LARGE } from "./validate";
-import { RATE_LIMITED_PATHS, rateLimit } from "./rate-limit";
+import { rateLimit } from "./rate-limit";
 import { accounts } from "./routes/accounts";
 import { credit } from "./routes/credit";
 import { devRoutes } from "./routes/dev";
@@ -25,27 +24,6 @@ import { plans } from "./routes/plans";
 import { rates, RATE_DECK_BODY_MAX_BYTES } from "./routes/rates";
 import { usage } from "./routes/usage";
 import { billingDetails } from "./routes/billing-details";
-
-/**
- * The methods the app's routes answer at a path (HEAD with GET, as Hono does), for the 405
- * of a known path asked with another method. Read from the routes once they are all mounted.
- */
-function allowedMethods(app: Hono<AppEnv>): (path: string) => string[] {
-  let routes: Array<{ method: string; pattern: RegExp }> | null = null;
-  return (path) => {
-    routes ??= app.routes
-      .filter((route) => route.method !== "ALL")
-      .map((route) => ({
-        method: route.method,
-        pattern: new RegExp(
-          `^${route.path.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/:[A-Za-z0-9_]+/g, "[^/]+")}$`,
-        ),
-      }));
-    const methods = new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method));
-    if (methods.has("GET")) methods.add("HEAD");
-    return [...methods].sort();
-  };
-}
 
 /** JSON bodies of this API are small; anything larger is refused before it is read. */
 export const JSON_BODY_MAX_BYTES = 64 * 1024;
@@ -70,7 +48,7 @@ export function createApp() {
     bodyLimit({
       maxSize,
       onError: () => {
-        throw new ApiError(413, BODY_TOO_LARGE, `The body is larger than ${maxSize} bytes.`);
+        throw new ApiError(413, "body_too_large", `The body is larger than ${maxSize} bytes.`);
       },
     });
   const jsonLimit = limitOf(JSON_BODY_MAX_BYTES);
@@ -81,7 +59,7 @@ export function createApp() {
 
   app.get("/health", (c) => c.json({ ok: true }));
 
-  app.use(RATE_LIMITED_PATHS, authenticate, rateLimit);
+  app.use("/v1/accounts/*", authenticate, rateLimit);
   app.use("/v1/accounts", authenticate);
   app.route("/v1/accounts", accounts);
   app.route("/v1/accounts", credit);
@@ -113,21 +91,9 @@ export function createApp() {
   app.route("/billing", billingPage(app));
   app.route("/", apiReference);
 
-  const methodsAt = allowedMethods(app);
-  app.notFound((c) => {
-    const allowed = methodsAt(c.req.path);
-    if (allowed.length > 0) {
-      c.header("Allow", allowed.join(", "));
-      return c.json(
-        errorBody(
-          "method_not_allowed",
-          `${c.req.path} answers ${allowed.join(", ")}, not ${c.req.method}.`,
-        ),
-        405,
-      );
-    }
-    return c.json(errorBody("route_not_found", `No route for ${c.req.method} ${c.req.path}.`), 404);
-  });
+  app.notFound((c) =>
+    c.json(errorBody("route_not_found", `No route for ${c.req.method} ${c.req.path}.`), 404),
+  );
   app.onError((err, c) => {
     if (err instanceof ApiError) return respondWithError(c, err);
     console.error(

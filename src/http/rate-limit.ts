@@ -5,9 +5,6 @@ import { ApiError } from "./errors";
 /** The limiter's window (wrangler.toml `period`): a refused client may retry after it. */
 export const RATE_LIMIT_PERIOD_SECONDS = 60;
 
-/** Where the limiter runs (app.ts): every account route, whoever the key's account is. */
-export const RATE_LIMITED_PATHS = "/v1/accounts/*";
-
 const ACCOUNT_IN_PATH = /^\/v1\/accounts\/([^/]+)/;
 
 /**

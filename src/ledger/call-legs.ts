@@ -38,14 +38,6 @@ export interface EndAnswer {
   abandoned: boolean;
 }
 
-/**
- * Whether an end asked of a settled leg is a replay of the end that settled it. Another
- * duration is another request under the same call id and leg (409, like every idempotent
- * route); a leg settled by housekeeping as abandoned answers any late end with that settlement.
- */
-export const replaysEnd = (settled: EndAnswer, durationSeconds: number) =>
-  settled.abandoned || settled.durationSeconds === durationSeconds;
-
 export interface CallLegRow {
   callId: string;
   leg: CallLeg;

@@ -16,7 +16,6 @@ import {
 import { calendarAt } from "./calendar";
 import {
   CallLegStore,
-  replaysEnd,
   type AuthorizeAnswer,
   type CallLegRow,
   type EndAnswer,
@@ -219,11 +218,7 @@ export class Calls {
       if (!account) return refuse<EndAnswer>({ reason: "account_not_found" });
       const leg = this.#legs.read(command.callId, command.leg);
       if (!leg) return ok(nothingCharged("free", command.durationSeconds));
-      if (leg.endAnswer) {
-        return replaysEnd(leg.endAnswer, command.durationSeconds)
-          ? ok(leg.endAnswer)
-          : refuse<EndAnswer>({ reason: "id_reused", what: "call leg", id: command.callId });
-      }
+      if (leg.endAnswer) return ok(leg.endAnswer);
       if (leg.state === "refused") return ok(nothingCharged(leg.answer.billing, 0));
       return ok(this.#settle(account, leg, command.durationSeconds, false, Date.now()));
     });

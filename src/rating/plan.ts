@@ -1,4 +1,3 @@
-import { getCountries } from "libphonenumber-js/max";
 import { z } from "zod";
 import { formatDate, localDateTime } from "../time-zone";
 import { isRatingCountry } from "./classify";
@@ -18,8 +17,7 @@ const countryCode = z
   .transform((code) => code.toUpperCase())
   .refine(isRatingCountry, {
     message: 'must be an ISO 3166 alpha-2 country code (e.g. "DE", "GB")',
-  })
-  .meta({ enum: getCountries() });
+  });
 
 /** Sorted and de-duplicated so equal plans compare and store equal. */
 const countryList = z

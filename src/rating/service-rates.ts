@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MONEY_PATTERNS, parseMoney, type Micros } from "../money";
+import { parseMoney, type Micros } from "../money";
 
 export const AI_SERVICES = ["stt", "ai-voice-agents", "conversation-intelligence"] as const;
 export type AiService = (typeof AI_SERVICES)[number];
@@ -14,27 +14,24 @@ export const REQUIRED_SERVICES: readonly PricedService[] = [...AI_SERVICES, "tol
  * A price on the wire: a decimal string, at most 6 decimals, not negative. Numbers are
  * refused rather than converted, because a JSON number has already been through a float.
  */
-export const priceSchema = z
-  .string()
-  .transform((text, ctx): Micros => {
-    const parsed = parseMoney(text);
-    if (!parsed.ok) {
-      ctx.addIssue({
-        code: "custom",
-        message:
-          parsed.error === "too_many_decimals"
-            ? "at most 6 decimals"
-            : 'a decimal string such as "0.02"',
-      });
-      return z.NEVER;
-    }
-    if (parsed.micros < 0) {
-      ctx.addIssue({ code: "custom", message: "must not be negative" });
-      return z.NEVER;
-    }
-    return parsed.micros;
-  })
-  .meta({ pattern: MONEY_PATTERNS.nonNegative });
+export const priceSchema = z.string().transform((text, ctx): Micros => {
+  const parsed = parseMoney(text);
+  if (!parsed.ok) {
+    ctx.addIssue({
+      code: "custom",
+      message:
+        parsed.error === "too_many_decimals"
+          ? "at most 6 decimals"
+          : 'a decimal string such as "0.02"',
+    });
+    return z.NEVER;
+  }
+  if (parsed.micros < 0) {
+    ctx.addIssue({ code: "custom", message: "must not be negative" });
+    return z.NEVER;
+  }
+  return parsed.micros;
+});
 
 /**
  * The body of `PUT /v1/rates/services`; the prices are replaced together like a deck. An

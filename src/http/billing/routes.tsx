@@ -1,11 +1,9 @@
 import { Hono, type Context } from "hono";
-import { z } from "zod";
 import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { isProduction } from "../../config";
 import type { AppEnv } from "../context";
 import { sha256Hex } from "../crypto";
-import { notFound } from "../errors";
 import { billingApi, type BillingApi } from "./api-client";
 import type { ExportBody, TopUpBody } from "./api-types";
 import { ASSETS } from "./assets";
@@ -54,26 +52,8 @@ const SIGN_IN_NOTICES = {
 
 type Form = Record<string, string>;
 
-/** The page's own files; any other name is a 404. */
-export const assetPath = z.object({
-  file: z.enum(Object.keys(ASSETS) as [string, ...string[]]),
-});
-
-/** The form's fields; a body that says multipart but is not (no boundary, cut short) is a 400. */
-async function readForm(c: Context<AppEnv>): Promise<Form | Response> {
-  let body: Awaited<ReturnType<typeof c.req.parseBody>>;
-  try {
-    body = await c.req.parseBody();
-  } catch {
-    return htmlPage(
-      c,
-      <MessagePage
-        title="This form could not be read"
-        message="The form's body is not valid form data. Reload the page and try again."
-      />,
-      400,
-    );
-  }
+async function readForm(c: Context<AppEnv>): Promise<Form> {
+  const body = await c.req.parseBody();
   const form: Form = {};
   for (const [name, value] of Object.entries(body)) {
     if (typeof value === "string") form[name] = value.trim().slice(0, FIELD_MAX_CHARS);
@@ -203,7 +183,6 @@ export function billingPage(app: Hono<AppEnv>) {
 
       .post("/sign-in", async (c) => {
         const form = await readForm(c);
-        if (form instanceof Response) return form;
         if (isCrossSite(c)) return refused(c, "Sign in from this page only.");
         const nonce = readSignInNonce(c);
         if (
@@ -245,7 +224,6 @@ export function billingPage(app: Hono<AppEnv>) {
 
       .post("/sign-out", async (c) => {
         const form = await readForm(c);
-        if (form instanceof Response) return form;
         const session = await formSession(c, form);
         if (session instanceof Response) return session;
         clearBillingCookies(c);
@@ -254,7 +232,6 @@ export function billingPage(app: Hono<AppEnv>) {
 
       .post("/top-ups", async (c) => {
         const form = await readForm(c);
-        if (form instanceof Response) return form;
         const session = await formSession(c, form);
         if (session instanceof Response) return session;
         const api = apiFor(c, session);
@@ -293,7 +270,6 @@ export function billingPage(app: Hono<AppEnv>) {
       /** "Save a card" / "Replace card": off to the gateway's hosted page, back to #card. */
       .post("/card", async (c) => {
         const form = await readForm(c);
-        if (form instanceof Response) return form;
         const session = await formSession(c, form);
         if (session instanceof Response) return session;
         const api = apiFor(c, session);
@@ -315,7 +291,6 @@ export function billingPage(app: Hono<AppEnv>) {
 
       .post("/auto-top-up", async (c) => {
         const form = await readForm(c);
-        if (form instanceof Response) return form;
         const session = await formSession(c, form);
         if (session instanceof Response) return session;
         const api = apiFor(c, session);
@@ -346,7 +321,6 @@ export function billingPage(app: Hono<AppEnv>) {
 
       .post("/billing-details", async (c) => {
         const form = await readForm(c);
-        if (form instanceof Response) return form;
         const session = await formSession(c, form);
         if (session instanceof Response) return session;
         const api = apiFor(c, session);
@@ -362,7 +336,6 @@ export function billingPage(app: Hono<AppEnv>) {
 
       .post("/exports", async (c) => {
         const form = await readForm(c);
-        if (form instanceof Response) return form;
         const session = await formSession(c, form);
         if (session instanceof Response) return session;
         const api = apiFor(c, session);
@@ -420,7 +393,7 @@ export function billingPage(app: Hono<AppEnv>) {
         // Own properties only: "constructor" or "__proto__" must not find Object's.
         const name = c.req.param("file");
         const asset = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
-        if (!asset) throw notFound("file");
+        if (!asset) return c.text("Not found", 404);
         c.header("Cache-Control", "public, max-age=300");
         return c.body(asset.body, 200, { "Content-Type": asset.type });
       })

@@ -31,7 +31,7 @@ export const CREDIT_OPERATIONS: Operation[] = [
       201: { description: "Created", schema: r.accountResponse },
       200: { description: "Already exists with the same settings", schema: r.accountResponse },
       400: common[400],
-      409: { ...err("The id is taken with other settings"), codes: ["account_exists"] },
+      409: err("The id is taken with other settings"),
     },
   },
   {
@@ -73,7 +73,6 @@ export const CREDIT_OPERATIONS: Operation[] = [
     pathParams: accountPath,
     headers: [IDEMPOTENCY_HEADER(true)],
     body: { kind: "json", schema: adjustmentBody },
-    refusals: ["insufficient_credit", "idempotency_conflict"],
     responses: {
       201: { description: "The movement written", schema: r.adjustmentResponse },
       ...common,
@@ -118,7 +117,6 @@ export const CREDIT_OPERATIONS: Operation[] = [
     pathParams: accountPath,
     headers: [IDEMPOTENCY_HEADER(true)],
     body: { kind: "json", schema: topUpBody },
-    refusals: ["no_payment_method", "idempotency_conflict"],
     responses: {
       202: {
         description: "Accepted; pending, or requires_action with nextAction.url",
@@ -139,7 +137,6 @@ export const CREDIT_OPERATIONS: Operation[] = [
     summary: "Read a top-up: pending, succeeded or failed",
     caller: "account-admin",
     pathParams: topUpPath,
-    refusals: ["top_up_not_found"],
     responses: {
       200: { description: "The payment", schema: r.topUpResponse },
       ...common,
@@ -201,7 +198,6 @@ export const CREDIT_OPERATIONS: Operation[] = [
     summary: "Read an export: processing, ready (with a download link) or failed",
     caller: "account-admin",
     pathParams: exportPath,
-    refusals: ["export_not_found"],
     responses: {
       200: { description: "The export", schema: r.exportResponse },
       ...common,
@@ -219,7 +215,8 @@ export const CREDIT_OPERATIONS: Operation[] = [
     pathParams: downloadPath,
     responses: {
       200: { description: "The CSV file", contentType: "text/csv" },
-      404: { ...err("No such export, or its file was removed"), codes: ["export_file_removed"] },
+      403: err("Expired or invalid link"),
+      404: err("No such export, or its file was removed"),
     },
   },
   {
@@ -243,10 +240,7 @@ export const CREDIT_OPERATIONS: Operation[] = [
     },
     responses: {
       200: { description: "Received (applied, or why not)", schema: r.webhookAckResponse },
-      400: {
-        ...err("Forged, stale or malformed delivery"),
-        codes: ["bad_signature", "stale_timestamp", "malformed"],
-      },
+      400: err("Forged, stale or malformed delivery"),
       503: err("The gateway could not be asked about the event; it delivers again"),
     },
   },

@@ -30,7 +30,7 @@ export const RATING_OPERATIONS: Operation[] = [
     caller: "operator",
     pathParams: accountPath,
     body: { kind: "json", schema: planSchema },
-    responses: { 200: { description: "The plan in force", schema: planSchema }, ...common },
+    responses: { 200: { description: "The plan in force" }, ...common },
   },
   {
     method: "get",
@@ -40,9 +40,8 @@ export const RATING_OPERATIONS: Operation[] = [
     caller: "account-admin",
     pathParams: accountPath,
     responses: {
-      200: { description: "The plan in force", schema: planSchema },
+      200: { description: "The plan in force" },
       ...common,
-      404: { ...err("No such account, or it has no plan"), codes: ["plan_not_found"] },
       403: err("Not an admin key"),
     },
   },
@@ -96,11 +95,9 @@ export const RATING_OPERATIONS: Operation[] = [
         description: "The new version (or the same one, unchanged)",
         schema: r.rateDeckResponse,
       },
-      400: {
-        ...err("A bad row, or not text/csv; the old deck stays in force"),
-        codes: ["invalid_rate_deck", "unsupported_content_type"],
-      },
+      400: err("A bad row; the old deck stays in force"),
       401: common[401],
+      413: err("Larger than a deck may be"),
     },
   },
   {
@@ -115,11 +112,9 @@ export const RATING_OPERATIONS: Operation[] = [
         description: "The new version (or the same one, unchanged)",
         schema: r.rateDeckResponse,
       },
-      400: {
-        ...err("A bad row, or not text/csv; the old deck stays in force"),
-        codes: ["invalid_rate_deck", "unsupported_content_type"],
-      },
+      400: err("A bad row; the old deck stays in force"),
       401: common[401],
+      413: err("Larger than a deck may be"),
     },
   },
   {
@@ -147,7 +142,6 @@ export const RATING_OPERATIONS: Operation[] = [
     caller: "switch",
     pathParams: callPath,
     body: { kind: "json", schema: authorizeBody },
-    refusals: ["id_reused", "rate_deck_unavailable"],
     responses: {
       200: { description: "Allowed or refused, with the grant", schema: r.authorizeResponse },
       ...common,
@@ -174,7 +168,6 @@ export const RATING_OPERATIONS: Operation[] = [
     caller: "switch",
     pathParams: callPath,
     body: { kind: "json", schema: endBody },
-    refusals: ["id_reused"],
     responses: { 200: { description: "What was charged", schema: r.endResponse }, ...common },
   },
   {
@@ -185,7 +178,6 @@ export const RATING_OPERATIONS: Operation[] = [
     caller: "switch-or-account",
     pathParams: accountPath,
     body: { kind: "json", schema: quoteBody },
-    refusals: ["rate_deck_unavailable"],
     responses: {
       200: { description: "The price and the rule that applies", schema: r.quoteResponse },
       ...common,
@@ -199,10 +191,10 @@ export const RATING_OPERATIONS: Operation[] = [
     caller: "switch",
     pathParams: messagePath,
     body: { kind: "json", schema: messageBody },
-    refusals: ["id_reused", "credit_exhausted", "no_rate", "rate_deck_unavailable"],
     responses: {
       201: { description: "Charged", schema: r.messageChargeResponse },
       ...common,
+      402: err("Credit is 0 or below"),
     },
   },
   {
@@ -213,7 +205,6 @@ export const RATING_OPERATIONS: Operation[] = [
     caller: "switch",
     pathParams: usagePath,
     body: { kind: "json", schema: usageBody },
-    refusals: ["id_reused", "credit_exhausted", "no_rate", "rate_deck_unavailable"],
     responses: {
       201: {
         description:
@@ -221,6 +212,8 @@ export const RATING_OPERATIONS: Operation[] = [
         schema: r.usageChargeResponse,
       },
       ...common,
+      402: err("Credit is 0 or below, for a service billed from credit"),
+      409: err("This usage id was used with another request"),
     },
   },
   {

@@ -333,35 +333,3 @@ export const billingDetailsResponse = z.strictObject({
   taxId: z.string().optional().describe("A VAT id in its canonical form where the country has one"),
   invoiceEmail: z.string(),
 });
-
-export const pollResponse = z.strictObject({
-  status: z.string(),
-  settled: z.boolean().describe("True once the page should reload"),
-});
-
-export const documentResponse = z.looseObject({
-  openapi: z.literal("3.1.0"),
-  info: z.looseObject({}),
-  paths: z.record(z.string(), z.looseObject({})),
-});
-
-export const devSeedResponse = z.looseObject({
-  accountId: z.string(),
-  adminKey: z.string(),
-  agentKey: z.string(),
-  operatorToken: z.string(),
-  switchToken: z.string(),
-});
-
-export const mailboxResponse = z.strictObject({
-  emails: z.array(
-    z.strictObject({
-      id: z.string(),
-      to: z.string(),
-      subject: z.string(),
-      text: z.string(),
-      html: z.string().nullable(),
-      createdAtMs: z.number().int(),
-    }),
-  ),
-});

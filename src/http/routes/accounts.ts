@@ -12,8 +12,7 @@ export const createAccountBody = z.object({
   id: schemas.accountId,
   name: z.string().trim().min(1).max(200),
   currency: schemas.currency,
-  // RFC 5321's limit on an address that can receive mail.
-  email: z.email().max(254),
+  email: z.email(),
   timezone: schemas.timeZone.default("UTC"),
   region: schemas.region.nullable().default(null),
 });

@@ -11,21 +11,16 @@ import { idempotency, jsonBody, pathParams, queryParams } from "../validate";
 import { creditView, decodeCursor, encodeCursor, movementView } from "../views";
 
 export const adjustmentBody = z.object({
-  amount: schemas.nonZeroMoney,
+  amount: schemas.money.refine((micros) => micros !== 0, "must not be zero"),
   reason: z.string().trim().min(1, "must say why").max(500),
 });
 
-export const movementsQuery = z
-  .object({
-    from: schemas.instant.optional(),
-    to: schemas.instant.optional(),
-    cursor: z.string().max(64).describe("Opaque: the nextCursor of the page before").optional(),
-    limit: schemas.queryCount(1, MOVEMENTS_PAGE_MAX).default(100),
-  })
-  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, {
-    path: ["from"],
-    message: "must not be after to",
-  });
+export const movementsQuery = z.object({
+  from: schemas.instant.optional(),
+  to: schemas.instant.optional(),
+  cursor: z.string().max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(MOVEMENTS_PAGE_MAX).default(100),
+});
 
 export const credit = new Hono<AppEnv>()
   /** An operator's signed correction. The Idempotency-Key is required: it is money. */
