@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { z } from "zod";
 import { sha256Hex } from "./crypto";
 import type { AppEnv } from "./context";
-import { ApiError, badRequest, type FieldIssue } from "./errors";
+import { ApiError, badRequest, invalidField, type FieldIssue } from "./errors";
 
 /** Turns zod issues into the contract's 400, naming each field by its path. */
 function validationError(where: "body" | "query" | "path" | "header", error: z.ZodError): ApiError {
@@ -48,6 +48,23 @@ export async function jsonBody<S extends z.ZodType>(
     ]);
   }
   return parseWith("body", schema, value);
+}
+
+/**
+ * A form body's text fields. A body that says multipart/form-data but is not (no boundary,
+ * broken parts) is the client's mistake: a 400 naming the body, never a 500.
+ */
+export async function formFields(c: Context<AppEnv>): Promise<Record<string, string>> {
+  let body: Record<string, string | File | (string | File)[]>;
+  try {
+    body = await c.req.parseBody();
+  } catch {
+    throw invalidField("body", "is not a valid form body (a multipart body needs its boundary)");
+  }
+  const fields: Record<string, string> = {};
+  for (const [name, value] of Object.entries(body))
+    if (typeof value === "string") fields[name] = value;
+  return fields;
 }
 
 export function pathParams<S extends z.ZodType>(c: Context<AppEnv>, schema: S): z.output<S> {

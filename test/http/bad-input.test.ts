@@ -266,3 +266,22 @@ describe("bad input", () => {
     },
   );
 });
+
+describe("form bodies that are not forms", () => {
+  // The body says multipart but has no boundary: the client's mistake, answered before sign-in.
+  it.each(["/billing/sign-in", "/billing/sign-out", "/billing/top-ups", "/sandbox/setup/acct-x"])(
+    "POST %s with a multipart body without a boundary is a 400 naming the body",
+    async (path) => {
+      const res = await api("POST", path, {
+        token: null,
+        rawBody: "csrf=x",
+        headers: { "Content-Type": "multipart/form-data" },
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({
+        code: "invalid_request",
+        details: [{ field: "body", issue: expect.stringContaining("not a valid form body") }],
+      });
+    },
+  );
+});

@@ -36,6 +36,7 @@ import { randomToken } from "./sealing";
 import { SESSION_TTL_SECONDS, type BillingSession } from "./session";
 import { signInAnswer } from "./sign-in-errors";
 import { SignInPage } from "./sign-in-page";
+import { formFields } from "../validate";
 
 /** Forms of this page are a few short fields. */
 export const BILLING_FORM_MAX_BYTES = 16 * 1024;
@@ -53,11 +54,9 @@ const SIGN_IN_NOTICES = {
 type Form = Record<string, string>;
 
 async function readForm(c: Context<AppEnv>): Promise<Form> {
-  const body = await c.req.parseBody();
   const form: Form = {};
-  for (const [name, value] of Object.entries(body)) {
-    if (typeof value === "string") form[name] = value.trim().slice(0, FIELD_MAX_CHARS);
-  }
+  for (const [name, value] of Object.entries(await formFields(c)))
+    form[name] = value.trim().slice(0, FIELD_MAX_CHARS);
   return form;
 }
 

@@ -12,7 +12,7 @@ import {
 import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
 import * as schemas from "../schemas";
-import { pathParams } from "../validate";
+import { formFields, pathParams } from "../validate";
 import { workerGateway } from "./payment-method";
 
 const intentPath = z.object({ ref: z.string().regex(/^pi_sandbox_[A-Za-z0-9_-]{1,80}$/) });
@@ -90,7 +90,7 @@ export const sandboxPages = new Hono<AppEnv>()
   .post("/setup/:id", async (c) => {
     const sandbox = sandboxOf(c.env);
     const { id } = pathParams(c, setupPath);
-    const form = await c.req.parseBody();
+    const form = await formFields(c);
     const method = String(form.paymentMethod ?? "");
     if (!Object.hasOwn(SANDBOX_TEST_CARDS, method))
       throw new ApiError(400, "invalid_request", "paymentMethod: choose one of the test cards.", [
@@ -127,7 +127,7 @@ export const sandboxPages = new Hono<AppEnv>()
   .post("/authenticate/:ref", async (c) => {
     const sandbox = sandboxOf(c.env);
     const { ref } = pathParams(c, intentPath);
-    const form = await c.req.parseBody();
+    const form = await formFields(c);
     const done = await sandbox.completeAuthentication(ref, form.outcome === "approve");
     if (!done) throw new ApiError(404, "payment_not_found", "No such sandbox payment.");
     return c.redirect(returnTo(c.env, done.returnUrl ?? undefined), 303);
