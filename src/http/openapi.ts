@@ -183,7 +183,9 @@ export function openApiDocument(): JsonSchema {
   if (cached) return cached;
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const op of OPERATIONS) {
-    const item = (paths[openApiPath(op.path)] ??= {});
+    const path = openApiPath(op.path);
+    const item = paths[path] ?? {};
+    paths[path] = item;
     item[op.method] = {
       operationId: operationId(op),
       tags: [op.tag],

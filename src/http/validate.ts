@@ -1,8 +1,8 @@
 import type { Context } from "hono";
-import { z } from "zod";
+import type { z } from "zod";
 import { sha256Hex } from "./crypto";
 import type { AppEnv } from "./context";
-import { ApiError, badRequest, invalidField, type FieldIssue } from "./errors";
+import { type ApiError, badRequest, invalidField, type FieldIssue } from "./errors";
 
 /** Turns zod issues into the contract's 400, naming each field by its path. */
 function validationError(where: "body" | "query" | "path" | "header", error: z.ZodError): ApiError {

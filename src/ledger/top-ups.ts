@@ -503,7 +503,7 @@ export class TopUps {
    */
   #learn(id: string, attempt: PaymentAttempt, inRequest: boolean): void {
     const current = this.#find(id);
-    if (!current || current.status !== "pending") return;
+    if (current?.status !== "pending") return;
     const sql = this.core.store.sql;
     const attempts = this.#attempts(id);
     const now = Date.now();

@@ -117,7 +117,7 @@ export interface SandboxDeps {
    */
   schedule?: (webhook: SandboxWebhook) => void | Promise<void>;
   /** Posts the signed request, e.g. the Worker's own fetch. */
-  deliver: (request: Request) => Promise<Response | void>;
+  deliver: (request: Request) => Promise<Response | undefined>;
   nowMs?: () => number;
 }
 
@@ -298,7 +298,7 @@ export class SandboxGateway implements PaymentGateway {
   }
 
   /** Signs the webhook with the current time and posts it to our webhook route. */
-  async deliverWebhook(webhook: SandboxWebhook): Promise<Response | void> {
+  async deliverWebhook(webhook: SandboxWebhook): Promise<Response | undefined> {
     return this.#deps.deliver(
       await signedWebhookRequest(
         this.#deps.webhookUrl,

@@ -36,6 +36,8 @@ const NASTY_STRINGS = [
   "' OR 1=1 --",
   '"; DROP TABLE movements; --',
   "<script>alert(1)</script>",
+  // A template injection probe, written as the literal text an attacker sends.
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the probe is this very text
   "${7*7}",
   "../../etc/passwd",
   "%00",
@@ -212,7 +214,7 @@ export const pathSegment: fc.Arbitrary<string> = fc.oneof(
       "x".repeat(600),
       "exp_%2F",
       "top_%00aaaaaaaaaa",
-      "atu_" + "a".repeat(41),
+      `atu_${"a".repeat(41)}`,
     ),
   },
 );

@@ -170,7 +170,10 @@ describe("D1 failing during an export", () => {
     const pageRows = 1_000;
 
     // 24 pages (~6 MB) pass, so one 5 MiB part is uploaded; then D1 fails for good.
-    const midStream: FaultRule = failAfter(new RegExp(escape(MOVEMENT_PAGE_SQL.slice(0, 40))), 24);
+    const midStream: FaultRule = failAfter(
+      new RegExp(escapeRegExp(MOVEMENT_PAGE_SQL.slice(0, 40))),
+      24,
+    );
     const cut = await deliverWith(flakyD1(env.DB, midStream), exportId, acct.id, 1, {
       pageRows,
       partBytes: R2_MIN_PART_BYTES,
@@ -236,6 +239,6 @@ describe("D1 failing during an export", () => {
   });
 });
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

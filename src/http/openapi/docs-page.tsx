@@ -1,6 +1,8 @@
 import type { Child } from "hono/jsx";
 import { Layout } from "../billing/layout";
 
+// The served document is walked as plain JSON of any shape.
+// biome-ignore lint/suspicious/noExplicitAny: its values are whatever the document holds
 type Json = Record<string, any>;
 
 /** `code` spans in the document's prose, the only markup it uses besides **Who:**. */
