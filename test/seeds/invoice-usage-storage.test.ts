@@ -15,7 +15,11 @@ describe("invoice usage storage", () => {
   it("step 7 adds the table to a ledger at step 6 and keeps its movements", async () => {
     const acct = await newAccount({ credit: "3.00" });
     await runInDurableObject(ledger(acct.id), (_instance, state) => {
+      // Back to step 6: what steps 7 (this table) and 8 (card payments) made goes.
       state.storage.sql.exec("DROP TABLE invoice_usage");
+      state.storage.sql.exec("DROP TABLE payment_disputes");
+      state.storage.sql.exec("ALTER TABLE payments DROP COLUMN next_action_url");
+      state.storage.sql.exec("ALTER TABLE payments DROP COLUMN reversed_micros");
       state.storage.sql.exec("UPDATE schema_version SET version = 6");
     });
     await abortAllDurableObjects();
