@@ -17,8 +17,12 @@ const historyShards = [
     /^binding = "(HISTORY_\d+)"$/gm,
   ),
 ].map((match) => match[1]);
+// A state directory given to wrangler dev (`--persist-to`) is the one to migrate.
+const persistAt = process.argv.indexOf("--persist-to");
+const persist = persistAt >= 0 ? ["--persist-to", process.argv[persistAt + 1]] : [];
 for (const database of ["DB", ...historyShards]) {
-  const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", database, "--local"], {
+  const apply = ["wrangler", "d1", "migrations", "apply", database, "--local", ...persist];
+  const migrate = spawnSync("npx", apply, {
     stdio: "inherit",
     env: { ...process.env, CI: "true" },
   });
