@@ -1,5 +1,6 @@
 import { sweepExpiredExports } from "./exports/retention";
 import { archiveHistoryTick, type ArchiveTickResult } from "./history/archive";
+import { rebalanceTick, type RebalanceTickResult } from "./history/rebalance";
 import { ledgerOf } from "./http/ledger-client";
 import { pruneSupersededDecks } from "./rate-decks/d1-store";
 
@@ -22,19 +23,25 @@ export async function runCron(
   exportFilesDeleted: number;
   rateDecksPruned: number;
   historyArchive: ArchiveTickResult;
+  historyMoves: RebalanceTickResult;
 }> {
-  const [accountsSwept, exports, rateDecksPruned, historyArchive] = await Promise.all([
-    sweepAutoTopUps(env),
-    sweepExpiredExports(env, nowMs),
-    pruneSupersededDecks(env.DB),
-    // Months past D1's window go to R2, a bounded amount per tick (src/history/archive.ts).
-    archiveHistoryTick(env, nowMs),
-  ]);
+  const [accountsSwept, exports, rateDecksPruned, historyArchive, historyMoves] = await Promise.all(
+    [
+      sweepAutoTopUps(env),
+      sweepExpiredExports(env, nowMs),
+      pruneSupersededDecks(env.DB),
+      // Months past D1's window go to R2, a bounded amount per tick (src/history/archive.ts).
+      archiveHistoryTick(env, nowMs),
+      // Moves of accounts between shards the operator started (src/history/rebalance.ts).
+      rebalanceTick(env, nowMs),
+    ],
+  );
   const result = {
     accountsSwept,
     exportFilesDeleted: exports.deletedFiles,
     rateDecksPruned,
     historyArchive,
+    historyMoves,
   };
   console.log(JSON.stringify({ event: "cron", ...result }));
   return result;

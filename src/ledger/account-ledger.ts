@@ -12,6 +12,11 @@ import { MovementRetention } from "./movement-retention";
 import { Notices } from "./notices";
 import { OutboxRelay } from "./outbox";
 import {
+  switchHistoryShard,
+  type ShardSwitch,
+  type ShardSwitchOutcome,
+} from "../history/rebalance";
+import {
   TopUps,
   type AutoTopUpView,
   type PaymentView,
@@ -548,6 +553,18 @@ export class AccountLedger extends DurableObject<Env> {
     if (!account) return refuse({ reason: "account_not_found" });
     await this.#outbox.drain(account.accountId, Number.MAX_SAFE_INTEGER);
     return ok({ remaining: this.#core.store.outboxSize() });
+  }
+
+  /**
+   * The rebalancing job's switch of this account's history shard, run while the outbox
+   * copies nothing (src/history/rebalance.ts says what it copies, checks and switches).
+   */
+  async switchHistoryShard(move: ShardSwitch): Promise<LedgerResult<ShardSwitchOutcome>> {
+    const account = this.#core.account();
+    if (!account) return refuse({ reason: "account_not_found" });
+    return ok(
+      await this.#outbox.exclusive(() => switchHistoryShard(this.env, account.accountId, move)),
+    );
   }
 
   /** Bench instrument: counts the rows this ledger's statements read and write from now on. */

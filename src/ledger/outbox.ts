@@ -1,4 +1,9 @@
-import { MOVEMENT_COLUMNS, movementToRow, rowValues } from "../history/movement-row";
+import {
+  MOVEMENT_COLUMNS,
+  movementToRow,
+  rowValues,
+  type MovementRow,
+} from "../history/movement-row";
 import { historyDatabaseOf } from "../history/shards";
 import type { LedgerCore } from "./core";
 import type { Movement } from "./types";
@@ -30,29 +35,43 @@ export function outboxRetryDelayMs(failures: number): number {
 }
 
 /**
+ * Statements inserting `rows` into a history shard, `OUTBOX_ROWS_PER_STATEMENT` a
+ * statement. INSERT OR IGNORE on the movement's key makes a repeat write nothing: a row
+ * already there stays.
+ */
+export function movementInserts(
+  db: D1Database,
+  rows: readonly MovementRow[],
+): D1PreparedStatement[] {
+  const statements: D1PreparedStatement[] = [];
+  for (let i = 0; i < rows.length; i += OUTBOX_ROWS_PER_STATEMENT) {
+    const chunk = rows.slice(i, i + OUTBOX_ROWS_PER_STATEMENT);
+    const placeholders = chunk.map(() => `(${Array(COLUMNS).fill("?").join(", ")})`).join(", ");
+    statements.push(
+      db
+        .prepare(
+          `INSERT OR IGNORE INTO movements (${MOVEMENT_COLUMNS.join(", ")}) VALUES ${placeholders}`,
+        )
+        .bind(...chunk.flatMap(rowValues)),
+    );
+  }
+  return statements;
+}
+
+/**
  * Copies movements to the account's history shard in one batch (one implicit
- * transaction). INSERT OR IGNORE by movement id makes a retry after a lost answer
- * harmless: a row already there stays. Returns the rows D1 reports reading and writing
- * (index entries included), which is what D1 bills.
+ * transaction), so a retry after a lost answer is harmless. Returns the rows D1 reports
+ * reading and writing (index entries included), which is what D1 bills.
  */
 export async function copyMovementsToD1(
   db: D1Database,
   accountId: string,
   movements: Movement[],
 ): Promise<{ rowsRead: number; rowsWritten: number }> {
-  const statements: D1PreparedStatement[] = [];
-  for (let i = 0; i < movements.length; i += OUTBOX_ROWS_PER_STATEMENT) {
-    const chunk = movements.slice(i, i + OUTBOX_ROWS_PER_STATEMENT);
-    const placeholders = chunk.map(() => `(${Array(COLUMNS).fill("?").join(", ")})`).join(", ");
-    const values = chunk.flatMap((m) => rowValues(movementToRow(accountId, m)));
-    statements.push(
-      db
-        .prepare(
-          `INSERT OR IGNORE INTO movements (${MOVEMENT_COLUMNS.join(", ")}) VALUES ${placeholders}`,
-        )
-        .bind(...values),
-    );
-  }
+  const statements = movementInserts(
+    db,
+    movements.map((m) => movementToRow(accountId, m)),
+  );
   const results = statements.length > 0 ? await db.batch(statements) : [];
   return {
     rowsRead: results.reduce((sum, result) => sum + (result.meta.rows_read ?? 0), 0),
@@ -65,7 +84,8 @@ export async function copyMovementsToD1(
  * charge: a movement is committed first and copied later, in batches, by the alarm.
  */
 export class OutboxRelay {
-  #flushing: Promise<number> | null = null;
+  /** The copy (or the rebalancing job's switch) under way; one at a time. */
+  #flushing: Promise<unknown> | null = null;
   /** While D1 is failing, no flush is tried before this instant (backoff). */
   #notBeforeMs = 0;
   /** The account's history shard as last read from the main database, and when. */
@@ -138,8 +158,27 @@ export class OutboxRelay {
   }
 
   /**
-   * Read again after `HISTORY_SHARD_REREAD_MS`, so an account the rebalancing job moved
-   * (README, "Movement history") is copied to its new shard within that time.
+   * Runs `work` while no copy to D1 is under way and none starts: the rebalancing job's
+   * switch (src/history/rebalance.ts) copies the last movements to the new shard, verifies
+   * and switches in it, so no copy lands on the old shard after its catch-up. Movements
+   * committed meanwhile wait in the outbox. The shard is read again afterwards, whatever
+   * `work` did, so the next copy goes where the account is recorded.
+   */
+  async exclusive<T>(work: () => Promise<T>): Promise<T> {
+    while (this.#flushing) await this.#flushing;
+    const run = work();
+    this.#flushing = run.catch(() => undefined);
+    try {
+      return await run;
+    } finally {
+      this.#flushing = null;
+      this.#history = null;
+    }
+  }
+
+  /**
+   * Read again after `HISTORY_SHARD_REREAD_MS`: the rebalancing job switches inside
+   * `exclusive`, which forgets the shard at once; this bounds any other change.
    */
   #historyDatabase(accountId: string): Promise<D1Database> {
     const nowMs = Date.now();
