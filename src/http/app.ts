@@ -24,6 +24,7 @@ import { plans } from "./routes/plans";
 import { rates, RATE_DECK_BODY_MAX_BYTES } from "./routes/rates";
 import { usage } from "./routes/usage";
 import { billingDetails } from "./routes/billing-details";
+import { historyMoves } from "./routes/history-moves";
 
 /** JSON bodies of this API are small; anything larger is refused before it is read. */
 export const JSON_BODY_MAX_BYTES = 64 * 1024;
@@ -84,6 +85,9 @@ export function createApp() {
   app.use("/v1/rates", authenticate);
   app.use("/v1/rates/*", authenticate);
   app.route("/v1/rates", rates);
+  app.use("/v1/history-moves", authenticate);
+  app.use("/v1/history-moves/*", authenticate);
+  app.route("/v1/history-moves", historyMoves);
   app.use("/dev/*", authenticate);
   app.route("/dev", devRoutes(app));
   // The dashboard's Billing page: a cookie-signed-in client of the routes above.

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Caller, Operation, ResponseSpec } from "./openapi/operation";
 import { CREDIT_OPERATIONS } from "./openapi/operations-credit";
+import { HISTORY_OPERATIONS } from "./openapi/operations-history";
 import { PAGE_OPERATIONS } from "./openapi/operations-pages";
 import { RATING_OPERATIONS } from "./openapi/operations-rating";
 import { SWITCH_OPERATIONS } from "./openapi/operations-switch";
@@ -12,6 +13,7 @@ export const OPERATIONS: readonly Operation[] = [
   ...RATING_OPERATIONS,
   ...SWITCH_OPERATIONS,
   ...PAGE_OPERATIONS,
+  ...HISTORY_OPERATIONS,
 ];
 
 export const API_VERSION = "1.0.0";

@@ -9,9 +9,7 @@ import {
 } from "../../src/history/archive";
 import { readArchiveObject } from "../../src/history/archive-object";
 import { archiveCutoffMs, HISTORY_MONTHS_IN_D1 } from "../../src/history/months";
-import { accountHistory, historyPages } from "../../src/history/read";
 import { historyDatabase } from "../../src/history/shards";
-import type { ExportMovement } from "../../src/exports/types";
 import { flakyD1 } from "../proof/flaky-d1";
 import { ledger } from "../helpers";
 import {
@@ -19,6 +17,7 @@ import {
   agedHistory,
   DAY_MS,
   envWith,
+  everyView,
   failingWrites,
   listAll,
   micros,
@@ -28,35 +27,6 @@ import {
 const SHARD = 2;
 const db = historyDatabase(env, SHARD);
 const options = { partBytes: R2_MIN_PART_BYTES };
-
-async function exportRows(accountId: string, fromMs: number, toMs: number, throughSeq?: number) {
-  const rows: ExportMovement[] = [];
-  const history = await accountHistory(env, accountId);
-  for await (const page of historyPages(env, history, {
-    fromMs,
-    toMs,
-    pageRows: 7,
-    ...(throughSeq === undefined ? {} : { throughSeq }),
-  }))
-    rows.push(...page);
-  return rows;
-}
-
-/** Everything a reader can see of the account: pages of several sizes, windows, exports. */
-async function everyView(acct: { id: string; adminKey: string; agentKey: string }) {
-  const nowMs = Date.now();
-  const from = new Date(nowMs - 500 * DAY_MS).toISOString();
-  const to = new Date(nowMs - 300 * DAY_MS).toISOString();
-  return {
-    pagesOf4: await listAll(acct, 4),
-    pagesOf500: await listAll(acct, 500),
-    windowed: await listAll(acct, 3, { from, to }),
-    fromOnly: await listAll(acct, 6, { from }),
-    exportAll: await exportRows(acct.id, 0, nowMs),
-    exportWindow: await exportRows(acct.id, nowMs - 450 * DAY_MS, nowMs - 20 * DAY_MS),
-    exportPinned: await exportRows(acct.id, 0, nowMs, 30),
-  };
-}
 
 /** 40 charges over 600 days: five or six months past the 13 kept in D1. */
 async function accountWithOldHistory() {

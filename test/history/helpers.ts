@@ -1,6 +1,8 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
+import type { ExportMovement } from "../../src/exports/types";
+import { accountHistory, historyPages } from "../../src/history/read";
 import { historyDatabase, openShardsOf, shardForNewAccount } from "../../src/history/shards";
 import { parseMoney } from "../../src/money";
 import { adjust, api, drainOutbox, ledger, uniqueId, type TestAccount } from "../helpers";
@@ -106,4 +108,39 @@ export function failingWrites(bucket: R2Bucket): R2Bucket {
 /** `env` with some bindings replaced, as the Worker would see a failing R2 or D1. */
 export function envWith(overrides: Partial<Record<keyof Env, unknown>>): Env {
   return { ...env, ...overrides } as Env;
+}
+
+/** The export's rows of the account in a period, read as the export reads them (pages of 7). */
+export async function exportRows(
+  accountId: string,
+  fromMs: number,
+  toMs: number,
+  throughSeq?: number,
+) {
+  const rows: ExportMovement[] = [];
+  const history = await accountHistory(env, accountId);
+  for await (const page of historyPages(env, history, {
+    fromMs,
+    toMs,
+    pageRows: 7,
+    ...(throughSeq === undefined ? {} : { throughSeq }),
+  }))
+    rows.push(...page);
+  return rows;
+}
+
+/** Everything a reader can see of the account: pages of several sizes, windows, exports. */
+export async function everyView(acct: { id: string; adminKey: string; agentKey: string }) {
+  const nowMs = Date.now();
+  const from = new Date(nowMs - 500 * DAY_MS).toISOString();
+  const to = new Date(nowMs - 300 * DAY_MS).toISOString();
+  return {
+    pagesOf4: await listAll(acct, 4),
+    pagesOf500: await listAll(acct, 500),
+    windowed: await listAll(acct, 3, { from, to }),
+    fromOnly: await listAll(acct, 6, { from }),
+    exportAll: await exportRows(acct.id, 0, nowMs),
+    exportWindow: await exportRows(acct.id, nowMs - 450 * DAY_MS, nowMs - 20 * DAY_MS),
+    exportPinned: await exportRows(acct.id, 0, nowMs, 30),
+  };
 }

@@ -464,6 +464,28 @@ const TABLE: Record<string, Case[]> = {
     },
   ],
 
+  // Account b's history to shard 1; the same request again answers the same move.
+  "POST /v1/history-moves": [
+    {
+      request: (f) => ({ path: "/v1/history-moves", body: { accountIds: [f.b.id], toShard: 1 } }),
+      expect: OPERATOR_ONLY,
+    },
+  ],
+  "GET /v1/history-moves": [
+    { request: () => ({ path: "/v1/history-moves" }), expect: OPERATOR_ONLY },
+  ],
+  "GET /v1/history-moves/:moveId": [
+    {
+      request: async (f) => {
+        const started = await api("POST", "/v1/history-moves", {
+          body: { accountIds: [f.b.id], toShard: 1 },
+        });
+        expect(started.status).toBe(202);
+        return { path: `/v1/history-moves/${started.body.moves[0].id}` };
+      },
+      expect: OPERATOR_ONLY,
+    },
+  ],
   "GET /v1/rates": [{ request: () => ({ path: "/v1/rates" }), expect: OPERATOR_ONLY }],
   // The decks in force again: an identical upload changes nothing.
   "PUT /v1/rates/calls": [

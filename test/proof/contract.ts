@@ -16,6 +16,8 @@ export const MIDDLEWARE_SCOPES = [
   "ALL /v1/rates",
   "ALL /v1/rates/*",
   "ALL /v1/calls/*",
+  "ALL /v1/history-moves",
+  "ALL /v1/history-moves/*",
   "ALL /dev/*",
   "ALL /billing/*",
 ] as const;

@@ -401,6 +401,27 @@ export const API: Record<string, Spec> = {
     params: (f) => ({ id: f.acct.id }),
     query: [],
   },
+  "POST /v1/history-moves": {
+    token: "operator",
+    body: {
+      kind: "json",
+      fields: {
+        accountIds: fc.oneof(
+          fc.array(nastyString, { maxLength: 3 }),
+          one<unknown>([], ["no-such-account"], Array(101).fill("a")),
+        ),
+        toShard: one<unknown>(0, 1, 2, 3, 4, 63, 64, -1, 1.5, "1", null),
+      },
+      // The fixture account to shard 1; the same request again answers the same move.
+      valid: (f) => ({ accountIds: [f.acct.id], toShard: 1 }),
+    },
+  },
+  "GET /v1/history-moves": { token: "operator", query: ["accountId", "limit"] },
+  "GET /v1/history-moves/:moveId": {
+    token: "operator",
+    params: () => ({ moveId: "mv_00000000-0000-4000-8000-000000000000" }),
+    query: [],
+  },
   "GET /v1/rates": { token: "operator", query: [] },
   "PUT /v1/rates/calls": {
     token: "operator",
