@@ -689,6 +689,7 @@ export async function rebalanceTick(
       }
     } catch (error) {
       result.failures += 1;
+      // The main database may be what failed: the move is taken up again either way.
       await env.DB.prepare(
         "UPDATE history_moves SET failures = failures + 1, last_error = ?, updated_at_ms = ? WHERE id = ?",
       )

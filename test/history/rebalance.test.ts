@@ -1,3 +1,4 @@
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { R2_MIN_PART_BYTES } from "../../src/exports/limits";
@@ -12,6 +13,7 @@ import {
   type MoveOptions,
 } from "../../src/history/rebalance";
 import { historyDatabase, recordedShardOf } from "../../src/history/shards";
+import type { AccountLedger } from "../../src/ledger/account-ledger";
 import { formatMoney } from "../../src/money";
 import { adjust, api, drainOutbox, ledger, type TestAccount } from "../helpers";
 import { failAfter, flakyD1 } from "../proof/flaky-d1";
@@ -341,6 +343,28 @@ describe("rebalancing an account's history to another shard", { timeout: 90_000 
     const listed = await listAll(acct, 7);
     expect(listed).toHaveLength(total);
     expect(new Set(listed.map((m) => m.id)).size).toBe(total);
+  });
+
+  it("holds the ledger's copies during the switch: a flush asked meanwhile copies to the new shard after it", async () => {
+    const acct = await accountOnShard(FROM);
+    await charges(acct, 4, "copied");
+    await drainOutbox(acct.id);
+    await charges(acct, 3, "pending");
+    // Both asked in the same turn, the switch first: the flush must wait for it, or its
+    // rows would land on the source after the switch's catch-up and be lost to the target.
+    const [switched, flushed] = await runInDurableObject(
+      ledger(acct.id),
+      (instance: AccountLedger) =>
+        Promise.all([
+          instance.switchHistoryShard({ fromShard: FROM, toShard: TO, afterSeq: 0 }),
+          instance.flushOutbox(),
+        ]),
+    );
+    expect(switched).toMatchObject({ ok: true, value: { outcome: "switched", rowsCopied: 5 } });
+    expect(flushed).toEqual({ ok: true, value: { remaining: 0 } });
+    expect(await recordedShardOf(env, acct.id)).toBe(TO);
+    expect(await seqsOn(source, acct.id)).toEqual({ n: 5, distinct_seqs: 5, last: 5 });
+    expect(await seqsOn(target, acct.id)).toEqual({ n: 8, distinct_seqs: 8, last: 8 });
   });
 
   it("the archive leaves an account alone while it moves, then archives it on its new shard", async () => {
