@@ -31,8 +31,8 @@ export function outboxRetryDelayMs(failures: number): number {
 
 /**
  * Copies movements to the account's history shard in one batch (one implicit
- * transaction). INSERT OR IGNORE by movement id makes a retry after a lost answer
- * harmless: a row already there stays. Returns the rows D1 reports reading and writing
+ * transaction). INSERT OR IGNORE by the table's key, (account_id, seq), makes a retry
+ * after a lost answer harmless: a row already there stays. Returns the rows D1 reports reading and writing
  * (index entries included), which is what D1 bills.
  */
 export async function copyMovementsToD1(
