@@ -1,13 +1,12 @@
+import {
+  LEDGER_MOVEMENT_COLUMNS,
+  type LedgerMovementRow,
+  movementFromRow,
+  movementToLedgerRow,
+  rowValues,
+} from "../history/movement-row";
 import type { Micros } from "../money";
-import type {
-  AccountMoney,
-  AccountProfile,
-  JsonObject,
-  Movement,
-  MovementKind,
-  MovementsQuery,
-  MovementUnits,
-} from "./types";
+import type { AccountMoney, AccountProfile, Movement, MovementsQuery } from "./types";
 
 /**
  * Typed access to the ledger's SQLite tables. No rules live here: callers decide, this
@@ -101,22 +100,8 @@ export class LedgerStore {
     if (!account) throw new Error("a movement on a ledger that was never opened");
     const seq = account.lastSeq + 1;
     this.sql.exec(
-      `INSERT INTO movements (seq, id, at_ms, description, interaction_id, units, units_charged,
-         unit_price_micros, amount_micros, balance_after_micros, user_id, reason, details)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      seq,
-      movement.id,
-      movement.atMs,
-      movement.description,
-      movement.interactionId,
-      movement.units,
-      movement.unitsCharged,
-      movement.unitPriceMicros,
-      movement.amountMicros,
-      movement.balanceAfterMicros,
-      movement.userId,
-      movement.reason,
-      movement.details === null ? null : JSON.stringify(movement.details),
+      INSERT_MOVEMENT_SQL,
+      ...rowValues(movementToLedgerRow({ ...movement, seq }), LEDGER_MOVEMENT_COLUMNS),
     );
     this.#account = { ...account, lastSeq: seq };
     return seq;
@@ -125,7 +110,7 @@ export class LedgerStore {
   /** Movements in commit order after `afterSeq`, optionally within [fromMs, toMs). */
   listMovements(query: MovementsQuery): Movement[] {
     return this.sql
-      .exec<MovementRow>(
+      .exec<LedgerMovementRow>(
         `SELECT * FROM movements WHERE seq > ? AND at_ms >= ? AND at_ms < ? ORDER BY seq LIMIT ?`,
         query.afterSeq,
         query.fromMs ?? Number.MIN_SAFE_INTEGER,
@@ -133,7 +118,7 @@ export class LedgerStore {
         query.limit,
       )
       .toArray()
-      .map(toMovement);
+      .map(movementFromRow);
   }
 
   /** Every movement ever posted, those pruned from this table included. */
@@ -216,13 +201,13 @@ export class LedgerStore {
 
   pendingOutbox(limit: number): Movement[] {
     return this.sql
-      .exec<MovementRow>(
+      .exec<LedgerMovementRow>(
         "SELECT * FROM movements WHERE seq > ? ORDER BY seq LIMIT ?",
         this.copiedThroughSeq(),
         limit,
       )
       .toArray()
-      .map(toMovement);
+      .map(movementFromRow);
   }
 
   outboxSize(): number {
@@ -328,36 +313,5 @@ interface AccountRow extends Record<string, SqlStorageValue> {
   time_zone: string;
 }
 
-interface MovementRow extends Record<string, SqlStorageValue> {
-  seq: number;
-  id: string;
-  at_ms: number;
-  description: string;
-  interaction_id: string;
-  units: string | null;
-  units_charged: number | null;
-  unit_price_micros: number | null;
-  amount_micros: number;
-  balance_after_micros: number;
-  user_id: string | null;
-  reason: string | null;
-  details: string | null;
-}
-
-function toMovement(row: MovementRow): Movement {
-  return {
-    seq: row.seq,
-    id: row.id,
-    atMs: row.at_ms,
-    description: row.description as MovementKind,
-    interactionId: row.interaction_id,
-    units: row.units as MovementUnits | null,
-    unitsCharged: row.units_charged,
-    unitPriceMicros: row.unit_price_micros,
-    amountMicros: row.amount_micros,
-    balanceAfterMicros: row.balance_after_micros,
-    userId: row.user_id,
-    reason: row.reason,
-    details: row.details === null ? null : (JSON.parse(row.details) as JsonObject),
-  };
-}
+const INSERT_MOVEMENT_SQL = `INSERT INTO movements (${LEDGER_MOVEMENT_COLUMNS.join(", ")})
+  VALUES (${LEDGER_MOVEMENT_COLUMNS.map(() => "?").join(", ")})`;
