@@ -6,7 +6,9 @@ import {
   rowValues,
 } from "../history/movement-row";
 import type { Micros } from "../money";
-import type { AccountMoney, AccountProfile, Movement, MovementsQuery } from "./types";
+import { calendarAt, calendarSpanMs } from "./calendar";
+import type { AccountMoney, AccountProfile, Movement, MovementKind, MovementsQuery } from "./types";
+import { spentBy } from "./usage-counters";
 
 /**
  * Typed access to the ledger's SQLite tables. No rules live here: callers decide, this
@@ -104,7 +106,43 @@ export class LedgerStore {
       ...rowValues(movementToLedgerRow({ ...movement, seq }), LEDGER_MOVEMENT_COLUMNS),
     );
     this.#account = { ...account, lastSeq: seq };
+    const spent = spentBy(movement);
+    if (spent > 0 && this.#spentToday) {
+      const { day } = calendarAt(movement.atMs, account.timeZone);
+      this.#spentToday =
+        day === this.#spentToday.day ? { day, micros: this.#spentToday.micros + spent } : undefined;
+    }
     return seq;
+  }
+
+  /**
+   * The day's charges, summed from its movements (schema step 9: no counter is written per
+   * charge). Kept for the day last asked, in step with every movement appended; a
+   * rolled-back transaction drops it (`forgetCache`) as storage drops the movement.
+   */
+  #spentToday: { day: string; micros: Micros } | undefined;
+
+  /** Charges of a local day ("YYYY-MM-DD" in the account's zone). */
+  spentOn(day: string): Micros {
+    if (this.#spentToday?.day === day) return this.#spentToday.micros;
+    const account = this.#loaded();
+    if (!account) return 0;
+    const { startMs, endMs } = calendarSpanMs(day, account.timeZone);
+    let micros = 0;
+    // Newest first, stopping at the day's start: movements are in time order (one clock,
+    // one writer), so only the day's own are read.
+    for (const row of this.sql.exec<{ at_ms: number; description: string; amount_micros: number }>(
+      "SELECT at_ms, description, amount_micros FROM movements ORDER BY seq DESC",
+    )) {
+      if (row.at_ms < startMs) break;
+      if (row.at_ms < endMs)
+        micros += spentBy({
+          description: row.description as MovementKind,
+          amountMicros: row.amount_micros,
+        });
+    }
+    this.#spentToday = { day, micros };
+    return micros;
   }
 
   /** Movements in commit order after `afterSeq`, optionally within [fromMs, toMs). */
@@ -280,6 +318,7 @@ export class LedgerStore {
   forgetCache(): void {
     this.#settings.clear();
     this.#account = undefined;
+    this.#spentToday = undefined;
   }
 
   writeSetting(key: string, value: unknown): void {
