@@ -8,6 +8,7 @@
 //   npm run bench                          # calls, scaling over processes, exports of 100 000 and 1 000 000 rows
 //   npm run bench -- --seconds 10          # longer load runs
 //   npm run bench -- --only calls          # or: scaling, exports
+//   npm run bench -- --only rows           # the rows table and its cost alone, no load (add --statements)
 //   npm run bench -- --state disk          # ledger files on disk instead of tmpfs
 import {
   benchCalls,
@@ -16,7 +17,13 @@ import {
   formatCallsTable,
   formatCapacityTable,
 } from "./bench/calls.mjs";
-import { costPerMillionCalls, formatCostTable, formatRowsTable } from "./bench/cost.mjs";
+import {
+  benchRows,
+  costPerMillionCalls,
+  formatCostTable,
+  formatRowsTable,
+  formatStatementsTable,
+} from "./bench/cost.mjs";
 import { benchExport, formatExportTable } from "./bench/export.mjs";
 import { benchScaling, formatScalingTable } from "./bench/scaling.mjs";
 
@@ -31,6 +38,17 @@ const concurrency = Number(option("concurrency", "32"));
 const accounts = Number(option("accounts", "1000"));
 const state = option("state", "memory");
 const wanted = (part) => only === "all" || only === part;
+
+if (only === "rows") {
+  const ledgerRows = await benchRows();
+  console.log("\nRows each operation makes its account's ledger read and write (SQL meter):\n");
+  console.log(formatRowsTable(ledgerRows));
+  if (args.includes("--statements")) console.log(`\n${formatStatementsTable(ledgerRows)}`);
+  console.log(
+    "\nWhat a million credit-billed calls cost at list prices, Worker CPU left out (run `--only calls` for it):\n",
+  );
+  console.log(formatCostTable(costPerMillionCalls({ ledgerRows: ledgerRows[0] })));
+}
 
 if (wanted("calls")) {
   const result = await benchCalls({ seconds, concurrency, accounts, state });

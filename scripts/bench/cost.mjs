@@ -3,7 +3,9 @@
 // probe), and the price of a million calls at Cloudflare's list prices beside the CPU the
 // throughput rows measured. Included allowances are left out: these are the prices at the
 // margin, once a platform's traffic is past them.
-import { callSteps, messageStep } from "./calls.mjs";
+import { rmSync } from "node:fs";
+import { callSteps, flushLedgers, messageStep, seed, stateDir } from "./calls.mjs";
+import { startWorker } from "./harness.mjs";
 
 /** Cloudflare's list prices in USD, as read on 2026-12-01 in Cloudflare's pricing pages. */
 export const PRICES_READ_ON = "2026-12-01";
@@ -43,9 +45,35 @@ export async function meterRows(worker, url, accountId) {
       rowsRead: per(counts.rowsRead),
       d1RowsWritten: per(counts.d1RowsWritten),
       d1RowsRead: per(counts.d1RowsRead),
+      byStatement: counts.byStatement.map((s) => ({
+        ...s,
+        runs: per(s.runs),
+        rowsRead: per(s.rowsRead),
+        rowsWritten: per(s.rowsWritten),
+      })),
     });
   }
   return measured;
+}
+
+/**
+ * The rows table alone, on a fresh server with one seeded account and no load (`--only rows`):
+ * rows are counted, not timed, so the figures are the same on a busy machine. The Worker CPU
+ * comes from the throughput rows, so the cost printed here leaves it out.
+ */
+export async function benchRows({ log = console.error } = {}) {
+  log("building and starting the Worker on local workerd…");
+  const persistDir = stateDir("memory");
+  const worker = await startWorker({ direct: true, probe: true, persistDir });
+  try {
+    await seed(worker.url, ["bench-one"]);
+    await flushLedgers(worker, ["bench-one"]);
+    log("rows each operation reads and writes in its ledger…");
+    return await meterRows(worker, worker.directUrl, "bench-one");
+  } finally {
+    await worker.stop();
+    rmSync(persistDir, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -55,9 +83,13 @@ export async function meterRows(worker, url, accountId) {
  */
 export function costPerMillionCalls({ ledgerRows, cpuUsPerRequest }) {
   const requests = 2;
+  const cpu =
+    cpuUsPerRequest === undefined
+      ? []
+      : [["Worker CPU", ((requests * cpuUsPerRequest) / 1000) * WORKER_CPU_USD_PER_MILLION_MS]];
   const items = [
     ["Worker requests", requests * WORKER_REQUEST_USD_PER_MILLION],
-    ["Worker CPU", ((requests * cpuUsPerRequest) / 1000) * WORKER_CPU_USD_PER_MILLION_MS],
+    ...cpu,
     ["ledger (DO) requests", requests * DO_REQUEST_USD_PER_MILLION],
     ["ledger rows written", ledgerRows.rowsWritten * DO_ROW_WRITTEN_USD_PER_MILLION],
     ["ledger rows read", ledgerRows.rowsRead * DO_ROW_READ_USD_PER_MILLION],
@@ -76,6 +108,19 @@ export function formatRowsTable(measured) {
       `| ${m.operation} | ${m.statements} | ${m.rowsWritten} | ${m.rowsRead} | ${m.d1RowsWritten} | ${m.d1RowsRead} |`,
   );
   return [header, "|---|---|---|---|---|---|", ...lines].join("\n");
+}
+
+/** Per operation, the statements that read or wrote rows, per operation (`--statements`). */
+export function formatStatementsTable(measured) {
+  const lines = measured.flatMap((m) =>
+    m.byStatement
+      .filter((s) => s.rowsWritten > 0 || s.rowsRead > 0)
+      .map(
+        (s) => `| ${m.operation} | ${s.statement} | ${s.runs} | ${s.rowsWritten} | ${s.rowsRead} |`,
+      ),
+  );
+  const header = "| operation | statement | runs | rows written | rows read |";
+  return [header, "|---|---|---|---|---|", ...lines].join("\n");
 }
 
 export function formatCostTable(cost) {

@@ -1,4 +1,8 @@
-import { type ExportMovementRow, exportMovementFromRow } from "../history/movement-row";
+import {
+  EXPORT_MOVEMENT_COLUMNS,
+  type ExportMovementRow,
+  exportMovementFromRow,
+} from "../history/movement-row";
 import { EXPORT_PAGE_ROWS } from "./limits";
 import type { ExportMovement } from "./types";
 
@@ -18,8 +22,7 @@ export interface MovementPagesQuery {
 // and filters its way to the cursor, reading every earlier page again. The first cursor is
 // (fromMs, ''), which sorts before every real id at fromMs, so the start stays inclusive.
 // Six bound parameters, well under D1's 100.
-export const MOVEMENT_PAGE_SQL = `SELECT id, at_ms, description, interaction_id, units, units_charged, unit_price_micros,
-  amount_micros, balance_after_micros, user_id, reason
+export const MOVEMENT_PAGE_SQL = `SELECT ${EXPORT_MOVEMENT_COLUMNS.join(", ")}
 FROM movements
 WHERE account_id = ?1 AND (at_ms, id) > (?2, ?3) AND at_ms <= ?4 AND (?5 IS NULL OR seq <= ?5)
 ORDER BY at_ms, id

@@ -221,8 +221,8 @@ async function deleteArchivedRows(
     const limit = Math.min(HISTORY_DELETE_ROWS_PER_STATEMENT, budgetRows - deleted);
     const result = await db
       .prepare(
-        `DELETE FROM movements WHERE rowid IN (
-           SELECT rowid FROM movements WHERE account_id = ? AND at_ms >= ? AND at_ms < ? LIMIT ?)`,
+        `DELETE FROM movements WHERE account_id = ?1 AND seq IN (
+           SELECT seq FROM movements WHERE account_id = ?1 AND at_ms >= ?2 AND at_ms < ?3 LIMIT ?4)`,
       )
       .bind(month.accountId, month.startMs, month.endMs, limit)
       .run();

@@ -4,8 +4,9 @@ import type { JsonObject, Movement } from "../ledger/types";
 
 /**
  * One movement as D1 stores it (and as an archived month's NDJSON lines carry it): the
- * one codec between the `Movement` the ledger commits and its history copies, used by the
- * outbox, the listing, the export and the archive.
+ * one codec between the `Movement` the ledger commits and its rows, used by the ledger's
+ * own table, the outbox, the listing, the export and the archive, each read with the same
+ * checks.
  */
 export interface MovementRow {
   id: string;
@@ -43,14 +44,30 @@ export const MOVEMENT_COLUMNS = [
   "details",
 ] as const satisfies readonly (keyof MovementRow)[];
 
+/** The ledger's own table: the same columns but the account's id, since it holds one account. */
+export type LedgerMovementRow = Omit<MovementRow, "account_id">;
+
+export const LEDGER_MOVEMENT_COLUMNS = MOVEMENT_COLUMNS.filter(
+  (column): column is keyof LedgerMovementRow => column !== "account_id",
+);
+
 /** What the export reads of a row: the CSV needs neither seq nor the explanation. */
 export type ExportMovementRow = Omit<MovementRow, "account_id" | "seq" | "details">;
 
-/** `m` as a row of `accountId`, its values in `MOVEMENT_COLUMNS` order. */
+export const EXPORT_MOVEMENT_COLUMNS = MOVEMENT_COLUMNS.filter(
+  (column): column is keyof ExportMovementRow =>
+    column !== "account_id" && column !== "seq" && column !== "details",
+);
+
+/** `m` as a row of `accountId`. */
 export function movementToRow(accountId: string, m: Movement): MovementRow {
+  return { account_id: accountId, ...movementToLedgerRow(m) };
+}
+
+/** `m` as the ledger's table holds it. */
+export function movementToLedgerRow(m: Movement): LedgerMovementRow {
   return {
     id: m.id,
-    account_id: accountId,
     seq: m.seq,
     at_ms: m.atMs,
     description: m.description,
@@ -66,8 +83,12 @@ export function movementToRow(accountId: string, m: Movement): MovementRow {
   };
 }
 
-export function rowValues(row: MovementRow): (string | number | null)[] {
-  return MOVEMENT_COLUMNS.map((column) => row[column]);
+/** The row's values in the order of `columns` (`MOVEMENT_COLUMNS` or `LEDGER_MOVEMENT_COLUMNS`). */
+export function rowValues<Row extends LedgerMovementRow>(
+  row: Row,
+  columns: readonly (keyof Row)[] = MOVEMENT_COLUMNS as readonly (keyof Row)[],
+): (string | number | null)[] {
+  return columns.map((column) => row[column] as string | number | null);
 }
 
 /** A row as the export reads it; a value the ledger never writes is a bug, not a row to skip. */
@@ -93,8 +114,8 @@ export function exportMovementFromRow(row: ExportMovementRow): ExportMovement {
   };
 }
 
-/** A whole row back to the movement the ledger committed. */
-export function movementFromRow(row: Omit<MovementRow, "account_id">): Movement {
+/** A whole row (of D1, of an archive or of the ledger's table) back to the movement the ledger committed. */
+export function movementFromRow(row: LedgerMovementRow): Movement {
   return {
     ...exportMovementFromRow(row),
     seq: row.seq,

@@ -87,7 +87,7 @@ export async function prunedMovementsPage(
   return [...archived, ...inD1].sort((a, b) => a.seq - b.seq).slice(0, query.limit);
 }
 
-// By (account_id, seq): the unique index the outbox's copies keep.
+// By (account_id, seq): the table's key (migration 0011).
 const PRUNED_PAGE_SQL = `SELECT ${MOVEMENT_COLUMNS.join(", ")}
 FROM movements
 WHERE account_id = ?1 AND seq > ?2 AND seq <= ?3 AND at_ms >= ?4 AND at_ms < ?5

@@ -114,7 +114,6 @@ export class AccountLedger extends DurableObject<Env> {
     super(ctx, env);
     this.#core = new LedgerCore(ctx.storage, env);
     this.#outbox = new OutboxRelay(this.#core);
-    this.#retention = new MovementRetention(this.#core);
     this.#exports = new ExportJobs(this.#core);
     this.#notices = new Notices(this.#core);
     this.#gateway = new LedgerGateway(this.#core, (request) => ctx.exports.default.fetch(request));
@@ -125,7 +124,8 @@ export class AccountLedger extends DurableObject<Env> {
       return config?.enabled ? config.thresholdMicros : null;
     });
     this.#plans = new AccountPlans(this.#core);
-    this.#usage = new UsageCounters(this.#core.store.sql);
+    this.#usage = new UsageCounters(this.#core.store);
+    this.#retention = new MovementRetention(this.#core, this.#usage);
     this.#invoiceUsage = new InvoiceUsage(this.#core.store.sql);
     const rateTables = new RateTables(env.DB);
     this.#calls = new Calls(this.#core, this.#plans, this.#usage, rateTables);

@@ -1,4 +1,5 @@
 import { dayKeyOf, monthKeyOf } from "../rating/plan";
+import { addDays, formatDate, startOfLocalDayMs } from "../time-zone";
 
 const MINUTE_MS = 60_000;
 /** Zones remembered at once; one ledger uses one, an isolate a handful. */
@@ -20,4 +21,21 @@ export function calendarAt(nowMs: number, timeZone: string): { day: string; mont
   if (byZone.size >= ZONES_CACHED_MAX) byZone.clear();
   byZone.set(timeZone, entry);
   return entry;
+}
+
+/**
+ * The instants a day ("YYYY-MM-DD") or a month ("YYYY-MM") of the account's calendar spans,
+ * [startMs, endMs): what the daily cap and the usage report sum movements over.
+ */
+export function calendarSpanMs(key: string, timeZone: string): { startMs: number; endMs: number } {
+  const year = Number(key.slice(0, 4));
+  const month = Number(key.slice(5, 7));
+  const first = { year, month, day: key.length === 7 ? 1 : Number(key.slice(8, 10)) };
+  const next =
+    key.length === 7
+      ? { year: month === 12 ? year + 1 : year, month: month === 12 ? 1 : month + 1, day: 1 }
+      : addDays(first, 1);
+  if (formatDate(first).slice(0, key.length) !== key)
+    throw new RangeError(`bad calendar key ${key}`);
+  return { startMs: startOfLocalDayMs(first, timeZone), endMs: startOfLocalDayMs(next, timeZone) };
 }

@@ -86,23 +86,59 @@ export class CallLegStore {
   constructor(private readonly sql: SqlStorage) {}
 
   /**
-   * Running legs as last written, so extend and end find theirs without a query: this
-   * object is the table's only writer. Bounded by the calls in progress; a rolled-back
-   * transaction drops it (`forgetCache`) as storage drops the write.
+   * Every running leg: the alarm's expiry, the holds and fair use in flight are read from
+   * here, so no index over running legs is written per call (schema step 9), and extend
+   * and end find their leg without a query once it was read. This object is the table's
+   * only writer. Loaded on first use by one scan of the legs' plain columns (a leg's JSON
+   * is parsed when it is read, so one unreadable leg fails alone); a rolled-back
+   * transaction makes that happen again (`forgetCache`). Bounded by the calls in progress.
    */
-  #running = new Map<string, CallLegRow>();
+  #running: Map<string, RunningLeg> | null = null;
+
+  #runningLegs(): Map<string, RunningLeg> {
+    if (this.#running === null) {
+      const rows = this.sql
+        .exec<RunningRow>(
+          `SELECT call_id, leg, user_id, month, included_hold_seconds, expires_at_ms
+           FROM call_legs WHERE state = 'running'`,
+        )
+        .toArray();
+      this.#running = new Map(
+        rows.map((row) => [
+          keyOf(row.call_id, row.leg as CallLeg),
+          {
+            callId: row.call_id,
+            leg: row.leg as CallLeg,
+            userId: row.user_id,
+            month: row.month,
+            includedHoldSeconds: row.included_hold_seconds,
+            expiresAtMs: row.expires_at_ms,
+            row: null,
+          },
+        ]),
+      );
+    }
+    return this.#running;
+  }
+
+  #remember(leg: CallLegRow): void {
+    this.#runningLegs().set(keyOf(leg.callId, leg.leg), { ...leg, row: leg });
+  }
 
   read(callId: string, leg: CallLeg): CallLegRow | null {
-    const cached = this.#running.get(keyOf(callId, leg));
-    if (cached) return cached;
+    const running = this.#runningLegs().get(keyOf(callId, leg));
+    if (running?.row) return running.row;
     const row = this.sql
       .exec<Row>("SELECT * FROM call_legs WHERE call_id = ? AND leg = ?", callId, leg)
       .toArray()[0];
-    return row ? toLeg(row) : null;
+    if (!row) return null;
+    const read = toLeg(row);
+    if (running) this.#remember(read);
+    return read;
   }
 
   forgetCache(): void {
-    this.#running.clear();
+    this.#running = null;
   }
 
   insert(leg: CallLegRow): void {
@@ -125,7 +161,7 @@ export class CallLegStore {
       leg.createdAtMs,
       leg.state === "running" ? null : leg.createdAtMs,
     );
-    if (leg.state === "running") this.#running.set(keyOf(leg.callId, leg.leg), leg);
+    if (leg.state === "running") this.#remember(leg);
   }
 
   extend(
@@ -151,7 +187,7 @@ export class CallLegStore {
       leg.callId,
       leg.leg,
     );
-    this.#running.set(keyOf(leg.callId, leg.leg), {
+    this.#remember({
       ...leg,
       grantedSeconds: change.grantedSeconds,
       includedHoldSeconds: change.includedHoldSeconds,
@@ -170,52 +206,53 @@ export class CallLegStore {
       leg.callId,
       leg.leg,
     );
-    this.#running.delete(keyOf(leg.callId, leg.leg));
+    this.#runningLegs().delete(keyOf(leg.callId, leg.leg));
   }
 
   /**
    * The user's package seconds this month: settled (the usage_users counter) plus what the
-   * user's running legs hold, one leg left out. One statement, since every authorize,
-   * extend and end asks.
+   * user's running legs hold, one leg left out. Every authorize, extend and end of a
+   * package leg asks.
    */
   fairUseUsedSeconds(
     month: string,
     userId: string,
     except?: { callId: string; leg: CallLeg },
   ): number {
-    return this.sql
-      .exec<{ s: number }>(
-        `SELECT coalesce((SELECT included_seconds FROM usage_users WHERE month = ?1 AND user_id = ?2), 0)
-              + coalesce((SELECT sum(included_hold_seconds) FROM call_legs
-                          WHERE state = 'running' AND user_id = ?2 AND month = ?1 AND NOT (call_id = ?3 AND leg = ?4)), 0) AS s`,
-        month,
-        userId,
-        except?.callId ?? "",
-        except?.leg ?? "",
-      )
-      .one().s;
+    const settled =
+      this.sql
+        .exec<{ s: number }>(
+          "SELECT included_seconds AS s FROM usage_users WHERE month = ? AND user_id = ?",
+          month,
+          userId,
+        )
+        .toArray()[0]?.s ?? 0;
+    let held = 0;
+    for (const leg of this.#runningLegs().values()) {
+      if (leg.userId !== userId || leg.month !== month) continue;
+      if (except && leg.callId === except.callId && leg.leg === except.leg) continue;
+      held += leg.includedHoldSeconds;
+    }
+    return settled + held;
   }
 
   /** Running legs whose grant ran out before `nowMs`, oldest first. */
   expired(nowMs: number, limit: number): CallLegRow[] {
-    return this.sql
-      .exec<Row>(
-        "SELECT * FROM call_legs WHERE state = 'running' AND expires_at_ms <= ? ORDER BY expires_at_ms LIMIT ?",
-        nowMs,
-        limit,
-      )
-      .toArray()
-      .map(toLeg);
+    return [...this.#runningLegs().values()]
+      .filter((leg) => leg.expiresAtMs <= nowMs)
+      .sort((a, b) => a.expiresAtMs - b.expiresAtMs)
+      .slice(0, limit)
+      .map((leg) => this.read(leg.callId, leg.leg) as CallLegRow);
   }
 
   nextExpiryMs(): number | null {
-    return this.sql
-      .exec<{ t: number | null }>(
-        "SELECT min(expires_at_ms) AS t FROM call_legs WHERE state = 'running'",
-      )
-      .one().t;
+    let next: number | null = null;
+    for (const leg of this.#runningLegs().values())
+      if (next === null || leg.expiresAtMs < next) next = leg.expiresAtMs;
+    return next;
   }
 
+  /** The running legs' reservations as stored (not as kept in memory): what audits hold the holds against. */
   runningReservedMicros(): Micros {
     return (
       this.sql
@@ -240,6 +277,21 @@ export class CallLegStore {
 }
 
 const keyOf = (callId: string, leg: CallLeg) => `${leg}/${callId}`;
+
+/** What the ledger keeps of a running leg at all times, and the whole leg once it was read. */
+type RunningLeg = Pick<
+  CallLegRow,
+  "callId" | "leg" | "userId" | "month" | "includedHoldSeconds" | "expiresAtMs"
+> & { row: CallLegRow | null };
+
+interface RunningRow extends Record<string, SqlStorageValue> {
+  call_id: string;
+  leg: string;
+  user_id: string;
+  month: string;
+  included_hold_seconds: number;
+  expires_at_ms: number;
+}
 
 function toLeg(row: Row): CallLegRow {
   return {

@@ -28,7 +28,7 @@ import { availableMicros } from "./posting";
 import type { RateTables } from "./rate-tables";
 import type { LedgerAccount } from "./store";
 import { ok, refuse, type LedgerResult } from "./types";
-import { SPEND_DAYS_KEPT, type UsageCounters } from "./usage-counters";
+import type { UsageCounters } from "./usage-counters";
 
 export type { AuthorizeAnswer, EndAnswer, ExtendAnswer } from "./call-legs";
 
@@ -43,7 +43,7 @@ export const ABANDONED_AFTER_GRACE_MS = 120_000;
 export const ABANDONED_SETTLED_PER_ALARM = 100;
 /** Ended legs are kept as long as idempotency records, so a late retry gets its answer. */
 export const ENDED_LEGS_KEPT_MS = 35 * DAY_MS;
-/** Ended legs and old spend days are pruned once a day, like the ledger's other housekeeping. */
+/** Ended legs are pruned once a day, like the ledger's other housekeeping. */
 export const LEG_PRUNE_EVERY_MS = DAY_MS;
 /** Bounds one alarm's pruning (a busy account's whole day of legs comes due together); a full run is followed by the next at once. */
 export const ENDED_LEGS_PRUNED_PER_RUN = 5_000;
@@ -268,17 +268,13 @@ export class Calls {
     return settleDueMs === null ? pruneDueMs : Math.min(settleDueMs, pruneDueMs);
   }
 
-  /** Prunes old spend days and up to one run's worth of old ended legs; true when legs are left. */
+  /** Prunes up to one run's worth of old ended legs; true when legs are left. */
   #prune(nowMs: number): boolean {
-    return this.core.transaction(() => {
-      const timeZone = this.core.account()?.timeZone;
-      if (timeZone)
-        this.counters.pruneDaysBefore(calendarAt(nowMs - SPEND_DAYS_KEPT * DAY_MS, timeZone).day);
-      return (
+    return this.core.transaction(
+      () =>
         this.#legs.pruneEndedBefore(nowMs - ENDED_LEGS_KEPT_MS, ENDED_LEGS_PRUNED_PER_RUN) ===
-        ENDED_LEGS_PRUNED_PER_RUN
-      );
-    });
+        ENDED_LEGS_PRUNED_PER_RUN,
+    );
   }
 
   /** Open reservations by leg, for audits: must always equal the account's reserved total. */
@@ -304,12 +300,6 @@ export class Calls {
     let movementId: string | null = null;
     if (settlement.amountMicros > 0) {
       movementId = this.core.post(callMovement(leg, settlement), reservedAfterMicros).id;
-      this.counters.addSpend(
-        { nowMs, timeZone: account.timeZone },
-        "call",
-        settlement.billedSeconds,
-        settlement.amountMicros,
-      );
     } else if (leg.reservedMicros > 0) {
       this.core.setReserved(reservedAfterMicros);
     }

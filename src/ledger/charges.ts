@@ -82,7 +82,7 @@ export class Charges {
       command.requestHash,
       "message",
       command.messageId,
-      (account, nowMs) => {
+      (account) => {
         const decision = decideMessage({
           request: command,
           ...tables.value,
@@ -114,12 +114,6 @@ export class Charges {
             pricePerFragment: formatMoney(decision.pricePerFragmentMicros),
           },
         });
-        this.counters.addSpend(
-          { nowMs, timeZone: account.timeZone },
-          decision.channel,
-          decision.fragments,
-          decision.amountMicros,
-        );
         return ok<MessageAnswer>({
           messageId: command.messageId,
           channel: decision.channel,
@@ -206,12 +200,6 @@ export class Charges {
               ratePerMinute: formatMoney(decision.ratePerMinuteMicros),
             },
           }).id;
-          this.counters.addSpend(
-            { nowMs, timeZone: account.timeZone },
-            command.service,
-            decision.chargedMinutes,
-            decision.amountMicros,
-          );
         }
         return ok<UsageAnswer>({
           usageId: command.usageId,

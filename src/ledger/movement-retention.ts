@@ -1,4 +1,5 @@
 import type { LedgerCore } from "./core";
+import type { UsageCounters } from "./usage-counters";
 
 const DAY_MS = 86_400_000;
 /**
@@ -18,7 +19,10 @@ export const MOVEMENTS_PRUNED_PER_RUN = 5_000;
  * listing reads D1 up to it and the ledger after it.
  */
 export class MovementRetention {
-  constructor(private readonly core: LedgerCore) {}
+  constructor(
+    private readonly core: LedgerCore,
+    private readonly counters: UsageCounters,
+  ) {}
 
   /** The alarm's part: prunes when due; returns when it is next due. */
   onAlarm(nowMs: number): number {
@@ -45,7 +49,10 @@ export class MovementRetention {
         if (movement.atMs >= cutoffMs) break;
         throughSeq = movement.seq;
       }
-      return throughSeq === 0 ? 0 : store.pruneMovementsThrough(throughSeq);
+      if (throughSeq === 0) return 0;
+      // The usage report sums the month's charges from the movements: what leaves is counted first.
+      this.counters.countBeforePruning(throughSeq);
+      return store.pruneMovementsThrough(throughSeq);
     });
   }
 }

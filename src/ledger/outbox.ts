@@ -52,7 +52,7 @@ export function movementInserts(
         .prepare(
           `INSERT OR IGNORE INTO movements (${MOVEMENT_COLUMNS.join(", ")}) VALUES ${placeholders}`,
         )
-        .bind(...chunk.flatMap(rowValues)),
+        .bind(...chunk.flatMap((row) => rowValues(row))),
     );
   }
   return statements;
@@ -60,8 +60,9 @@ export function movementInserts(
 
 /**
  * Copies movements to the account's history shard in one batch (one implicit
- * transaction), so a retry after a lost answer is harmless. Returns the rows D1 reports
- * reading and writing (index entries included), which is what D1 bills.
+ * transaction). INSERT OR IGNORE on the table's key, (account_id, seq), makes a retry after a
+ * lost answer harmless. Returns the rows D1 reports reading and writing (index entries
+ * included), which is what D1 bills.
  */
 export async function copyMovementsToD1(
   db: D1Database,

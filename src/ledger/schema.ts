@@ -289,6 +289,21 @@ export const LEDGER_SCHEMA_STEPS: readonly string[] = [
     created_at_ms INTEGER NOT NULL
   );
   `,
+  // 9: fewer rows per charge again. A message wrote four rows (its movement, its
+  // idempotency record, the month's spend per category and the day's spend), a
+  // credit-billed call seven. Spend is summed from the movements now: the daily cap's from
+  // the day's own, the report's from the month's plus `usage_spend`, which keeps counting
+  // the movements up to a mark (those before this step, and from now on those pruned);
+  // `spend_days` goes. The running legs are held in memory (loaded with one scan on
+  // start), so the partial index over them goes too. The IF EXISTS / OR IGNORE make a
+  // repeated step harmless.
+  `
+  DROP INDEX IF EXISTS call_legs_running;
+  DROP TABLE IF EXISTS spend_days;
+  INSERT OR IGNORE INTO settings (key, value) VALUES ('usage_counted_through_seq',
+    coalesce((SELECT max(seq) FROM movements),
+      (SELECT json_extract(value, '$.throughSeq') FROM settings WHERE key = 'pruned_movements'), 0));
+  `,
 ];
 
 /** Applies the steps not yet applied; returns the version the schema is at. */

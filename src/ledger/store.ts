@@ -1,13 +1,14 @@
+import {
+  LEDGER_MOVEMENT_COLUMNS,
+  type LedgerMovementRow,
+  movementFromRow,
+  movementToLedgerRow,
+  rowValues,
+} from "../history/movement-row";
 import type { Micros } from "../money";
-import type {
-  AccountMoney,
-  AccountProfile,
-  JsonObject,
-  Movement,
-  MovementKind,
-  MovementsQuery,
-  MovementUnits,
-} from "./types";
+import { calendarAt, calendarSpanMs } from "./calendar";
+import type { AccountMoney, AccountProfile, Movement, MovementKind, MovementsQuery } from "./types";
+import { spentBy } from "./usage-counters";
 
 /**
  * Typed access to the ledger's SQLite tables. No rules live here: callers decide, this
@@ -101,31 +102,53 @@ export class LedgerStore {
     if (!account) throw new Error("a movement on a ledger that was never opened");
     const seq = account.lastSeq + 1;
     this.sql.exec(
-      `INSERT INTO movements (seq, id, at_ms, description, interaction_id, units, units_charged,
-         unit_price_micros, amount_micros, balance_after_micros, user_id, reason, details)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      seq,
-      movement.id,
-      movement.atMs,
-      movement.description,
-      movement.interactionId,
-      movement.units,
-      movement.unitsCharged,
-      movement.unitPriceMicros,
-      movement.amountMicros,
-      movement.balanceAfterMicros,
-      movement.userId,
-      movement.reason,
-      movement.details === null ? null : JSON.stringify(movement.details),
+      INSERT_MOVEMENT_SQL,
+      ...rowValues(movementToLedgerRow({ ...movement, seq }), LEDGER_MOVEMENT_COLUMNS),
     );
     this.#account = { ...account, lastSeq: seq };
+    const spent = spentBy(movement);
+    if (spent > 0 && this.#spentToday) {
+      const { day } = calendarAt(movement.atMs, account.timeZone);
+      this.#spentToday =
+        day === this.#spentToday.day ? { day, micros: this.#spentToday.micros + spent } : undefined;
+    }
     return seq;
+  }
+
+  /**
+   * The day's charges, summed from its movements (schema step 9: no counter is written per
+   * charge). Kept for the day last asked, in step with every movement appended; a
+   * rolled-back transaction drops it (`forgetCache`) as storage drops the movement.
+   */
+  #spentToday: { day: string; micros: Micros } | undefined;
+
+  /** Charges of a local day ("YYYY-MM-DD" in the account's zone). */
+  spentOn(day: string): Micros {
+    if (this.#spentToday?.day === day) return this.#spentToday.micros;
+    const account = this.#loaded();
+    if (!account) return 0;
+    const { startMs, endMs } = calendarSpanMs(day, account.timeZone);
+    let micros = 0;
+    // Newest first, stopping at the day's start: movements are in time order (one clock,
+    // one writer), so only the day's own are read.
+    for (const row of this.sql.exec<{ at_ms: number; description: string; amount_micros: number }>(
+      "SELECT at_ms, description, amount_micros FROM movements ORDER BY seq DESC",
+    )) {
+      if (row.at_ms < startMs) break;
+      if (row.at_ms < endMs)
+        micros += spentBy({
+          description: row.description as MovementKind,
+          amountMicros: row.amount_micros,
+        });
+    }
+    this.#spentToday = { day, micros };
+    return micros;
   }
 
   /** Movements in commit order after `afterSeq`, optionally within [fromMs, toMs). */
   listMovements(query: MovementsQuery): Movement[] {
     return this.sql
-      .exec<MovementRow>(
+      .exec<LedgerMovementRow>(
         `SELECT * FROM movements WHERE seq > ? AND at_ms >= ? AND at_ms < ? ORDER BY seq LIMIT ?`,
         query.afterSeq,
         query.fromMs ?? Number.MIN_SAFE_INTEGER,
@@ -133,7 +156,7 @@ export class LedgerStore {
         query.limit,
       )
       .toArray()
-      .map(toMovement);
+      .map(movementFromRow);
   }
 
   /** Every movement ever posted, those pruned from this table included. */
@@ -216,13 +239,13 @@ export class LedgerStore {
 
   pendingOutbox(limit: number): Movement[] {
     return this.sql
-      .exec<MovementRow>(
+      .exec<LedgerMovementRow>(
         "SELECT * FROM movements WHERE seq > ? ORDER BY seq LIMIT ?",
         this.copiedThroughSeq(),
         limit,
       )
       .toArray()
-      .map(toMovement);
+      .map(movementFromRow);
   }
 
   outboxSize(): number {
@@ -295,6 +318,7 @@ export class LedgerStore {
   forgetCache(): void {
     this.#settings.clear();
     this.#account = undefined;
+    this.#spentToday = undefined;
   }
 
   writeSetting(key: string, value: unknown): void {
@@ -328,36 +352,5 @@ interface AccountRow extends Record<string, SqlStorageValue> {
   time_zone: string;
 }
 
-interface MovementRow extends Record<string, SqlStorageValue> {
-  seq: number;
-  id: string;
-  at_ms: number;
-  description: string;
-  interaction_id: string;
-  units: string | null;
-  units_charged: number | null;
-  unit_price_micros: number | null;
-  amount_micros: number;
-  balance_after_micros: number;
-  user_id: string | null;
-  reason: string | null;
-  details: string | null;
-}
-
-function toMovement(row: MovementRow): Movement {
-  return {
-    seq: row.seq,
-    id: row.id,
-    atMs: row.at_ms,
-    description: row.description as MovementKind,
-    interactionId: row.interaction_id,
-    units: row.units as MovementUnits | null,
-    unitsCharged: row.units_charged,
-    unitPriceMicros: row.unit_price_micros,
-    amountMicros: row.amount_micros,
-    balanceAfterMicros: row.balance_after_micros,
-    userId: row.user_id,
-    reason: row.reason,
-    details: row.details === null ? null : (JSON.parse(row.details) as JsonObject),
-  };
-}
+const INSERT_MOVEMENT_SQL = `INSERT INTO movements (${LEDGER_MOVEMENT_COLUMNS.join(", ")})
+  VALUES (${LEDGER_MOVEMENT_COLUMNS.map(() => "?").join(", ")})`;

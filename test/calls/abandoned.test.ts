@@ -1,4 +1,4 @@
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ledger, newAccount } from "../helpers";
 import {
@@ -15,7 +15,10 @@ import {
 
 beforeAll(uploadSampleDecks);
 
-/** Moves a leg's grant expiry into the past, as if the switch had gone silent long ago. */
+/**
+ * Moves a leg's grant expiry into the past, as if the switch had gone silent long ago,
+ * then restarts the object: it holds its running legs in memory, and only storage was changed.
+ */
 async function expireLeg(accountId: string, callId: string): Promise<void> {
   await runInDurableObject(ledger(accountId), (_instance, state) => {
     state.storage.sql.exec(
@@ -24,6 +27,7 @@ async function expireLeg(accountId: string, callId: string): Promise<void> {
       callId,
     );
   });
+  await abortAllDurableObjects();
 }
 
 describe("abandoned legs", () => {
