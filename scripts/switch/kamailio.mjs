@@ -4,6 +4,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 export const KAMAILIO = process.env.KAMAILIO_PATH ?? "/usr/sbin/kamailio";
@@ -71,6 +72,36 @@ export class Kamailio {
       new Promise((resolve) => setTimeout(() => resolve(true), 1_500)),
     ]);
     if (!ready) throw new Error(`kamailio exited at start; see ${this.log}`);
+  }
+
+  /**
+   * Every process of this Kamailio on CPU 0 and all but its SIP receivers (the workers that
+   * handle answers) at nice 19, so a timer is overtaken by the workers while it sends a
+   * dialog's BYEs. Linux only: the receivers are the processes waiting in a UDP receive.
+   */
+  async starveTimers() {
+    const receiversWanted = Number(/^children=(\d+)/m.exec(readFileSync(CONFIG, "utf8"))[1]);
+    const main = this.process.pid;
+    let children = [];
+    let receivers = [];
+    for (let i = 0; i < 50 && receivers.length < receiversWanted; i++) {
+      const listed = spawnSync("pgrep", ["-P", String(main)], { encoding: "utf8" }).stdout;
+      children = listed.split("\n").filter(Boolean);
+      receivers = children.filter((pid) => {
+        const wchan = readFileSync(`/proc/${pid}/wchan`, "utf8");
+        return wchan.includes("skb_wait_for_more_packets") || wchan.includes("recv");
+      });
+      await sleep(100);
+    }
+    if (receivers.length !== receiversWanted)
+      throw new Error(`found ${receivers.length} SIP receivers, not ${receiversWanted}`);
+    for (const pid of [String(main), ...children]) {
+      const pinned = spawnSync("taskset", ["-p", "-c", "0", pid], { encoding: "utf8" });
+      if (pinned.status !== 0) throw new Error(`taskset ${pid}: ${pinned.stderr}`);
+      if (receivers.includes(pid)) continue;
+      const niced = spawnSync("renice", ["-n", "19", "-p", pid], { encoding: "utf8" });
+      if (niced.status !== 0) throw new Error(`renice ${pid}: ${niced.stderr}`);
+    }
   }
 
   /**

@@ -9,6 +9,17 @@ const ROOT = new URL("../..", import.meta.url).pathname;
 const START_TIMEOUT_MS = 180_000;
 export const OPERATOR_TOKEN = "dev-operator-token";
 export const SWITCH_TOKEN = "dev-switch-token";
+/**
+ * Nothing may reach the internet at test time: no telemetry, no `Request.cf` download
+ * (workers.cloudflare.com), and no banner, whose update check asks registry.npmjs.org.
+ */
+const OFFLINE = {
+  ...process.env,
+  CI: "true",
+  WRANGLER_SEND_METRICS: "false",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  WRANGLER_HIDE_BANNER: "true",
+};
 
 export class CreditService {
   constructor({ port, state, log }) {
@@ -23,7 +34,7 @@ export class CreditService {
     const run = spawnSync(
       "npx",
       ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", this.state],
-      { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, CI: "true" } },
+      { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"], env: OFFLINE },
     );
     if (run.status !== 0) throw new Error("applying the D1 migrations failed");
   }
@@ -42,7 +53,7 @@ export class CreditService {
         cwd: ROOT,
         stdio: ["ignore", out, out],
         detached: true,
-        env: { ...process.env, CI: "true" },
+        env: OFFLINE,
       },
     );
     const exited = new Promise((resolve) => this.process.once("exit", resolve));
