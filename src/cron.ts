@@ -1,6 +1,6 @@
 import { sweepExpiredExports } from "./exports/retention";
 import { archiveHistoryTick, type ArchiveTickResult } from "./history/archive";
-import { ledgerOf } from "./http/ledger-client";
+import { ledgerOf } from "./ledger-client/ledger-of";
 import { pruneSupersededDecks } from "./rate-decks/d1-store";
 
 /**
