@@ -1,4 +1,5 @@
 import type { Micros } from "../money";
+import type { LedgerMemory } from "./memory";
 import type {
   AppliedRate,
   CallBilling,
@@ -83,26 +84,23 @@ interface Row extends Record<string, SqlStorageValue> {
 
 /** Typed access to the call_legs table; rules live in calls.ts. */
 export class CallLegStore {
-  constructor(private readonly sql: SqlStorage) {}
-
-  /**
-   * Running legs as last written, so extend and end find theirs without a query: this
-   * object is the table's only writer. Bounded by the calls in progress; a rolled-back
-   * transaction drops it (`forgetCache`) as storage drops the write.
-   */
-  #running = new Map<string, CallLegRow>();
+  constructor(
+    private readonly sql: SqlStorage,
+    /**
+     * Running legs as last written are kept there (memory.ts), so extend and end find
+     * theirs without a query: this object is the table's only writer. Bounded by the
+     * calls in progress.
+     */
+    private readonly memory: () => LedgerMemory,
+  ) {}
 
   read(callId: string, leg: CallLeg): CallLegRow | null {
-    const cached = this.#running.get(keyOf(callId, leg));
+    const cached = this.memory().runningLegs.get(keyOf(callId, leg));
     if (cached) return cached;
     const row = this.sql
       .exec<Row>("SELECT * FROM call_legs WHERE call_id = ? AND leg = ?", callId, leg)
       .toArray()[0];
     return row ? toLeg(row) : null;
-  }
-
-  forgetCache(): void {
-    this.#running.clear();
   }
 
   insert(leg: CallLegRow): void {
@@ -125,7 +123,7 @@ export class CallLegStore {
       leg.createdAtMs,
       leg.state === "running" ? null : leg.createdAtMs,
     );
-    if (leg.state === "running") this.#running.set(keyOf(leg.callId, leg.leg), leg);
+    if (leg.state === "running") this.memory().runningLegs.set(keyOf(leg.callId, leg.leg), leg);
   }
 
   extend(
@@ -151,7 +149,7 @@ export class CallLegStore {
       leg.callId,
       leg.leg,
     );
-    this.#running.set(keyOf(leg.callId, leg.leg), {
+    this.memory().runningLegs.set(keyOf(leg.callId, leg.leg), {
       ...leg,
       grantedSeconds: change.grantedSeconds,
       includedHoldSeconds: change.includedHoldSeconds,
@@ -170,7 +168,7 @@ export class CallLegStore {
       leg.callId,
       leg.leg,
     );
-    this.#running.delete(keyOf(leg.callId, leg.leg));
+    this.memory().runningLegs.delete(keyOf(leg.callId, leg.leg));
   }
 
   /**

@@ -1,0 +1,23 @@
+import type { CallLegRow } from "./call-legs";
+import type { SettingKey } from "./settings";
+import type { LedgerAccount } from "./store";
+
+/**
+ * Everything the ledger keeps in memory of its own tables, in one object. The Durable
+ * Object is the only writer of those tables, so each copy stays true as long as every
+ * write updates it; when a transaction rolls back, LedgerCore throws this object away
+ * whole and the next reads go to storage again. Each copy is read on the hot path of
+ * every call command:
+ * - the account and its money (a charge reads the balance and the holds it then changes);
+ * - the settings, decoded (plan, spend controls, alert state, auto top-up on every debit);
+ * - the running call legs (extend and end find theirs without a query);
+ * - the last 30 days' spend for the recommended low level (summed at most every TTL).
+ */
+export class LedgerMemory {
+  /** undefined until read; null when the ledger was never opened. */
+  account: (LedgerAccount & { lastSeq: number }) | null | undefined = undefined;
+  /** Decoded values by key; undefined for a key read and found absent. */
+  readonly settings = new Map<SettingKey, unknown>();
+  readonly runningLegs = new Map<string, CallLegRow>();
+  spend: { atMs: number; micros: number } | null = null;
+}
