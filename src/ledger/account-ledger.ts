@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { SANDBOX_CARD_SUCCEEDS } from "../payments/sandbox";
+import { initialCardFor } from "../payments";
 import { CardOnFile, type CardChange, type CardHold, type SavedCard } from "./card-on-file";
 import { LedgerGateway } from "./gateway-access";
 import type { Micros } from "../money";
@@ -156,7 +156,7 @@ export class AccountLedger extends DurableObject<Env> {
 
   /**
    * Creates the ledger of a new account; opening it again with the same profile is a
-   * no-op. With the sandbox a new account has its succeeding test card saved.
+   * no-op. A new account starts with the card its gateway gives it (the sandbox's test card).
    */
   open(profile: AccountProfile): LedgerResult<AccountProfile> {
     const core = this.#core;
@@ -165,19 +165,8 @@ export class AccountLedger extends DurableObject<Env> {
       if (!existing) {
         const now = Date.now();
         core.store.insertAccount(profile, now);
-        if (this.env.PAYMENT_GATEWAY === "sandbox") {
-          const expYear = new Date(now).getUTCFullYear() + 3;
-          this.#cards.saveInitial(
-            {
-              paymentMethodRef: SANDBOX_CARD_SUCCEEDS,
-              brand: "visa",
-              last4: "4242",
-              expMonth: 12,
-              expYear,
-            },
-            now,
-          );
-        }
+        const card = initialCardFor(this.env, now);
+        if (card) this.#cards.saveInitial(card, now);
         return ok(profile);
       }
       const current = {
