@@ -92,8 +92,9 @@ export class Commands {
       const result = command(work);
       // New movements wait in the outbox: the alarm copies them to D1 after a short while.
       if (work.movementsPosted > 0) this.outbox.movementsPosted(nowMs);
-      // A change of balance or holds may cross the low level, then the auto top-up threshold;
-      // the alerts go first so a notice tells the state before any top-up starts.
+      // A change of balance or holds may cross the low level (a notice) and the auto top-up
+      // threshold (a payment). Neither check moves money, so one pass of each after the
+      // command sees its final state, however many movements it posted.
       if (work.moneyChanged) {
         this.alerts.check(nowMs);
         this.autoTopUp.check(nowMs);
