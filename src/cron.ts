@@ -1,7 +1,7 @@
 import { sweepExpiredExports } from "./exports/retention";
 import { archiveHistoryTick, type ArchiveTickResult } from "./history/archive";
 import { rebalanceTick, type RebalanceTickResult } from "./history/rebalance";
-import { ledgerOf } from "./http/ledger-client";
+import { ledgerOf } from "./ledger-client/ledger-of";
 import { pruneSupersededDecks } from "./rate-decks/d1-store";
 
 /**

@@ -1,4 +1,4 @@
-import { ledgerOf } from "../http/ledger-client";
+import { ledgerOf } from "../ledger-client/ledger-of";
 import type { ExportJob, ExportQueueMessage } from "../ledger/export-jobs";
 import type { LedgerRefusal } from "../ledger/types";
 import { CSV_CONTENT_TYPE } from "./csv";

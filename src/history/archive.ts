@@ -1,5 +1,5 @@
 import { EXPORT_PAGE_ROWS } from "../exports/limits";
-import { ledgerOf } from "../http/ledger-client";
+import { ledgerOf } from "../ledger-client/ledger-of";
 import {
   archiveObjectKey,
   tallyArchiveObject,

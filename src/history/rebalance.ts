@@ -1,4 +1,4 @@
-import { ledgerOf } from "../http/ledger-client";
+import { ledgerOf } from "../ledger-client/ledger-of";
 import { movementInserts, OUTBOX_BATCH_ROWS } from "../ledger/outbox";
 import { HISTORY_DELETE_ROWS_PER_STATEMENT } from "./archive";
 import { MOVEMENT_COLUMNS, type MovementRow } from "./movement-row";

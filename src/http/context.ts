@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { Principal } from "./auth";
+import type { RequestScope } from "../ledger-client/batches";
 
 /** What every handler can read from the Hono context. */
 export interface AppEnv {
@@ -22,4 +23,9 @@ export function waitUntilOf(c: Context<AppEnv>): ((promise: Promise<unknown>) =>
   } catch {
     return undefined;
   }
+}
+
+/** The request as the ledger client needs it: bindings and a way to outlive the response. */
+export function scopeOf(c: Context<AppEnv>): RequestScope {
+  return { env: c.env, waitUntil: waitUntilOf(c) };
 }

@@ -1,6 +1,7 @@
 import { accountHistory, prunedMovementsPage } from "../history/read";
 import type { Movement, MovementsQuery } from "../ledger/types";
-import { ledgerOf, unwrap } from "./ledger-client";
+import { ledgerOf } from "../ledger-client/ledger-of";
+import { unwrap } from "../ledger-client/refusals";
 
 /**
  * A page of the account's movements in commit order. The ledger answers first, so a

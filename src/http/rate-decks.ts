@@ -3,7 +3,7 @@ import { activeDeckRefs, forgetActiveDecks } from "../rate-decks/cache";
 import type { DeckRefs } from "../rate-decks/kinds";
 import type { LedgerRefusal } from "../ledger/types";
 import { waitUntilOf, type AppEnv } from "./context";
-import { unwrap } from "./ledger-client";
+import { unwrap } from "../ledger-client/refusals";
 
 type LedgerAnswer = { ok: true; value: unknown } | { ok: false; refusal: LedgerRefusal };
 

@@ -1,9 +1,13 @@
 import { DurableObject } from "cloudflare:workers";
-import { SANDBOX_CARD_SUCCEEDS } from "../payments/sandbox";
+import { initialCardFor } from "../payments";
 import { CardOnFile, type CardChange, type CardHold, type SavedCard } from "./card-on-file";
 import { LedgerGateway } from "./gateway-access";
 import type { Micros } from "../money";
-import { LedgerCore, type IdempotentCommand } from "./core";
+import { LedgerCore } from "./core";
+import { byIdempotencyKey, type IdempotentCommand } from "./idempotency";
+import { autoTopUpConfig, AutoTopUpCheck } from "./auto-top-up";
+import { PaymentStore } from "./payment-store";
+import { Commands } from "./unit-of-work";
 import type { AutoTopUpConfig } from "../payments/auto-top-up-policy";
 import { CreditAlerts } from "./alerts";
 import type { CreditState } from "./credit-state";
@@ -96,6 +100,7 @@ export interface LedgerAudit {
  */
 export class AccountLedger extends DurableObject<Env> {
   readonly #core: LedgerCore;
+  readonly #commands: Commands;
   readonly #outbox: OutboxRelay;
   readonly #retention: MovementRetention;
   readonly #exports: ExportJobs;
@@ -118,40 +123,45 @@ export class AccountLedger extends DurableObject<Env> {
     this.#notices = new Notices(this.#core);
     this.#gateway = new LedgerGateway(this.#core, (request) => ctx.exports.default.fetch(request));
     this.#cards = new CardOnFile(this.#core, this.#notices, this.#gateway);
-    this.#topUps = new TopUps(this.#core, this.#notices, this.#gateway, this.#cards);
-    this.#alerts = new CreditAlerts(this.#core, this.#notices, () => {
-      const config = this.#topUps.autoTopUpConfig();
-      return config?.enabled ? config.thresholdMicros : null;
-    });
+    const payments = new PaymentStore(this.#core.store.sql);
+    this.#alerts = new CreditAlerts(this.#core, this.#notices);
+    // Every command that changes money runs through here; what follows it is written there.
+    this.#commands = new Commands(
+      this.#core,
+      this.#outbox,
+      this.#alerts,
+      new AutoTopUpCheck(this.#core, payments, this.#cards),
+    );
+    this.#topUps = new TopUps(
+      this.#core,
+      this.#commands,
+      payments,
+      this.#notices,
+      this.#gateway,
+      this.#cards,
+    );
     this.#plans = new AccountPlans(this.#core);
     this.#usage = new UsageCounters(this.#core.store);
     this.#retention = new MovementRetention(this.#core, this.#usage);
     this.#invoiceUsage = new InvoiceUsage(this.#core.store.sql);
     const rateTables = new RateTables(env.DB);
-    this.#calls = new Calls(this.#core, this.#plans, this.#usage, rateTables);
+    this.#calls = new Calls(this.#core, this.#commands, this.#plans, this.#usage, rateTables);
     this.#charges = new Charges(
       this.#core,
+      this.#commands,
       this.#plans,
       this.#usage,
       rateTables,
       this.#invoiceUsage,
     );
-    // Every change of balance or of holds may cross the low level or the auto top-up threshold.
-    this.#core.onMoneyChanged((nowMs) => {
-      this.#alerts.check(nowMs);
-      this.#topUps.checkAutoTopUp(nowMs);
-    });
-    void ctx.blockConcurrencyWhile(async () => {
-      await this.#core.start();
-      this.#outbox.start();
-    });
+    void ctx.blockConcurrencyWhile(() => this.#core.start());
   }
 
   // Account -----------------------------------------------------------------------------
 
   /**
    * Creates the ledger of a new account; opening it again with the same profile is a
-   * no-op. With the sandbox a new account has its succeeding test card saved.
+   * no-op. A new account starts with the card its gateway gives it (the sandbox's test card).
    */
   open(profile: AccountProfile): LedgerResult<AccountProfile> {
     const core = this.#core;
@@ -160,19 +170,8 @@ export class AccountLedger extends DurableObject<Env> {
       if (!existing) {
         const now = Date.now();
         core.store.insertAccount(profile, now);
-        if (this.env.PAYMENT_GATEWAY === "sandbox") {
-          const expYear = new Date(now).getUTCFullYear() + 3;
-          this.#cards.saveInitial(
-            {
-              paymentMethodRef: SANDBOX_CARD_SUCCEEDS,
-              brand: "visa",
-              last4: "4242",
-              expMonth: 12,
-              expYear,
-            },
-            now,
-          );
-        }
+        const card = initialCardFor(this.env, now);
+        if (card) this.#cards.saveInitial(card, now);
         return ok(profile);
       }
       const current = {
@@ -191,21 +190,26 @@ export class AccountLedger extends DurableObject<Env> {
 
   /** An operator's signed correction with its reason. It may take the balance below zero. */
   adjust(command: AdjustCommand): LedgerResult<{ movement: Movement }> {
-    return this.#core.idempotent(command, () =>
-      ok({
-        movement: this.#core.post({
-          description: "adjustment",
-          interactionId: command.idempotencyKey ?? "",
-          units: null,
-          unitsCharged: null,
-          unitPriceMicros: null,
-          amountMicros: command.amountMicros,
-          userId: null,
-          reason: command.reason,
-          details: null,
+    const nowMs = Date.now();
+    return this.#commands.run(nowMs, (work) => {
+      if (!this.#core.account())
+        return refuse<{ movement: Movement }>({ reason: "account_not_found" });
+      return byIdempotencyKey(this.#core.store, command, nowMs, () =>
+        ok({
+          movement: work.post({
+            description: "adjustment",
+            interactionId: command.idempotencyKey ?? "",
+            units: null,
+            unitsCharged: null,
+            unitPriceMicros: null,
+            amountMicros: command.amountMicros,
+            userId: null,
+            reason: command.reason,
+            details: null,
+          }),
         }),
-      }),
-    );
+      );
+    });
   }
 
   credit(): LedgerResult<CreditView> {
@@ -231,12 +235,12 @@ export class AccountLedger extends DurableObject<Env> {
     lowBalanceLevelMicros: Micros | null;
     webhook: { url: string; secret: string } | null;
   }): LedgerResult<CreditView> {
-    const result = this.#core.transaction(() => {
+    const result = this.#commands.run(Date.now(), (work) => {
       if (!this.#core.account()) return refuse<null>({ reason: "account_not_found" });
       this.#alerts.setLowLevel(settings.lowBalanceLevelMicros);
       if (settings.webhook) this.#core.store.writeSetting("alert_webhook", settings.webhook);
       else this.#core.store.deleteSetting("alert_webhook");
-      this.#alerts.check(Date.now());
+      work.recheckMoney();
       return ok(null);
     });
     return result.ok ? this.credit() : result;
@@ -318,10 +322,10 @@ export class AccountLedger extends DurableObject<Env> {
 
   /** A new or renewed card may be about to expire, and may let a waiting auto top-up run. */
   #afterCardChange(): void {
-    this.#core.transaction(() => {
-      const now = Date.now();
-      this.#cards.checkExpiry(now, this.#topUps.autoTopUpConfig()?.enabled ?? false);
-      this.#topUps.checkAutoTopUp(now);
+    const nowMs = Date.now();
+    this.#commands.run(nowMs, (work) => {
+      this.#cards.checkExpiry(nowMs, this.#autoTopUpOn());
+      work.recheckMoney();
     });
   }
 
@@ -334,15 +338,13 @@ export class AccountLedger extends DurableObject<Env> {
   }
 
   configureAutoTopUp(config: AutoTopUpConfig): LedgerResult<AutoTopUpView> {
-    const result = this.#topUps.configureAutoTopUp(config);
-    this.#core.transaction(() => this.#alerts.check(Date.now()));
-    return result;
+    return this.#topUps.configureAutoTopUp(config);
   }
 
   /** The cron's safety net: starts an auto top-up the ledger missed; safe to run twice. */
   sweep(): LedgerResult<AutoTopUpView> {
     if (!this.#core.account()) return refuse({ reason: "account_not_found" });
-    this.#core.transaction(() => this.#topUps.checkAutoTopUp(Date.now()));
+    this.#commands.run(Date.now(), (work) => work.recheckMoney());
     return ok(this.#topUps.autoTopUpView());
   }
 
@@ -522,7 +524,7 @@ export class AccountLedger extends DurableObject<Env> {
   /** The account's billing details, for the Billing page and the payment gateway's customer. */
   billingDetails(): LedgerResult<BillingDetails> {
     if (!this.#core.account()) return refuse({ reason: "account_not_found" });
-    const details = this.#core.store.readSetting<BillingDetails>("billing_details");
+    const details = this.#core.store.readSetting("billing_details");
     return details ? ok(details) : refuse({ reason: "billing_details_not_found" });
   }
 
@@ -589,7 +591,7 @@ export class AccountLedger extends DurableObject<Env> {
       await this.#exports.onAlarm(now),
       await this.#gateway.onAlarm(now),
       await this.#topUps.onAlarm(now),
-      await this.#cards.onAlarm(now, this.#topUps.autoTopUpConfig()?.enabled ?? false),
+      await this.#cards.onAlarm(now, this.#autoTopUpOn()),
       await this.#notices.onAlarm(now),
       this.#calls.onAlarm(now),
       this.#pruneIdempotency(now),
@@ -598,6 +600,10 @@ export class AccountLedger extends DurableObject<Env> {
     ];
     const next = Math.min(...due.filter((t): t is number => t !== null));
     if (Number.isFinite(next)) core.wakeAt(next);
+  }
+
+  #autoTopUpOn(): boolean {
+    return autoTopUpConfig(this.#core.store)?.enabled ?? false;
   }
 
   #pruneInvoiceUsage(now: number): number {

@@ -4,6 +4,7 @@ import {
   SPEND_WINDOW_DAYS,
   type CreditState,
 } from "./credit-state";
+import { autoTopUpConfig } from "./auto-top-up";
 import type { LedgerCore } from "./core";
 import type { Notices } from "./notices";
 
@@ -16,47 +17,40 @@ export const RECOMMENDED_THRESHOLD_TTL_MS = 10 * 60_000;
  * the state worsens, once per transition, never once per call.
  */
 export class CreditAlerts {
-  /**
-   * The last 30 days' spend, summed from the movements at most every TTL and kept current
-   * in between by adding each new charge; the TTL lets old charges leave the window.
-   */
-  #spend: { atMs: number; micros: number } | null = null;
-
   constructor(
     private readonly core: LedgerCore,
     private readonly notices: Notices,
-    /** The auto top-up threshold when auto top-up is on: the default low level. */
-    private readonly autoTopUpThreshold: () => number | null,
-  ) {
-    // A rolled-back charge must not stay counted: the next read sums the movements again.
-    core.onRollback(() => {
-      this.#spend = null;
-    });
-    core.onMovement((movement) => {
-      // The same rule as LedgerStore.spendSince: charges, not adjustments or top-ups.
-      if (this.#spend && movement.amountMicros < 0 && movement.description !== "adjustment") {
-        this.#spend = { ...this.#spend, micros: this.#spend.micros - movement.amountMicros };
-      }
-    });
-  }
+  ) {}
 
+  /**
+   * From the last 30 days' spend, which memory keeps (memory.ts): summed from the movements
+   * at most every TTL, kept current in between by each new charge (unit-of-work.ts); the
+   * TTL lets old charges leave the window.
+   */
   recommendedThresholdMicros(nowMs: number, currency: string): number {
-    if (!this.#spend || nowMs - this.#spend.atMs > RECOMMENDED_THRESHOLD_TTL_MS) {
-      this.#spend = {
+    const memory = this.core.memory();
+    if (!memory.spend || nowMs - memory.spend.atMs > RECOMMENDED_THRESHOLD_TTL_MS) {
+      memory.spend = {
         atMs: nowMs,
         micros: this.core.store.spendSince(nowMs - SPEND_WINDOW_DAYS * DAY_MS),
       };
     }
-    return recommendedThreshold(this.#spend.micros, currency);
+    return recommendedThreshold(memory.spend.micros, currency);
   }
 
   /** The admin's own level, else the auto top-up threshold, else the recommended one. */
   lowLevelMicros(nowMs: number, currency: string): number {
     return (
-      this.core.store.readSetting<number>("low_balance_level") ??
-      this.autoTopUpThreshold() ??
+      this.core.store.readSetting("low_balance_level") ??
+      this.#autoTopUpThresholdMicros() ??
       this.recommendedThresholdMicros(nowMs, currency)
     );
+  }
+
+  /** The auto top-up threshold when auto top-up is on: the default low level. */
+  #autoTopUpThresholdMicros(): number | null {
+    const config = autoTopUpConfig(this.core.store);
+    return config?.enabled ? config.thresholdMicros : null;
   }
 
   setLowLevel(micros: number | null): void {
@@ -71,12 +65,12 @@ export class CreditAlerts {
       : "exhausted";
   }
 
-  /** Inside the transaction of every change of balance. */
+  /** The first of the checks after every change of money (unit-of-work.ts), in its transaction. */
   check(nowMs: number): void {
     const account = this.core.account();
     if (!account) return;
     const state = creditState(account.balanceMicros, this.lowLevelMicros(nowMs, account.currency));
-    const previous = this.core.store.readSetting<CreditState>("alert_state") ?? "ok";
+    const previous = this.core.store.readSetting("alert_state") ?? "ok";
     if (state === previous) return;
     this.core.store.writeSetting("alert_state", state);
     const worse = rank(state) > rank(previous);

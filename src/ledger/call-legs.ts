@@ -1,4 +1,5 @@
 import type { Micros } from "../money";
+import type { LedgerMemory } from "./memory";
 import type {
   AppliedRate,
   CallBilling,
@@ -83,7 +84,11 @@ interface Row extends Record<string, SqlStorageValue> {
 
 /** Typed access to the call_legs table; rules live in calls.ts. */
 export class CallLegStore {
-  constructor(private readonly sql: SqlStorage) {}
+  constructor(
+    private readonly sql: SqlStorage,
+    /** The ledger's one in-memory copy (memory.ts), which holds the running legs. */
+    private readonly memory: () => LedgerMemory,
+  ) {}
 
   /**
    * Every running leg: the alarm's expiry, the holds and fair use in flight are read from
@@ -91,19 +96,19 @@ export class CallLegStore {
    * and end find their leg without a query once it was read. This object is the table's
    * only writer. Loaded on first use by one scan of the legs' plain columns (a leg's JSON
    * is parsed when it is read, so one unreadable leg fails alone); a rolled-back
-   * transaction makes that happen again (`forgetCache`). Bounded by the calls in progress.
+   * transaction throws the memory away, so that happens again. Bounded by the calls in
+   * progress.
    */
-  #running: Map<string, RunningLeg> | null = null;
-
   #runningLegs(): Map<string, RunningLeg> {
-    if (this.#running === null) {
+    const memory = this.memory();
+    if (memory.runningLegs === null) {
       const rows = this.sql
         .exec<RunningRow>(
           `SELECT call_id, leg, user_id, month, included_hold_seconds, expires_at_ms
            FROM call_legs WHERE state = 'running'`,
         )
         .toArray();
-      this.#running = new Map(
+      memory.runningLegs = new Map(
         rows.map((row) => [
           keyOf(row.call_id, row.leg as CallLeg),
           {
@@ -118,7 +123,7 @@ export class CallLegStore {
         ]),
       );
     }
-    return this.#running;
+    return memory.runningLegs;
   }
 
   #remember(leg: CallLegRow): void {
@@ -135,10 +140,6 @@ export class CallLegStore {
     const read = toLeg(row);
     if (running) this.#remember(read);
     return read;
-  }
-
-  forgetCache(): void {
-    this.#running = null;
   }
 
   insert(leg: CallLegRow): void {
@@ -279,7 +280,7 @@ export class CallLegStore {
 const keyOf = (callId: string, leg: CallLeg) => `${leg}/${callId}`;
 
 /** What the ledger keeps of a running leg at all times, and the whole leg once it was read. */
-type RunningLeg = Pick<
+export type RunningLeg = Pick<
   CallLegRow,
   "callId" | "leg" | "userId" | "month" | "includedHoldSeconds" | "expiresAtMs"
 > & { row: CallLegRow | null };

@@ -13,6 +13,7 @@ import {
   type LegTerms,
   type SpendControls,
 } from "../rating/decide";
+import type { RatingTables } from "../rating/call-terms";
 import { calendarAt } from "./calendar";
 import {
   CallLegStore,
@@ -23,11 +24,13 @@ import {
 } from "./call-legs";
 import { callMovement } from "./call-movement";
 import type { LedgerCore } from "./core";
+import { once } from "./idempotency";
 import type { AccountPlans } from "./plans";
 import { availableMicros } from "./posting";
 import type { RateTables } from "./rate-tables";
 import type { LedgerAccount } from "./store";
 import { ok, refuse, type LedgerResult } from "./types";
+import type { Commands, Work } from "./unit-of-work";
 import type { UsageCounters } from "./usage-counters";
 
 export type { AuthorizeAnswer, EndAnswer, ExtendAnswer } from "./call-legs";
@@ -67,13 +70,12 @@ export class Calls {
 
   constructor(
     private readonly core: LedgerCore,
+    private readonly commands: Commands,
     private readonly plans: AccountPlans,
     private readonly counters: UsageCounters,
     private readonly tables: RateTables,
   ) {
-    const legs = new CallLegStore(core.store.sql);
-    core.onRollback(() => legs.forgetCache());
-    this.#legs = legs;
+    this.#legs = new CallLegStore(core.store.sql, () => core.memory());
   }
 
   async authorize(
@@ -82,7 +84,7 @@ export class Calls {
   ): Promise<LedgerResult<AuthorizeAnswer>> {
     const tables = await this.tables.forCalls(decks);
     if (!tables.ok) return tables;
-    return this.core.transaction(() => {
+    return this.commands.run(Date.now(), (work) => {
       const account = this.core.account();
       if (!account) return refuse<AuthorizeAnswer>({ reason: "account_not_found" });
       const request: CallRequest = {
@@ -94,62 +96,78 @@ export class Calls {
       };
       const requestJson = JSON.stringify(request);
       const existing = this.#legs.read(command.callId, command.leg);
-      if (existing) {
-        return existing.request === requestJson
-          ? ok(existing.answer)
-          : refuse<AuthorizeAnswer>({
-              reason: "id_reused",
-              what: "call leg",
-              id: `${command.callId}/${command.leg}`,
-            });
-      }
-      const nowMs = Date.now();
-      const { month } = calendarAt(nowMs, account.timeZone);
-      const fairUseUsedSeconds = this.#fairUseUsedSeconds(month, command.userId);
-      const decision = decideCall({
-        request,
-        plan: this.plans.planFor(command.userId),
-        tables: tables.value,
-        money: moneyOf(account),
-        fairUseUsedSeconds,
-        controls: this.#controls(account, nowMs),
-      });
-      const terms = termsOf(decision);
-      const answer: AuthorizeAnswer = {
-        allowed: decision.allowed,
-        reason: decision.allowed ? null : decision.reason,
-        billing: decision.billing,
-        chargeReason: decision.chargeReason ?? null,
-        grantSeconds: decision.grantSeconds,
-        rate: decision.rate ?? null,
-      };
-      const expiresAtMs = nowMs + decision.grantSeconds * 1000 + ABANDONED_AFTER_GRACE_MS;
-      this.#legs.insert({
-        callId: command.callId,
-        leg: command.leg,
-        userId: command.userId,
-        state: decision.allowed ? "running" : "refused",
-        request: requestJson,
-        answer,
-        terms,
-        month,
-        grantedSeconds: decision.grantSeconds,
-        includedHoldSeconds: includedWithin(terms, decision.grantSeconds, fairUseUsedSeconds),
-        reservedMicros: decision.reserveMicros,
-        expiresAtMs,
-        lastExtend: null,
-        endAnswer: null,
-        createdAtMs: nowMs,
-      });
-      if (decision.reserveMicros > 0)
-        this.core.setReserved(account.reservedMicros + decision.reserveMicros);
-      if (decision.allowed) this.core.wakeAt(expiresAtMs);
-      return ok(answer);
+      // The leg's row keeps its request and answer: a retry is answered from it.
+      return once(
+        existing && { request: existing.request, result: ok(existing.answer) },
+        requestJson,
+        {
+          conflict: {
+            reason: "id_reused",
+            what: "call leg",
+            id: `${command.callId}/${command.leg}`,
+          },
+          storeRefusals: false,
+        },
+        () => this.#authorizeNew(work, account, command, request, requestJson, tables.value),
+      );
     });
   }
 
+  /** A leg not seen before: decided, then written with its answer (its record) and its hold. */
+  #authorizeNew(
+    work: Work,
+    account: LedgerAccount,
+    command: AuthorizeCommand,
+    request: CallRequest,
+    requestJson: string,
+    tables: RatingTables,
+  ): LedgerResult<AuthorizeAnswer> {
+    const nowMs = work.nowMs;
+    const { month } = calendarAt(nowMs, account.timeZone);
+    const fairUseUsedSeconds = this.#fairUseUsedSeconds(month, command.userId);
+    const decision = decideCall({
+      request,
+      plan: this.plans.planFor(command.userId),
+      tables,
+      money: moneyOf(account),
+      fairUseUsedSeconds,
+      controls: this.#controls(account, nowMs),
+    });
+    const terms = termsOf(decision);
+    const answer: AuthorizeAnswer = {
+      allowed: decision.allowed,
+      reason: decision.allowed ? null : decision.reason,
+      billing: decision.billing,
+      chargeReason: decision.chargeReason ?? null,
+      grantSeconds: decision.grantSeconds,
+      rate: decision.rate ?? null,
+    };
+    const expiresAtMs = nowMs + decision.grantSeconds * 1000 + ABANDONED_AFTER_GRACE_MS;
+    this.#legs.insert({
+      callId: command.callId,
+      leg: command.leg,
+      userId: command.userId,
+      state: decision.allowed ? "running" : "refused",
+      request: requestJson,
+      answer,
+      terms,
+      month,
+      grantedSeconds: decision.grantSeconds,
+      includedHoldSeconds: includedWithin(terms, decision.grantSeconds, fairUseUsedSeconds),
+      reservedMicros: decision.reserveMicros,
+      expiresAtMs,
+      lastExtend: null,
+      endAnswer: null,
+      createdAtMs: nowMs,
+    });
+    if (decision.reserveMicros > 0)
+      work.setReserved(account.reservedMicros + decision.reserveMicros);
+    if (decision.allowed) this.core.wakeAt(expiresAtMs);
+    return ok(answer);
+  }
+
   extend(command: ExtendCommand): LedgerResult<ExtendAnswer> {
-    return this.core.transaction(() => {
+    return this.commands.run(Date.now(), (work) => {
       const account = this.core.account();
       if (!account) return refuse<ExtendAnswer>({ reason: "account_not_found" });
       const leg = this.#legs.read(command.callId, command.leg);
@@ -174,7 +192,7 @@ export class Calls {
       if (leg.lastExtend && command.usedSeconds <= leg.lastExtend.usedSeconds)
         return ok(leg.lastExtend.answer);
 
-      const nowMs = Date.now();
+      const nowMs = work.nowMs;
       const fairUseUsedSeconds = this.#fairUseUsedBeside(leg);
       const decision = decideExtend({
         terms: leg.terms,
@@ -205,7 +223,7 @@ export class Calls {
         answer,
       });
       if (decision.reserveMicros !== leg.reservedMicros) {
-        this.core.setReserved(releasedFrom(account, leg) + decision.reserveMicros);
+        work.setReserved(releasedFrom(account, leg) + decision.reserveMicros);
       }
       if (decision.allowed) this.core.wakeAt(expiresAtMs);
       return ok(answer);
@@ -213,14 +231,14 @@ export class Calls {
   }
 
   end(command: EndCommand): LedgerResult<EndAnswer> {
-    return this.core.transaction(() => {
+    return this.commands.run(Date.now(), (work) => {
       const account = this.core.account();
       if (!account) return refuse<EndAnswer>({ reason: "account_not_found" });
       const leg = this.#legs.read(command.callId, command.leg);
       if (!leg) return ok(nothingCharged("free", command.durationSeconds));
       if (leg.endAnswer) return ok(leg.endAnswer);
       if (leg.state === "refused") return ok(nothingCharged(leg.answer.billing, 0));
-      return ok(this.#settle(account, leg, command.durationSeconds, false, Date.now()));
+      return ok(this.#settle(work, account, leg, command.durationSeconds, false));
     });
   }
 
@@ -252,9 +270,9 @@ export class Calls {
     // Nothing runs between the query and the settlements (no await), so the rows are current.
     const due = this.#legs.expired(nowMs, ABANDONED_SETTLED_PER_ALARM);
     for (const leg of due) {
-      this.core.transaction(() => {
+      this.commands.run(nowMs, (work) => {
         const account = this.core.account();
-        if (account) this.#settle(account, leg, leg.grantedSeconds, true, nowMs);
+        if (account) this.#settle(work, account, leg, leg.grantedSeconds, true);
       });
     }
     const pruneDueMs = this.core.periodically(
@@ -283,12 +301,13 @@ export class Calls {
   }
 
   #settle(
+    work: Work,
     account: LedgerAccount,
     leg: CallLegRow,
     durationSeconds: number,
     abandoned: boolean,
-    nowMs: number,
   ): EndAnswer {
+    const nowMs = work.nowMs;
     const fairUseUsedSeconds = this.#fairUseUsedBeside(leg);
     const settlement = settleCall({
       terms: leg.terms,
@@ -299,9 +318,9 @@ export class Calls {
     const reservedAfterMicros = releasedFrom(account, leg);
     let movementId: string | null = null;
     if (settlement.amountMicros > 0) {
-      movementId = this.core.post(callMovement(leg, settlement), reservedAfterMicros).id;
+      movementId = work.post(callMovement(leg, settlement), reservedAfterMicros).id;
     } else if (leg.reservedMicros > 0) {
-      this.core.setReserved(reservedAfterMicros);
+      work.setReserved(reservedAfterMicros);
     }
     this.counters.addCall(leg.month, leg.userId, settlement);
     const answer: EndAnswer = {

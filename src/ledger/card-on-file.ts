@@ -53,11 +53,11 @@ export class CardOnFile {
   ) {}
 
   card(): SavedCard | null {
-    return this.core.store.readSetting<SavedCard>("card") ?? null;
+    return this.core.store.readSetting("card") ?? null;
   }
 
   hold(): CardHold | null {
-    const hold = this.core.store.readSetting<CardHold>("card_hold") ?? null;
+    const hold = this.core.store.readSetting("card_hold") ?? null;
     return hold && hold.paymentMethodRef === this.card()?.paymentMethodRef ? hold : null;
   }
 
@@ -68,7 +68,7 @@ export class CardOnFile {
   }
 
   customerRef(): string | null {
-    return this.core.store.readSetting<string>("gateway_customer") ?? null;
+    return this.core.store.readSetting("gateway_customer") ?? null;
   }
 
   setCustomer(customerRef: string): LedgerResult<{ customerRef: string }> {
@@ -170,7 +170,7 @@ export class CardOnFile {
     const card = this.card();
     if (!card || !autoTopUpOn || !cardExpiresSoon(card, nowMs)) return;
     const key = `${card.paymentMethodRef}:${card.expYear}-${card.expMonth}`;
-    if (this.core.store.readSetting<string>("card_expiry_noticed") === key) return;
+    if (this.core.store.readSetting("card_expiry_noticed") === key) return;
     this.core.store.writeSetting("card_expiry_noticed", key);
     const account = this.core.account();
     this.notices.enqueue({

@@ -8,12 +8,14 @@ import { calendarAt } from "./calendar";
 import { messageChargeWords, usageChargeWords } from "./charge-words";
 import { moneyOf } from "./calls";
 import type { LedgerCore } from "./core";
+import { onceByKey } from "./idempotency";
 import type { InvoiceUsage } from "./invoice-usage";
 import type { AccountPlans } from "./plans";
 import { availableMicros } from "./posting";
 import type { RateTables } from "./rate-tables";
 import type { LedgerAccount } from "./store";
 import { ok, refuse, type LedgerResult } from "./types";
+import type { Commands, Work } from "./unit-of-work";
 import type { UsageCounters } from "./usage-counters";
 
 export interface MessageCommand extends MessageRequest {
@@ -68,6 +70,7 @@ export interface UsageAnswer {
 export class Charges {
   constructor(
     private readonly core: LedgerCore,
+    private readonly commands: Commands,
     private readonly plans: AccountPlans,
     private readonly counters: UsageCounters,
     private readonly tables: RateTables,
@@ -82,7 +85,7 @@ export class Charges {
       command.requestHash,
       "message",
       command.messageId,
-      (account) => {
+      (work, account) => {
         const decision = decideMessage({
           request: command,
           ...tables.value,
@@ -97,7 +100,7 @@ export class Charges {
                 what: `${command.channel} to this destination`,
               });
         }
-        const movement = this.core.post({
+        const movement = work.post({
           description: decision.channel,
           interactionId: command.messageId,
           units: "fragments",
@@ -136,7 +139,8 @@ export class Charges {
       command.requestHash,
       "usage",
       command.usageId,
-      (account, nowMs) => {
+      (work, account) => {
+        const nowMs = work.nowMs;
         const { month } = calendarAt(nowMs, account.timeZone);
         const decision = decideUsage({
           request: { service: command.service, seconds: command.seconds },
@@ -175,7 +179,7 @@ export class Charges {
         }
         let movementId: string | null = null;
         if (!invoiced && decision.amountMicros > 0 && decision.chargeReason) {
-          movementId = this.core.post({
+          movementId = work.post({
             description: command.service,
             interactionId: command.callId ?? command.usageId,
             units: "minutes",
@@ -227,22 +231,20 @@ export class Charges {
     requestHash: string,
     what: "message" | "usage",
     id: string,
-    run: (account: LedgerAccount, nowMs: number) => LedgerResult<T>,
+    run: (work: Work, account: LedgerAccount) => LedgerResult<T>,
   ): LedgerResult<T> {
-    return this.core.transaction(() => {
+    const nowMs = Date.now();
+    return this.commands.run(nowMs, (work) => {
       const account = this.core.account();
       if (!account) return refuse<T>({ reason: "account_not_found" });
-      const prior = this.core.store.readIdempotency(key);
-      if (prior) {
-        return prior.requestHash === requestHash
-          ? (JSON.parse(prior.response) as LedgerResult<T>)
-          : refuse<T>({ reason: "id_reused", what, id });
-      }
-      const nowMs = Date.now();
-      const result = run(account, nowMs);
-      if (result.ok)
-        this.core.store.writeIdempotency(key, requestHash, JSON.stringify(result), nowMs);
-      return result;
+      return onceByKey(
+        this.core.store,
+        key,
+        requestHash,
+        nowMs,
+        { conflict: { reason: "id_reused", what, id }, storeRefusals: false },
+        () => run(work, account),
+      );
     });
   }
 }

@@ -13,7 +13,7 @@ import type { LedgerResult } from "./types";
 /**
  * The switch's real-time commands: what a call leg, a message or an AI minute asks of the
  * ledger. They travel in batches (one RPC, one commit for many; see
- * src/http/ledger-batches.ts) and are run one after another, each in its own transaction.
+ * src/ledger-client/batches.ts) and are run one after another, each in its own transaction.
  */
 export type LedgerCommand =
   | { kind: "authorize"; command: AuthorizeCommand; decks: DeckRefs }

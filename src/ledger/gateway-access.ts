@@ -1,12 +1,11 @@
 import { gatewayFor } from "../payments";
 import type { PaymentGateway } from "../payments/gateway";
-import type { SandboxGateway } from "../payments/sandbox";
 import type { LedgerCore } from "./core";
 
 /**
- * The ledger's one payment gateway, made on first use. With the sandbox, the gateway's
- * confirmations wait in a table and go out from the alarm, through the Worker's own webhook
- * route, as a real gateway's would.
+ * The ledger's one payment gateway, made on first use. A gateway that asks for it (the
+ * sandbox) has its webhooks kept in a table until due and sent from the alarm, through the
+ * Worker's own webhook route, as a real gateway's would arrive.
  */
 export class LedgerGateway {
   #gateway: PaymentGateway | undefined;
@@ -34,7 +33,7 @@ export class LedgerGateway {
     return this.#gateway;
   }
 
-  /** Delivers the sandbox's due webhooks; returns when the next one is due. */
+  /** Delivers the kept webhooks that are due; returns when the next one is due. */
   async onAlarm(nowMs: number): Promise<number | null> {
     const sql = this.core.store.sql;
     for (const webhook of sql
@@ -45,7 +44,7 @@ export class LedgerGateway {
       .toArray()) {
       sql.exec("DELETE FROM sandbox_webhooks WHERE id = ?", webhook.id);
       try {
-        await (this.get() as SandboxGateway).deliverWebhook({
+        await this.get().deliverWebhook({
           deliverAtMs: nowMs,
           body: webhook.body,
         });

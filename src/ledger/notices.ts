@@ -106,7 +106,7 @@ export class Notices {
       .toArray();
     if (due.length > 0 && account) {
       const notifier = notifierFor(this.core.env);
-      const webhook = this.core.store.readSetting<{ url: string; secret: string }>("alert_webhook");
+      const webhook = this.core.store.readSetting("alert_webhook");
       for (const row of due) {
         const notice = JSON.parse(row.payload) as Notice;
         const email = account.email

@@ -87,32 +87,32 @@ export async function copyMovementsToD1(
 export class OutboxRelay {
   /** The copy (or the rebalancing job's switch) under way; one at a time. */
   #flushing: Promise<unknown> | null = null;
-  /** While D1 is failing, no flush is tried before this instant (backoff). */
-  #notBeforeMs = 0;
   /** The account's history shard as last read from the main database, and when. */
   #history: { db: Promise<D1Database>; readAtMs: number } | null = null;
 
-  constructor(private readonly core: LedgerCore) {
-    core.onMovement((_movement, nowMs) =>
-      core.wakeAt(Math.max(nowMs + OUTBOX_FLUSH_DELAY_MS, this.#notBeforeMs)),
-    );
+  constructor(private readonly core: LedgerCore) {}
+
+  /** After a command that posted movements (unit-of-work.ts): their copy is due after the delay. */
+  movementsPosted(nowMs: number): void {
+    this.core.wakeAt(Math.max(nowMs + OUTBOX_FLUSH_DELAY_MS, this.#notBeforeMs()));
   }
 
-  start(): void {
-    this.#notBeforeMs = this.core.store.readSetting<number>("outbox_not_before_ms") ?? 0;
+  /** While D1 is failing, no flush is tried before this instant (backoff). */
+  #notBeforeMs(): number {
+    return this.core.store.readSetting("outbox_not_before_ms") ?? 0;
   }
 
   /** Runs due work; returns when it next needs the alarm, or null. */
   async onAlarm(accountId: string, nowMs: number): Promise<number | null> {
     let backlog = false;
-    if (nowMs >= this.#notBeforeMs) {
+    if (nowMs >= this.#notBeforeMs()) {
       try {
         backlog = (await this.drain(accountId, OUTBOX_BATCH_ROWS)) === OUTBOX_BATCH_ROWS;
         this.#recordFailures(0, nowMs);
       } catch (error) {
         // D1 is down or slow: keep the rows and try again later, backing off. The alarm
         // itself succeeds so the runtime does not retry on top of this schedule.
-        const failures = (this.core.store.readSetting<number>("outbox_failures") ?? 0) + 1;
+        const failures = (this.core.store.readSetting("outbox_failures") ?? 0) + 1;
         this.#recordFailures(failures, nowMs);
         console.warn(
           JSON.stringify({
@@ -127,7 +127,7 @@ export class OutboxRelay {
     if (this.core.store.outboxSize() === 0) return null;
     // A full batch means more were waiting: go on at once. Otherwise what came in during
     // the copy waits for the next window like any new movement.
-    return Math.max(backlog ? nowMs : nowMs + OUTBOX_FLUSH_DELAY_MS, this.#notBeforeMs);
+    return Math.max(backlog ? nowMs : nowMs + OUTBOX_FLUSH_DELAY_MS, this.#notBeforeMs());
   }
 
   /** Copies up to `maxRows` pending movements; one flush runs at a time. */
@@ -197,7 +197,7 @@ export class OutboxRelay {
 
   #recordFailures(failures: number, nowMs: number): void {
     this.core.store.writeSetting("outbox_failures", failures);
-    this.#notBeforeMs = failures === 0 ? 0 : nowMs + outboxRetryDelayMs(failures);
-    this.core.store.writeSetting("outbox_not_before_ms", this.#notBeforeMs);
+    const notBeforeMs = failures === 0 ? 0 : nowMs + outboxRetryDelayMs(failures);
+    this.core.store.writeSetting("outbox_not_before_ms", notBeforeMs);
   }
 }

@@ -7,6 +7,8 @@ import {
 } from "../history/movement-row";
 import type { Micros } from "../money";
 import { calendarAt, calendarSpanMs } from "./calendar";
+import type { LedgerMemory } from "./memory";
+import { decodeSetting, type SettingKey, type SettingValues } from "./settings";
 import type { AccountMoney, AccountProfile, Movement, MovementKind, MovementsQuery } from "./types";
 import { spentBy } from "./usage-counters";
 
@@ -15,17 +17,18 @@ import { spentBy } from "./usage-counters";
  * reads and writes. Every write is meant to run inside the caller's transactionSync.
  */
 export class LedgerStore {
-  constructor(readonly sql: SqlStorage) {}
+  constructor(
+    readonly sql: SqlStorage,
+    /** The ledger's one in-memory copy (memory.ts); replaced whole after a rollback. */
+    private readonly memory: () => LedgerMemory,
+  ) {}
 
   /**
-   * The account as every command reads it, kept in memory since this object is its only
-   * writer. Its money is stored nowhere else than where it comes from (schema step 6): the
-   * balance is the last movement's balance_after, the holds are the running legs'
-   * reservations, so a change of money writes no account row. A rolled-back transaction
-   * drops the copy (`forgetCache`) and the next read sums it again from storage.
+   * The account as every command reads it, from memory (memory.ts). Its money is stored
+   * nowhere else than where it comes from (schema step 6): the balance is the last
+   * movement's balance_after, the holds are the running legs' reservations, so a change of
+   * money writes no account row; after a rollback it is summed again from storage.
    */
-  #account: (LedgerAccount & { lastSeq: number }) | null | undefined;
-
   readAccount(): LedgerAccount | null {
     const account = this.#loaded();
     if (!account) return null;
@@ -34,8 +37,9 @@ export class LedgerStore {
   }
 
   #loaded(): (LedgerAccount & { lastSeq: number }) | null {
-    if (this.#account === undefined) this.#account = this.#loadAccount();
-    return this.#account;
+    const memory = this.memory();
+    if (memory.account === undefined) memory.account = this.#loadAccount();
+    return memory.account;
   }
 
   #loadAccount(): (LedgerAccount & { lastSeq: number }) | null {
@@ -75,7 +79,7 @@ export class LedgerStore {
       profile.email ?? null,
       nowMs,
     );
-    this.#account = undefined;
+    this.memory().account = undefined;
   }
 
   /**
@@ -85,7 +89,7 @@ export class LedgerStore {
   rememberMoney(money: AccountMoney): void {
     const account = this.#loaded();
     if (!account) throw new Error("money of a ledger that was never opened");
-    this.#account = {
+    this.memory().account = {
       ...account,
       balanceMicros: money.balanceMicros,
       reservedMicros: money.reservedMicros,
@@ -105,26 +109,28 @@ export class LedgerStore {
       INSERT_MOVEMENT_SQL,
       ...rowValues(movementToLedgerRow({ ...movement, seq }), LEDGER_MOVEMENT_COLUMNS),
     );
-    this.#account = { ...account, lastSeq: seq };
+    const memory = this.memory();
+    memory.account = { ...account, lastSeq: seq };
     const spent = spentBy(movement);
-    if (spent > 0 && this.#spentToday) {
+    if (spent > 0 && memory.spentToday) {
       const { day } = calendarAt(movement.atMs, account.timeZone);
-      this.#spentToday =
-        day === this.#spentToday.day ? { day, micros: this.#spentToday.micros + spent } : undefined;
+      memory.spentToday =
+        day === memory.spentToday.day
+          ? { day, micros: memory.spentToday.micros + spent }
+          : undefined;
     }
     return seq;
   }
 
   /**
    * The day's charges, summed from its movements (schema step 9: no counter is written per
-   * charge). Kept for the day last asked, in step with every movement appended; a
-   * rolled-back transaction drops it (`forgetCache`) as storage drops the movement.
+   * charge). Kept in memory (memory.ts) for the day last asked, in step with every
+   * movement appended.
    */
-  #spentToday: { day: string; micros: Micros } | undefined;
-
   /** Charges of a local day ("YYYY-MM-DD" in the account's zone). */
   spentOn(day: string): Micros {
-    if (this.#spentToday?.day === day) return this.#spentToday.micros;
+    const memory = this.memory();
+    if (memory.spentToday?.day === day) return memory.spentToday.micros;
     const account = this.#loaded();
     if (!account) return 0;
     const { startMs, endMs } = calendarSpanMs(day, account.timeZone);
@@ -141,7 +147,7 @@ export class LedgerStore {
           amountMicros: row.amount_micros,
         });
     }
-    this.#spentToday = { day, micros };
+    memory.spentToday = { day, micros };
     return micros;
   }
 
@@ -180,7 +186,7 @@ export class LedgerStore {
 
   prunedMovements(): PrunedMovements {
     return (
-      this.readSetting<PrunedMovements>(PRUNED_MOVEMENTS) ?? {
+      this.readSetting(PRUNED_MOVEMENTS) ?? {
         throughSeq: 0,
         count: 0,
         sumMicros: 0,
@@ -219,7 +225,7 @@ export class LedgerStore {
     return gone.n;
   }
 
-  /** Total charged (negative movements other than adjustments) since `sinceMs`, as a positive amount. */
+  /** Total charged (movements that `countsAsSpend`) since `sinceMs`, as a positive amount. */
   spendSince(sinceMs: number): Micros {
     const row = this.sql
       .exec<{ total: number | null }>(
@@ -234,7 +240,7 @@ export class LedgerStore {
   // those after one mark; appending a movement needs no second write. ----------------
 
   copiedThroughSeq(): number {
-    return this.readSetting<number>(OUTBOX_MARK) ?? 0;
+    return this.readSetting(OUTBOX_MARK) ?? 0;
   }
 
   pendingOutbox(limit: number): Movement[] {
@@ -288,53 +294,45 @@ export class LedgerStore {
       .rowsWritten;
   }
 
-  // Settings: small typed values that survive eviction (backoff state, schedules). ------
+  // Settings: small typed values that survive eviction (settings.ts lists them). ------
 
-  /**
-   * Settings are read on every change of money (alert state, auto top-up), so their raw
-   * values are kept in memory: this object is their only writer. A rolled-back
-   * transaction drops the copy (`forgetCache`), as storage drops the write.
-   */
-  #settings = new Map<string, string | undefined>();
-
-  readSetting<T>(key: string): T | undefined {
-    let raw: string | undefined;
-    if (this.#settings.has(key)) raw = this.#settings.get(key);
-    else {
-      raw = this.sql
-        .exec<{ value: string }>("SELECT value FROM settings WHERE key = ?", key)
-        .toArray()[0]?.value;
-      this.#settings.set(key, raw);
-    }
-    return raw === undefined ? undefined : (JSON.parse(raw) as T);
+  /** Read on every change of money (alert state, auto top-up): decoded once, from memory. */
+  readSetting<K extends SettingKey>(key: K): SettingValues[K] | undefined {
+    const settings = this.memory().settings;
+    if (settings.has(key)) return settings.get(key) as SettingValues[K] | undefined;
+    const raw = this.sql
+      .exec<{ value: string }>("SELECT value FROM settings WHERE key = ?", key)
+      .toArray()[0]?.value;
+    const value = raw === undefined ? undefined : decodeSetting(key, raw);
+    settings.set(key, value);
+    return value;
   }
 
-  deleteSetting(key: string): void {
+  deleteSetting(key: SettingKey): void {
     this.sql.exec("DELETE FROM settings WHERE key = ?", key);
-    this.#settings.set(key, undefined);
+    this.memory().settings.set(key, undefined);
   }
 
-  /** After a rolled-back transaction: the next reads go to storage again. */
-  forgetCache(): void {
-    this.#settings.clear();
-    this.#account = undefined;
-    this.#spentToday = undefined;
-  }
-
-  writeSetting(key: string, value: unknown): void {
+  writeSetting<K extends SettingKey>(key: K, value: SettingValues[K]): void {
     const raw = JSON.stringify(value);
     this.sql.exec(
       "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
       key,
       raw,
     );
-    this.#settings.set(key, raw);
+    // What a read from storage would give, not the caller's object, which it may change.
+    this.memory().settings.set(key, decodeSetting(key, raw));
   }
 }
 
+/** Charges count as spend; adjustments and top-ups do not. spendSince's query says the same. */
+export function countsAsSpend(movement: Pick<Movement, "amountMicros" | "description">): boolean {
+  return movement.amountMicros < 0 && movement.description !== "adjustment";
+}
+
 /** The settings key of the outbox mark; schema step 5 sets it from the outbox table it replaced. */
-export const OUTBOX_MARK = "outbox_copied_through_seq";
-const PRUNED_MOVEMENTS = "pruned_movements";
+export const OUTBOX_MARK = "outbox_copied_through_seq" satisfies SettingKey;
+const PRUNED_MOVEMENTS = "pruned_movements" satisfies SettingKey;
 
 /** The movements removed from the ledger, all with seq ≤ throughSeq; D1 keeps them. */
 export interface PrunedMovements {

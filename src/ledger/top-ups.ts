@@ -1,10 +1,5 @@
 import type { Micros } from "../money";
-import {
-  AUTO_TOP_UPS_PER_DAY_DEFAULT,
-  autoTopUpRetryAtMs,
-  decideAutoTopUp,
-  type AutoTopUpConfig,
-} from "../payments/auto-top-up-policy";
+import { autoTopUpRetryAtMs, type AutoTopUpConfig } from "../payments/auto-top-up-policy";
 import type {
   GatewayAnswer,
   PaymentAttempt,
@@ -12,68 +7,37 @@ import type {
   PaymentOutcome,
   RetrievedPayment,
 } from "../payments/gateway";
+import {
+  PAYMENT_ATTEMPT_TIMEOUT_MS,
+  PAYMENT_AUTHENTICATION_WAIT_MS,
+  PAYMENT_IDEMPOTENCY_WINDOW_MS,
+  paymentStep,
+  type Settlement,
+} from "../payments/payment-steps";
 import { fromStripeAmount } from "../payments/stripe-currencies";
+import {
+  autoTopUpConfig,
+  autoTopUpStatus,
+  NO_FAILURES,
+  startPayment,
+  type AutoTopUpStatus,
+} from "./auto-top-up";
 import { billingUrl, type CardOnFile } from "./card-on-file";
-import type { IdempotentCommand, LedgerCore } from "./core";
+import type { LedgerCore } from "./core";
 import type { LedgerGateway } from "./gateway-access";
-import { randomId } from "./ids";
+import { byIdempotencyKey, type IdempotentCommand } from "./idempotency";
 import type { Notices } from "./notices";
-import { availableMicros } from "./posting";
+import type { PaymentStore, PaymentView } from "./payment-store";
 import { ok, refuse, type LedgerResult } from "./types";
+import type { Commands, Work } from "./unit-of-work";
 
-/** A gateway call that neither answered nor confirmed by then is asked about again. */
-export const PAYMENT_ATTEMPT_TIMEOUT_MS = 60_000;
-const PAYMENT_RETRY_BASE_MS = 5_000;
-/** Unknown outcomes are asked about again at growing intervals, at most this far apart. */
-export const PAYMENT_RECONCILE_MAX_INTERVAL_MS = 30 * 60_000;
-/** A pending payment no webhook has settled is retrieved at the gateway after this long. */
-export const PAYMENT_CONFIRMATION_WAIT_MS = 30 * 60_000;
-/**
- * Stripe keeps an idempotency key 24 hours. Creating a payment again under its key is safe
- * only well inside that window; later the payment is looked up by our id instead, so an
- * expired key can never confirm a second PaymentIntent (a double charge).
- */
-export const PAYMENT_IDEMPOTENCY_WINDOW_MS = 20 * 60 * 60_000;
-/**
- * How long a one-time top-up waits for the admin to complete the bank's authentication;
- * then it is cancelled at the gateway and ends failed, crediting nothing.
- */
-export const PAYMENT_AUTHENTICATION_WAIT_MS = 30 * 60_000;
-const DAY_MS = 86_400_000;
+export type { AutoTopUpStatus } from "./auto-top-up";
+export type { PaymentKind, PaymentStatus, PaymentView } from "./payment-store";
 
 export const AUTHENTICATION_ABANDONED_REASON =
   "The bank's authentication was not completed within 30 minutes; nothing was charged.";
 export const NO_CHARGE_MADE_REASON =
   "The payment provider has no record of this payment; no charge was made.";
-
-export type PaymentKind = "one-time" | "auto";
-export type PaymentStatus = "pending" | "succeeded" | "failed";
-
-export interface PaymentView {
-  id: string;
-  kind: PaymentKind;
-  amountMicros: Micros;
-  paymentMethod: string;
-  status: PaymentStatus;
-  /** Pending on the cardholder: where the bank's authentication page is. */
-  nextActionUrl: string | null;
-  failureReason: string | null;
-  createdAtMs: number;
-  settledAtMs: number | null;
-  movementId: string | null;
-  /** Credit taken back by refunds and lost disputes so far. */
-  reversedMicros: Micros;
-}
-
-export interface AutoTopUpStatus {
-  consecutiveFailures: number;
-  retryNotBeforeMs: number;
-  lastFailureReason: string | null;
-  /** The last failure was a bank asking for the cardholder: the admin must act. */
-  lastFailureNeedsAction?: boolean;
-  /** Set when auto top-up switched itself off after repeated failures. */
-  disabledReason: string | null;
-}
 
 export interface AutoTopUpView {
   config: AutoTopUpConfig | null;
@@ -96,26 +60,23 @@ export interface ReversalInput {
   currency: string;
 }
 
-const NO_FAILURES: AutoTopUpStatus = {
-  consecutiveFailures: 0,
-  retryNotBeforeMs: 0,
-  lastFailureReason: null,
-  disabledReason: null,
-};
-
-type Settlement = Extract<PaymentAttempt, { status: "succeeded" | "failed" }>;
+type Applied = { applied: boolean; why?: string };
 
 /**
  * Top-ups: one-time payments an admin asks for (on-session, charged at once so the bank's
  * authentication can happen in the browser) and auto top-ups the ledger starts itself
- * (off-session, from the alarm). A payment row is written first (pending); the gateway is
- * called with the payment id as its idempotency key; the credit is posted exactly once, by
- * whichever of the gateway's answer, a retrieval or its webhook settles the payment first.
- * An unknown outcome is never guessed: it is retrieved at the gateway until known.
+ * (off-session, auto-top-up.ts, from the alarm). A payment row is written first (pending);
+ * the gateway is called with the payment id as its idempotency key; the credit is posted
+ * exactly once, by whichever of the gateway's answer, a retrieval or its webhook settles
+ * the payment first. An unknown outcome is never guessed: it is retrieved at the gateway
+ * until known. The tables are payment-store.ts's; what an answer means is paymentStep's
+ * (payments/payment-steps.ts); this class calls the gateway and applies the steps.
  */
 export class TopUps {
   constructor(
     private readonly core: LedgerCore,
+    private readonly commands: Commands,
+    private readonly payments: PaymentStore,
     private readonly notices: Notices,
     private readonly gateway: LedgerGateway,
     private readonly cards: CardOnFile,
@@ -128,21 +89,32 @@ export class TopUps {
    * authentication page. A repeat with the same key answers the same top-up as it is now.
    */
   async request(command: TopUpCommand): Promise<LedgerResult<PaymentView>> {
-    const created = this.core.idempotent<PaymentView>(command, () => {
-      const paymentMethod = command.paymentMethod ?? this.cards.card()?.paymentMethodRef;
-      if (!paymentMethod) return refuse({ reason: "no_payment_method" });
-      return ok(this.#createPayment("one-time", command.amountMicros, paymentMethod));
+    const nowMs = Date.now();
+    const created = this.commands.run(nowMs, () => {
+      if (!this.core.account()) return refuse<PaymentView>({ reason: "account_not_found" });
+      return byIdempotencyKey<PaymentView>(this.core.store, command, nowMs, () => {
+        const paymentMethod = command.paymentMethod ?? this.cards.card()?.paymentMethodRef;
+        if (!paymentMethod) return refuse({ reason: "no_payment_method" });
+        return ok(
+          startPayment(
+            this.core,
+            this.payments,
+            { kind: "one-time", amountMicros: command.amountMicros, paymentMethod },
+            nowMs,
+          ),
+        );
+      });
     });
     if (!created.ok) return created;
-    const payment = this.#find(created.value.id);
-    if (payment?.status === "pending" && this.#attempts(payment.id) === 0)
+    const payment = this.payments.find(created.value.id);
+    if (payment?.status === "pending" && this.payments.attempts(payment.id) === 0)
       await this.#attempt(payment.id, Date.now(), { inRequest: true });
-    return ok(this.#find(created.value.id) ?? created.value);
+    return ok(this.payments.find(created.value.id) ?? created.value);
   }
 
   get(id: string): LedgerResult<PaymentView> {
     if (!this.core.account()) return refuse({ reason: "account_not_found" });
-    const payment = this.#find(id);
+    const payment = this.payments.find(id);
     return payment ? ok(payment) : refuse({ reason: "top_up_not_found" });
   }
 
@@ -151,7 +123,7 @@ export class TopUps {
    * than trust the redirect. Safe in any order with the webhook.
    */
   async reconcile(id: string): Promise<LedgerResult<PaymentView>> {
-    const payment = this.#find(id);
+    const payment = this.payments.find(id);
     if (!this.core.account() || !payment) return this.get(id);
     if (payment.status === "pending") await this.#attempt(id, Date.now());
     return this.get(id);
@@ -161,13 +133,13 @@ export class TopUps {
    * Applies a verified gateway event. The same event twice, an event for a payment this
    * ledger never started, or one whose amount does not match changes nothing.
    */
-  confirm(event: PaymentEvent): LedgerResult<{ applied: boolean; why?: string }> {
-    return this.core.transaction(() => {
+  confirm(event: PaymentEvent): LedgerResult<Applied> {
+    const nowMs = Date.now();
+    return this.commands.run(nowMs, (work) => {
       const account = this.core.account();
-      if (!account)
-        return refuse<{ applied: boolean; why?: string }>({ reason: "account_not_found" });
-      if (this.#seen(event.eventId)) return ok({ applied: false, why: "duplicate_event" });
-      const payment = this.#find(event.paymentId);
+      if (!account) return refuse<Applied>({ reason: "account_not_found" });
+      if (this.payments.seen(event.eventId)) return ok({ applied: false, why: "duplicate_event" });
+      const payment = this.payments.find(event.paymentId);
       if (!payment) return ok({ applied: false, why: "unknown_payment" });
       if (event.amountMicros !== payment.amountMicros || event.currency !== account.currency) {
         console.warn(
@@ -179,11 +151,11 @@ export class TopUps {
         );
         return ok({ applied: false, why: "amount_mismatch" });
       }
-      this.#record(event.eventId, payment.id);
+      this.payments.record(event.eventId, payment.id, nowMs);
       const applied =
         event.outcome === "succeeded"
-          ? this.#settle(payment, { status: "succeeded", gatewayRef: event.gatewayRef })
-          : this.#settle(payment, {
+          ? this.#settle(work, payment, { status: "succeeded", gatewayRef: event.gatewayRef })
+          : this.#settle(work, payment, {
               status: "failed",
               gatewayRef: event.gatewayRef,
               failureCode: "declined",
@@ -199,16 +171,17 @@ export class TopUps {
    * charge.refunded carries the total refunded so far; the ledger reverses what it has not
    * reversed yet, so replays, and refund events arriving out of order, reverse nothing twice.
    */
-  refunded(input: ReversalInput): LedgerResult<{ applied: boolean; why?: string }> {
-    return this.#reversal(input, (payment, micros) => {
+  refunded(input: ReversalInput): LedgerResult<Applied> {
+    return this.#reversal(input, (work, payment, micros) => {
       const due = Math.min(micros, payment.amountMicros) - payment.reversedMicros;
       if (due <= 0) return { applied: false, why: "already_reversed" };
-      this.#post(payment, -due, `refund of top-up ${payment.id} (gateway event ${input.eventId})`);
-      this.core.store.sql.exec(
-        "UPDATE payments SET reversed_micros = reversed_micros + ? WHERE id = ?",
-        due,
-        payment.id,
+      this.#post(
+        work,
+        payment,
+        -due,
+        `refund of top-up ${payment.id} (gateway event ${input.eventId})`,
       );
+      this.payments.addReversed(payment.id, due);
       this.#reversedNotice(payment, -due, "refund");
       return { applied: true };
     });
@@ -217,58 +190,36 @@ export class TopUps {
   /** A dispute takes its amount back once; won, it gives it back once. */
   disputed(
     input: ReversalInput & { disputeRef: string; status: "open" | "won" | "lost" },
-  ): LedgerResult<{ applied: boolean; why?: string }> {
-    return this.#reversal(input, (payment, micros) => {
-      const sql = this.core.store.sql;
-      const known = sql
-        .exec<{ status: string; amount_micros: number }>(
-          "SELECT status, amount_micros FROM payment_disputes WHERE dispute_ref = ?",
-          input.disputeRef,
-        )
-        .toArray()[0];
+  ): LedgerResult<Applied> {
+    return this.#reversal(input, (work, payment, micros) => {
+      const known = this.payments.dispute(input.disputeRef);
       let applied = false;
       if (!known) {
         // Whatever status it arrives with, a dispute first withdraws its amount.
         const amount = Math.min(micros, payment.amountMicros);
         this.#post(
+          work,
           payment,
           -amount,
           `dispute of top-up ${payment.id} (gateway event ${input.eventId})`,
         );
-        sql.exec(
-          "INSERT INTO payment_disputes (dispute_ref, payment_id, amount_micros, status, created_at_ms) VALUES (?, ?, ?, 'open', ?)",
-          input.disputeRef,
-          payment.id,
-          amount,
-          Date.now(),
-        );
-        sql.exec(
-          "UPDATE payments SET reversed_micros = reversed_micros + ? WHERE id = ?",
-          amount,
-          payment.id,
-        );
+        this.payments.openDispute(input.disputeRef, payment.id, amount, work.nowMs);
+        this.payments.addReversed(payment.id, amount);
         this.#reversedNotice(payment, -amount, "dispute");
         applied = true;
       }
       const current = known?.status ?? "open";
       if (current === "open" && input.status !== "open") {
-        sql.exec(
-          "UPDATE payment_disputes SET status = ? WHERE dispute_ref = ?",
-          input.status,
-          input.disputeRef,
-        );
+        this.payments.closeDispute(input.disputeRef, input.status);
         if (input.status === "won") {
-          const amount = known?.amount_micros ?? Math.min(micros, payment.amountMicros);
+          const amount = known?.amountMicros ?? Math.min(micros, payment.amountMicros);
           this.#post(
+            work,
             payment,
             amount,
             `dispute won for top-up ${payment.id} (gateway event ${input.eventId})`,
           );
-          sql.exec(
-            "UPDATE payments SET reversed_micros = reversed_micros - ? WHERE id = ?",
-            amount,
-            payment.id,
-          );
+          this.payments.addReversed(payment.id, -amount);
           this.#reversedNotice(payment, amount, "dispute_won");
         }
         applied = true;
@@ -281,16 +232,14 @@ export class TopUps {
    * Radar's early fraud warning on a top-up: the card it was paid with is not charged
    * automatically again until the admin saves a card or saves the auto top-up settings.
    */
-  fraudWarning(
-    eventId: string,
-    paymentId: string,
-  ): LedgerResult<{ applied: boolean; why?: string }> {
-    return this.core.transaction(() => {
-      if (!this.core.account()) return refuse({ reason: "account_not_found" });
-      if (this.#seen(eventId)) return ok({ applied: false, why: "duplicate_event" });
-      const payment = this.#find(paymentId);
+  fraudWarning(eventId: string, paymentId: string): LedgerResult<Applied> {
+    const nowMs = Date.now();
+    return this.commands.run(nowMs, () => {
+      if (!this.core.account()) return refuse<Applied>({ reason: "account_not_found" });
+      if (this.payments.seen(eventId)) return ok({ applied: false, why: "duplicate_event" });
+      const payment = this.payments.find(paymentId);
       if (!payment) return ok({ applied: false, why: "unknown_payment" });
-      this.#record(eventId, paymentId);
+      this.payments.record(eventId, paymentId, nowMs);
       const held = this.cards.holdCard(
         payment.paymentMethod,
         `the payment provider warned of possible fraud on top-up ${payment.id}`,
@@ -303,123 +252,48 @@ export class TopUps {
   // Auto top-up ---------------------------------------------------------------------------
 
   configureAutoTopUp(config: AutoTopUpConfig): LedgerResult<AutoTopUpView> {
-    return this.core.transaction(() => {
-      if (!this.core.account()) return refuse<AutoTopUpView>({ reason: "account_not_found" });
+    const nowMs = Date.now();
+    const result = this.commands.run(nowMs, (work) => {
+      if (!this.core.account()) return refuse<null>({ reason: "account_not_found" });
       this.core.store.writeSetting("auto_top_up", config);
       // Saving the settings is the admin's answer to a failure or a warning: start over.
       this.core.store.writeSetting("auto_top_up_status", NO_FAILURES);
       this.core.store.deleteSetting("card_hold");
-      this.cards.checkExpiry(Date.now(), config.enabled);
-      this.checkAutoTopUp(Date.now());
-      return ok(this.autoTopUpView());
+      this.cards.checkExpiry(nowMs, config.enabled);
+      // The threshold may now be above the available credit, and it is the default low level.
+      work.recheckMoney();
+      return ok(null);
     });
+    // Read after the checks, so a top-up they started shows as in flight.
+    return result.ok ? ok(this.autoTopUpView()) : result;
   }
 
   autoTopUpView(): AutoTopUpView {
-    const inFlight = this.core.store.sql
-      .exec<{ id: string }>(
-        "SELECT id FROM payments WHERE kind = 'auto' AND status = 'pending' LIMIT 1",
-      )
-      .toArray()[0];
-    const config = this.#config();
+    const config = autoTopUpConfig(this.core.store);
     return {
       config,
-      status: this.#status(),
-      inFlight: inFlight ? this.#find(inFlight.id) : null,
+      status: autoTopUpStatus(this.core.store),
+      inFlight: this.payments.pendingAuto(),
       blockedReason: config?.enabled ? this.#blockedReason(config) : null,
     };
-  }
-
-  /**
-   * Starts an auto top-up when the available credit is below the threshold and none is
-   * in flight. Runs inside the transaction of the change that moved the balance, so
-   * concurrent debits start one payment between them.
-   */
-  checkAutoTopUp(nowMs: number): void {
-    const account = this.core.account();
-    const config = this.#config();
-    // The common case, on every debit: nothing to do, decided without a query.
-    if (!account || !config?.enabled || availableMicros(account) >= config.thresholdMicros) return;
-    const paymentMethod = config.paymentMethod ?? this.cards.chargeableRef();
-    // No card, or one on hold: the status line says so, and nothing is tried.
-    if (!paymentMethod) return;
-    const sql = this.core.store.sql;
-    const pending = sql
-      .exec<{ kind: string; total: number }>(
-        "SELECT kind, sum(amount_micros) AS total FROM payments WHERE status = 'pending' GROUP BY kind",
-      )
-      .toArray();
-    const startOfDayMs = nowMs - (nowMs % DAY_MS);
-    const startedToday = sql
-      .exec<{ n: number }>(
-        "SELECT count(*) AS n FROM payments WHERE kind = 'auto' AND created_at_ms >= ?",
-        startOfDayMs,
-      )
-      .one().n;
-    const status = this.#status();
-    const decision = decideAutoTopUp(
-      config,
-      {
-        inFlight: pending.some((p) => p.kind === "auto"),
-        consecutiveFailures: status.consecutiveFailures,
-        retryNotBeforeMs: status.retryNotBeforeMs,
-        startedTodayCount: startedToday,
-      },
-      availableMicros(account),
-      pending.reduce((sum, p) => sum + p.total, 0),
-      account.currency,
-      nowMs,
-    );
-    if (decision.start) this.#createPayment("auto", decision.amountMicros, paymentMethod);
-  }
-
-  autoTopUpConfig(): AutoTopUpConfig | null {
-    return this.#config();
   }
 
   // Alarm ---------------------------------------------------------------------------------
 
   async onAlarm(nowMs: number): Promise<number | null> {
-    const sql = this.core.store.sql;
-    const due = sql
-      .exec<{ id: string }>(
-        "SELECT id FROM payments WHERE status = 'pending' AND next_attempt_at_ms <= ? ORDER BY created_at_ms",
-        nowMs,
-      )
-      .toArray();
-    for (const { id } of due) await this.#attempt(id, nowMs);
-    const status = this.#status();
+    for (const id of this.payments.dueIds(nowMs)) await this.#attempt(id, nowMs);
+    const status = autoTopUpStatus(this.core.store);
+    // A failed auto top-up's wait is over: the checks may start the next one.
     if (status.retryNotBeforeMs > 0 && status.retryNotBeforeMs <= nowMs)
-      this.core.transaction(() => this.checkAutoTopUp(nowMs));
-    const next = sql
-      .exec<{ at: number | null }>(
-        "SELECT min(next_attempt_at_ms) AS at FROM payments WHERE status = 'pending'",
-      )
-      .one().at;
-    const retryAt =
-      this.#status().retryNotBeforeMs > nowMs ? this.#status().retryNotBeforeMs : null;
+      this.commands.run(nowMs, (work) => work.recheckMoney());
+    const next = this.payments.nextAttemptAtMs();
+    const retryNotBeforeMs = autoTopUpStatus(this.core.store).retryNotBeforeMs;
+    const retryAt = retryNotBeforeMs > nowMs ? retryNotBeforeMs : null;
     const candidates = [next, retryAt].filter((t): t is number => t !== null);
     return candidates.length > 0 ? Math.min(...candidates) : null;
   }
 
   // Internals -----------------------------------------------------------------------------
-
-  #createPayment(kind: PaymentKind, amountMicros: Micros, paymentMethod: string): PaymentView {
-    const now = Date.now();
-    const id = randomId(kind === "auto" ? "atu" : "top");
-    this.core.store.sql.exec(
-      `INSERT INTO payments (id, kind, amount_micros, payment_method, status, next_attempt_at_ms, created_at_ms)
-       VALUES (?, ?, ?, ?, 'pending', ?, ?)`,
-      id,
-      kind,
-      amountMicros,
-      paymentMethod,
-      now,
-      now,
-    );
-    this.core.wakeAt(now);
-    return this.#find(id) as PaymentView;
-  }
 
   /**
    * One step towards knowing a pending payment's outcome; safe to repeat. Never charged yet:
@@ -428,15 +302,11 @@ export class TopUps {
    */
   async #attempt(id: string, nowMs: number, options: { inRequest?: boolean } = {}): Promise<void> {
     const account = this.core.account();
-    const payment = this.#find(id);
+    const payment = this.payments.find(id);
     if (!account || !payment || payment.status !== "pending") return;
-    const gatewayRef = this.#gatewayRef(id);
+    const gatewayRef = this.payments.gatewayRef(id);
     // Before the call, so a crash during it leads to one more (idempotent) call, not none.
-    this.core.store.sql.exec(
-      "UPDATE payments SET attempts = attempts + 1, next_attempt_at_ms = ? WHERE id = ?",
-      nowMs + PAYMENT_ATTEMPT_TIMEOUT_MS,
-      id,
-    );
+    this.payments.countAttempt(id, nowMs + PAYMENT_ATTEMPT_TIMEOUT_MS);
     const gateway = this.gateway.get();
     let attempt: PaymentAttempt;
     try {
@@ -493,82 +363,28 @@ export class TopUps {
     } catch (error) {
       attempt = { status: "retry", retryKind: "network", message: String(error) };
     }
-    this.core.transaction(() => this.#learn(id, attempt, options.inRequest ?? false));
+    // After the gateway's answer, time has moved on: the step is decided at its arrival.
+    this.commands.run(Date.now(), (work) =>
+      this.#learn(work, id, attempt, options.inRequest ?? false),
+    );
   }
 
-  /**
-   * What one gateway answer tells about a pending payment, applied in one transaction. The
-   * answer to the admin's own request settles nothing: the API promises a pending top-up
-   * that the gateway's webhook confirms (or, failing that, a retrieval a minute later).
-   */
-  #learn(id: string, attempt: PaymentAttempt, inRequest: boolean): void {
-    const current = this.#find(id);
+  /** Applies what one gateway answer tells about a pending payment (paymentStep). */
+  #learn(work: Work, id: string, attempt: PaymentAttempt, inRequest: boolean): void {
+    const current = this.payments.find(id);
     if (current?.status !== "pending") return;
-    const sql = this.core.store.sql;
-    const attempts = this.#attempts(id);
-    const now = Date.now();
-    if (inRequest && (attempt.status === "succeeded" || attempt.status === "failed")) {
-      sql.exec(
-        "UPDATE payments SET gateway_ref = coalesce(?, gateway_ref) WHERE id = ?",
-        attempt.gatewayRef,
-        id,
-      );
+    const attempts = this.payments.attempts(id);
+    const next = paymentStep(current, attempt, { inRequest, attempts, nowMs: work.nowMs });
+    if (next.step === "settle") {
+      this.#settle(work, current, next.outcome);
       return;
     }
-    switch (attempt.status) {
-      case "succeeded":
-      case "failed":
-        this.#settle(current, attempt);
-        return;
-      case "pending":
-        sql.exec(
-          "UPDATE payments SET gateway_ref = ?, next_attempt_at_ms = ? WHERE id = ?",
-          attempt.gatewayRef,
-          now + PAYMENT_CONFIRMATION_WAIT_MS,
-          id,
-        );
-        return;
-      case "requires_action": {
-        const deadline = current.createdAtMs + PAYMENT_AUTHENTICATION_WAIT_MS;
-        if (now < deadline) {
-          sql.exec(
-            "UPDATE payments SET gateway_ref = ?, next_action_url = ?, next_attempt_at_ms = ? WHERE id = ?",
-            attempt.gatewayRef,
-            attempt.nextActionUrl,
-            deadline,
-            id,
-          );
-          return;
-        }
-        // Past the deadline #attempt has cancelled it; this answer came from before that.
-        return;
-      }
-      case "retry":
-        // Unknown is not failed: ask again, further apart, until the gateway tells.
-        sql.exec(
-          "UPDATE payments SET next_attempt_at_ms = ? WHERE id = ?",
-          now +
-            Math.min(
-              PAYMENT_RETRY_BASE_MS * 2 ** (attempts - 1),
-              PAYMENT_RECONCILE_MAX_INTERVAL_MS,
-            ),
-          id,
-        );
-        console.warn(
-          JSON.stringify({
-            event: "payment_outcome_unknown",
-            paymentId: id,
-            attempts,
-            retryKind: attempt.retryKind,
-            message: attempt.message,
-          }),
-        );
-        return;
-      default: {
-        const unmapped: never = attempt;
-        throw new Error(`unhandled payment attempt ${JSON.stringify(unmapped)}`);
-      }
-    }
+    const { step: _step, unknown, ...learnt } = next;
+    this.payments.update(id, learnt);
+    if (unknown)
+      console.warn(
+        JSON.stringify({ event: "payment_outcome_unknown", paymentId: id, attempts, ...unknown }),
+      );
   }
 
   /**
@@ -576,13 +392,11 @@ export class TopUps {
    * the payment was given up (abandoned, or a retrieval that found nothing yet) is still
    * credited, once, and the operator is alerted: money was taken, so it must show.
    */
-  #settle(payment: PaymentView, outcome: Settlement): boolean {
+  #settle(work: Work, payment: PaymentView, outcome: Settlement): boolean {
     const late = payment.status === "failed" && outcome.status === "succeeded";
     if (payment.status !== "pending" && !late) return false;
-    const sql = this.core.store.sql;
-    const now = Date.now();
     if (outcome.status === "succeeded") {
-      const movement = this.core.post({
+      const movement = work.post({
         description: "top-up",
         interactionId: payment.id,
         units: null,
@@ -593,13 +407,7 @@ export class TopUps {
         reason: payment.kind === "auto" ? "auto top-up" : "one-time top-up",
         details: { paymentMethod: payment.paymentMethod, gatewayRef: outcome.gatewayRef },
       });
-      sql.exec(
-        "UPDATE payments SET status = 'succeeded', gateway_ref = ?, settled_at_ms = ?, movement_id = ?, next_attempt_at_ms = NULL, next_action_url = NULL, failure_reason = NULL WHERE id = ?",
-        outcome.gatewayRef,
-        now,
-        movement.id,
-        payment.id,
-      );
+      this.payments.succeeded(payment.id, outcome.gatewayRef, movement.id, work.nowMs);
       if (late) {
         console.error(
           JSON.stringify({
@@ -615,14 +423,8 @@ export class TopUps {
       if (payment.kind === "auto") this.core.store.writeSetting("auto_top_up_status", NO_FAILURES);
       return true;
     }
-    sql.exec(
-      "UPDATE payments SET status = 'failed', gateway_ref = coalesce(?, gateway_ref), failure_reason = ?, settled_at_ms = ?, next_attempt_at_ms = NULL, next_action_url = NULL WHERE id = ?",
-      outcome.gatewayRef,
-      outcome.failureReason,
-      now,
-      payment.id,
-    );
-    if (payment.kind === "auto") this.#autoTopUpFailed(payment, outcome, now);
+    this.payments.failed(payment.id, outcome.gatewayRef, outcome.failureReason, work.nowMs);
+    if (payment.kind === "auto") this.#autoTopUpFailed(payment, outcome, work.nowMs);
     return true;
   }
 
@@ -633,14 +435,14 @@ export class TopUps {
     nowMs: number,
   ) {
     const account = this.core.account();
-    const previous = this.#status();
+    const previous = autoTopUpStatus(this.core.store);
     const failureReason = outcome.failureReason;
     const needsAction = outcome.failureCode === "requires_action";
     const consecutiveFailures = previous.consecutiveFailures + 1;
     const retryAtMs = autoTopUpRetryAtMs(consecutiveFailures, nowMs);
     const currency = account?.currency ?? "";
     if (retryAtMs === null) {
-      const config = this.#config();
+      const config = autoTopUpConfig(this.core.store);
       if (config) this.core.store.writeSetting("auto_top_up", { ...config, enabled: false });
       this.core.store.writeSetting("auto_top_up_status", {
         consecutiveFailures,
@@ -648,7 +450,7 @@ export class TopUps {
         lastFailureReason: failureReason,
         lastFailureNeedsAction: needsAction,
         disabledReason: `Auto top-up was switched off after ${consecutiveFailures} failed payments in a row.`,
-      } satisfies AutoTopUpStatus);
+      });
       this.notices.enqueue({ kind: "auto_top_up.disabled", consecutiveFailures, failureReason });
       return;
     }
@@ -658,7 +460,7 @@ export class TopUps {
       lastFailureReason: failureReason,
       lastFailureNeedsAction: needsAction,
       disabledReason: null,
-    } satisfies AutoTopUpStatus);
+    });
     this.core.wakeAt(retryAtMs);
     // The first failure of a run is emailed; one that needs the admin is emailed every time.
     if (consecutiveFailures === 1 || needsAction) {
@@ -676,27 +478,28 @@ export class TopUps {
 
   #reversal(
     input: ReversalInput,
-    apply: (payment: PaymentView, micros: Micros) => { applied: boolean; why?: string },
-  ): LedgerResult<{ applied: boolean; why?: string }> {
-    return this.core.transaction(() => {
+    apply: (work: Work, payment: PaymentView, micros: Micros) => Applied,
+  ): LedgerResult<Applied> {
+    const nowMs = Date.now();
+    return this.commands.run(nowMs, (work) => {
       const account = this.core.account();
-      if (!account) return refuse({ reason: "account_not_found" });
-      if (this.#seen(input.eventId)) return ok({ applied: false, why: "duplicate_event" });
-      const payment = this.#find(input.paymentId);
+      if (!account) return refuse<Applied>({ reason: "account_not_found" });
+      if (this.payments.seen(input.eventId)) return ok({ applied: false, why: "duplicate_event" });
+      const payment = this.payments.find(input.paymentId);
       if (!payment) return ok({ applied: false, why: "unknown_payment" });
       const micros = fromStripeAmount(input.amountMinor, input.currency);
       if (input.currency !== account.currency || micros === null)
         return ok({ applied: false, why: "amount_mismatch" });
       // Only credit that was given can be taken back.
       if (payment.status !== "succeeded") return ok({ applied: false, why: "not_credited" });
-      this.#record(input.eventId, payment.id);
-      return ok(apply(payment, micros));
+      this.payments.record(input.eventId, payment.id, nowMs);
+      return ok(apply(work, payment, micros));
     });
   }
 
   /** A reversal (negative) or a restoration: its own `adjustment` movement, naming the cause. */
-  #post(payment: PaymentView, amountMicros: Micros, reason: string): void {
-    this.core.post({
+  #post(work: Work, payment: PaymentView, amountMicros: Micros, reason: string): void {
+    work.post({
       description: "adjustment",
       interactionId: payment.id,
       units: null,
@@ -705,7 +508,7 @@ export class TopUps {
       amountMicros,
       userId: null,
       reason,
-      details: { topUpId: payment.id, gatewayRef: this.#gatewayRef(payment.id) },
+      details: { topUpId: payment.id, gatewayRef: this.payments.gatewayRef(payment.id) },
     });
   }
 
@@ -730,72 +533,6 @@ export class TopUps {
     if (!this.cards.card()) return "no_card";
     return this.cards.hold() ? "card_held" : null;
   }
-
-  #seen(eventId: string): boolean {
-    return (
-      this.core.store.sql.exec("SELECT 1 FROM payment_events WHERE event_id = ?", eventId).toArray()
-        .length > 0
-    );
-  }
-
-  #record(eventId: string, paymentId: string): void {
-    this.core.store.sql.exec(
-      "INSERT INTO payment_events (event_id, payment_id, received_at_ms) VALUES (?, ?, ?)",
-      eventId,
-      paymentId,
-      Date.now(),
-    );
-  }
-
-  #attempts(id: string): number {
-    return this.core.store.sql
-      .exec<{ attempts: number }>("SELECT attempts FROM payments WHERE id = ?", id)
-      .one().attempts;
-  }
-
-  #gatewayRef(id: string): string | null {
-    return (
-      this.core.store.sql
-        .exec<{ gateway_ref: string | null }>("SELECT gateway_ref FROM payments WHERE id = ?", id)
-        .toArray()[0]?.gateway_ref ?? null
-    );
-  }
-
-  #config(): AutoTopUpConfig | null {
-    const config = this.core.store.readSetting<AutoTopUpConfig>("auto_top_up");
-    return config
-      ? {
-          ...config,
-          paymentMethod: config.paymentMethod ?? null,
-          maxPerDay: config.maxPerDay ?? AUTO_TOP_UPS_PER_DAY_DEFAULT,
-        }
-      : null;
-  }
-
-  #status(): AutoTopUpStatus {
-    return this.core.store.readSetting<AutoTopUpStatus>("auto_top_up_status") ?? NO_FAILURES;
-  }
-
-  #find(id: string): PaymentView | null {
-    const row = this.core.store.sql
-      .exec<PaymentRow>("SELECT * FROM payments WHERE id = ?", id)
-      .toArray()[0];
-    return row
-      ? {
-          id: row.id,
-          kind: row.kind,
-          amountMicros: row.amount_micros,
-          paymentMethod: row.payment_method,
-          status: row.status,
-          nextActionUrl: row.status === "pending" ? row.next_action_url : null,
-          failureReason: row.failure_reason,
-          createdAtMs: row.created_at_ms,
-          settledAtMs: row.settled_at_ms,
-          movementId: row.movement_id,
-          reversedMicros: row.reversed_micros,
-        }
-      : null;
-  }
 }
 
 /** Where the gateway sends the admin back after the bank's page: our own reconciling route. */
@@ -815,18 +552,4 @@ function outcomeOrRetry(
     retryKind: answer.ok || !answer.retryable ? "gateway_unavailable" : "network",
     message: answer.ok ? "the payment was not found" : answer.message,
   };
-}
-
-interface PaymentRow extends Record<string, SqlStorageValue> {
-  id: string;
-  kind: PaymentKind;
-  amount_micros: number;
-  payment_method: string;
-  status: PaymentStatus;
-  next_action_url: string | null;
-  failure_reason: string | null;
-  created_at_ms: number;
-  settled_at_ms: number | null;
-  movement_id: string | null;
-  reversed_micros: number;
 }

@@ -1,3 +1,4 @@
+import type { SettingKey } from "./settings";
 import type { Micros } from "../money";
 import type { CallSettlement } from "../rating/decide";
 import type { AiService } from "../rating/service-rates";
@@ -22,7 +23,7 @@ export function spentBy(movement: Pick<Movement, "description" | "amountMicros">
  * movements after it are summed from the movements table itself, those at or before it
  * (pruned, or posted before schema step 9) from the table. Pruning moves it forward.
  */
-export const USAGE_COUNTED_THROUGH_SEQ = "usage_counted_through_seq";
+export const USAGE_COUNTED_THROUGH_SEQ = "usage_counted_through_seq" satisfies SettingKey;
 
 export interface UserUsage {
   userId: string;
@@ -229,7 +230,7 @@ export class UsageCounters {
   }
 
   #countedThroughSeq(): number {
-    return this.store.readSetting<number>(USAGE_COUNTED_THROUGH_SEQ) ?? 0;
+    return this.store.readSetting(USAGE_COUNTED_THROUGH_SEQ) ?? 0;
   }
 }
 

@@ -25,7 +25,7 @@ export function numberOwner(
   const cached = owners.get(number);
   if (cached && cached.expiresAtMs > nowMs) return cached.owner;
   // Each request reads D1 itself rather than awaiting another request's read: the runtime
-  // ties I/O to the request that started it (see src/http/ledger-batches.ts).
+  // ties I/O to the request that started it (see src/ledger-client/batches.ts).
   return readNumberOwner(db, number).then((owner) => {
     if (owners.size >= NUMBERS_CACHED_MAX) owners.clear();
     owners.set(number, { owner, expiresAtMs: Date.now() + NUMBER_CACHE_TTL_MS });

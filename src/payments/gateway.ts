@@ -201,4 +201,15 @@ export interface PaymentGateway {
   detachCard(paymentMethodRef: string): Promise<GatewayAnswer<null>>;
   /** `body` is the raw request text: the signature covers the exact bytes, not a re-serialisation. */
   parseWebhook(body: string, headers: Headers, nowMs: number): Promise<WebhookParse>;
+  /**
+   * Sends a webhook this gateway asked the ledger to keep until due (the sandbox's
+   * `schedule`, which stands in for a gateway's own delivery); a real gateway never asks.
+   */
+  deliverWebhook(webhook: ScheduledWebhook): Promise<unknown>;
+}
+
+/** A webhook held until `deliverAtMs`. */
+export interface ScheduledWebhook {
+  deliverAtMs: number;
+  body: string;
 }

@@ -1,5 +1,5 @@
-import type { PaymentGateway } from "./gateway";
-import { SandboxGateway, WEBHOOK_PATH, type SandboxDeps } from "./sandbox";
+import type { CardSummary, PaymentGateway } from "./gateway";
+import { SandboxGateway, sandboxInitialCard, WEBHOOK_PATH, type SandboxDeps } from "./sandbox";
 import { StripeGateway } from "./stripe";
 
 export type * from "./gateway";
@@ -53,4 +53,14 @@ export function gatewayFor(env: PaymentsEnv, deps: GatewayDeps = {}): PaymentGat
     webhookUrl: new URL(WEBHOOK_PATH, env.PUBLIC_BASE_URL).toString(),
     baseUrl: env.PUBLIC_BASE_URL,
   });
+}
+
+/**
+ * The card a new account starts with, saved when its ledger opens: with the sandbox its
+ * test card that succeeds, so a sandbox account can top up at once; none with Stripe, where
+ * the admin saves one on the hosted page. Asked without making the gateway, which is made
+ * only when a payment needs it.
+ */
+export function initialCardFor(env: PaymentsEnv, nowMs: number): CardSummary | null {
+  return env.PAYMENT_GATEWAY === "sandbox" ? sandboxInitialCard(nowMs) : null;
 }

@@ -1,11 +1,13 @@
 import type {
   CardSetup,
+  CardSummary,
   GatewayAnswer,
   PaymentAttempt,
   PaymentGateway,
   PaymentRequest,
   RetrievedCard,
   RetrievedPayment,
+  ScheduledWebhook,
   WebhookParse,
 } from "./gateway";
 import { chargeRefusal, toStripeAmount } from "./stripe-currencies";
@@ -97,10 +99,7 @@ export const SANDBOX_PAGES_PATH = "/sandbox";
  * A webhook the sandbox will send. Plain data, so a Durable Object can keep it in a table
  * and deliver it from its alarm; it is signed at delivery, as a real gateway signs at send.
  */
-export interface SandboxWebhook {
-  deliverAtMs: number;
-  body: string;
-}
+export type SandboxWebhook = ScheduledWebhook;
 
 export interface SandboxDeps {
   webhookSecret: string;
@@ -545,4 +544,15 @@ export async function signedWebhookRequest(
     },
     body,
   });
+}
+
+/** A sandbox account starts with the test card that succeeds, valid three more years. */
+export function sandboxInitialCard(nowMs: number): CardSummary {
+  return {
+    paymentMethodRef: SANDBOX_CARD_SUCCEEDS,
+    brand: "visa",
+    last4: "4242",
+    expMonth: 12,
+    expYear: new Date(nowMs).getUTCFullYear() + 3,
+  };
 }

@@ -213,6 +213,10 @@ export class StripeGateway implements PaymentGateway {
     });
   }
 
+  deliverWebhook(): Promise<never> {
+    return Promise.reject(new Error("Stripe delivers its own webhooks; none is kept for it"));
+  }
+
   parseWebhook(body: string, headers: Headers, nowMs: number): Promise<WebhookParse> {
     return parseStripeWebhook(this.#webhookSecret, body, headers, nowMs);
   }

@@ -15,7 +15,7 @@ beforeAll(uploadSampleDecks);
 
 /**
  * The switch's commands for one account travel to its ledger in batches
- * (src/http/ledger-batches.ts). Concurrent requests are what fills a batch; these tests
+ * (src/ledger-client/batches.ts). Concurrent requests are what fills a batch; these tests
  * check that every request still gets the answer it would get alone.
  */
 describe("commands batched per account", () => {

@@ -4,7 +4,8 @@ import { mintApiKey, requireAccount, requireOperator } from "../auth";
 import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
 import { openShardsOf, shardForNewAccount } from "../../history/shards";
-import { ledgerOf, unwrap } from "../ledger-client";
+import { ledgerOf } from "../../ledger-client/ledger-of";
+import { unwrap } from "../../ledger-client/refusals";
 import * as schemas from "../schemas";
 import { idempotency, jsonBody, pathParams } from "../validate";
 

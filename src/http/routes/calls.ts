@@ -2,9 +2,10 @@ import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { coverageOf, FREE_GRANT_SECONDS, type CallRequest } from "../../rating/decide";
 import { requireAccount, requireSwitch } from "../auth";
-import type { AppEnv } from "../context";
-import { runCommand } from "../ledger-batches";
-import { ledgerOf, unwrap } from "../ledger-client";
+import { scopeOf, type AppEnv } from "../context";
+import { runCommand } from "../../ledger-client/batches";
+import { ledgerOf } from "../../ledger-client/ledger-of";
+import { unwrap } from "../../ledger-client/refusals";
 import { recordCallDecision, type CallDecisionPoint } from "../decision-metrics";
 import type { AuthorizeAnswer, EndAnswer, ExtendAnswer } from "../../ledger/calls";
 import { askWithDecks } from "../rate-decks";
@@ -86,7 +87,7 @@ export async function authorizeLeg(
           rate: null,
         }
       : await askWithDecks(c, (decks) =>
-          runCommand(c, account.accountId, {
+          runCommand(scopeOf(c), account.accountId, {
             kind: "authorize",
             command: { callId, ...request },
             decks,
@@ -112,7 +113,7 @@ export async function extendLeg(
 ): Promise<ExtendAnswer> {
   const startedMs = performance.now();
   const answer = unwrap(
-    await runCommand(c, account.accountId, {
+    await runCommand(scopeOf(c), account.accountId, {
       kind: "extend",
       command: { callId, leg: body.leg, usedSeconds: body.usedSeconds },
     }),
@@ -137,7 +138,7 @@ export async function endLeg(
 ): Promise<EndAnswer> {
   const startedMs = performance.now();
   const answer = unwrap(
-    await runCommand(c, account.accountId, {
+    await runCommand(scopeOf(c), account.accountId, {
       kind: "end",
       command: { callId, leg: body.leg, durationSeconds: body.durationSeconds },
     }),

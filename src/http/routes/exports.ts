@@ -9,7 +9,8 @@ import type { ExportJob } from "../../ledger/export-jobs";
 import { requireAccount } from "../auth";
 import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
-import { ledgerOf, unwrap } from "../ledger-client";
+import { ledgerOf } from "../../ledger-client/ledger-of";
+import { unwrap } from "../../ledger-client/refusals";
 import * as schemas from "../schemas";
 import { pathParams } from "../validate";
 

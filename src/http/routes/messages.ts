@@ -3,9 +3,9 @@ import { z } from "zod";
 import { MESSAGE_CHANNELS } from "../../rating/message-deck";
 import { MESSAGE_FRAGMENTS_MAX } from "../../rating/decide";
 import { requireSwitch } from "../auth";
-import type { AppEnv } from "../context";
+import { scopeOf, type AppEnv } from "../context";
 import { sha256Hex } from "../crypto";
-import { runCommand } from "../ledger-batches";
+import { runCommand } from "../../ledger-client/batches";
 import { askWithDecks } from "../rate-decks";
 import { messageView } from "../rating-views";
 import * as schemas from "../schemas";
@@ -30,7 +30,11 @@ export const messages = new Hono<AppEnv>()
     const body = await jsonBody(c, messageBody);
     const requestHash = await sha256Hex(JSON.stringify(body));
     const answer = await askWithDecks(c, (decks) =>
-      runCommand(c, id, { kind: "message", command: { messageId, ...body, requestHash }, decks }),
+      runCommand(scopeOf(c), id, {
+        kind: "message",
+        command: { messageId, ...body, requestHash },
+        decks,
+      }),
     );
     c.set("decision", "charged");
     return c.json(messageView(answer), 201);

@@ -6,7 +6,8 @@ import type { CustomerDetails, GatewayAnswer, PaymentGateway } from "../../payme
 import { requireAccount } from "../auth";
 import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
-import { ledgerOf, unwrap } from "../ledger-client";
+import { ledgerOf } from "../../ledger-client/ledger-of";
+import { unwrap } from "../../ledger-client/refusals";
 import * as schemas from "../schemas";
 import { pathParams } from "../validate";
 import { cardView } from "../views";

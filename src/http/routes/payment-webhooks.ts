@@ -7,7 +7,7 @@ import type {
 } from "../../payments/gateway";
 import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
-import { ledgerOf } from "../ledger-client";
+import { ledgerOf } from "../../ledger-client/ledger-of";
 import { workerGateway } from "./payment-method";
 
 type Applied =

@@ -3,10 +3,11 @@ import { z } from "zod";
 import { AI_SERVICES } from "../../rating/service-rates";
 import { INVOICE_USAGE_PAGE_MAX } from "../../ledger/invoice-usage";
 import { requireAccount, requireOperator, requireSwitch } from "../auth";
-import type { AppEnv } from "../context";
+import { scopeOf, type AppEnv } from "../context";
 import { sha256Hex } from "../crypto";
-import { runCommand } from "../ledger-batches";
-import { ledgerOf, unwrap } from "../ledger-client";
+import { runCommand } from "../../ledger-client/batches";
+import { ledgerOf } from "../../ledger-client/ledger-of";
+import { unwrap } from "../../ledger-client/refusals";
 import { askWithDecks } from "../rate-decks";
 import { invoiceUsageView, usageChargeView, usageReportView } from "../rating-views";
 import * as schemas from "../schemas";
@@ -50,7 +51,11 @@ export const usage = new Hono<AppEnv>()
     const body = await jsonBody(c, usageBody);
     const requestHash = await sha256Hex(JSON.stringify(body));
     const answer = await askWithDecks(c, (decks) =>
-      runCommand(c, id, { kind: "usage", command: { usageId, ...body, requestHash }, decks }),
+      runCommand(scopeOf(c), id, {
+        kind: "usage",
+        command: { usageId, ...body, requestHash },
+        decks,
+      }),
     );
     c.set("decision", "charged");
     return c.json(usageChargeView(answer), 201);

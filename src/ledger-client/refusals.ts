@@ -1,15 +1,6 @@
 import type { LedgerRefusal } from "../ledger/types";
 import { formatMoney } from "../money";
-import { ApiError } from "./errors";
-import type { REGIONS } from "./schemas";
-
-export function ledgerOf(env: Env, accountId: string, region?: (typeof REGIONS)[number] | null) {
-  // The hint only matters when the object is first created; later calls find it where it is.
-  return env.LEDGER.get(
-    env.LEDGER.idFromName(accountId),
-    region ? { locationHint: region } : undefined,
-  );
-}
+import { ApiError } from "../http/errors";
 
 /** Maps every refusal of the ledger to the wire; a new reason fails to compile until mapped. */
 export function refusalToError(refusal: LedgerRefusal): ApiError {
