@@ -10,7 +10,7 @@ import { calendarAt, calendarSpanMs } from "./calendar";
 import type { LedgerMemory } from "./memory";
 import { decodeSetting, type SettingKey, type SettingValues } from "./settings";
 import type { AccountMoney, AccountProfile, Movement, MovementKind, MovementsQuery } from "./types";
-import { spentBy } from "./usage-counters";
+import { CHARGE_SQL, spentBy } from "./usage-counters";
 
 /**
  * Typed access to the ledger's SQLite tables. No rules live here: callers decide, this
@@ -225,11 +225,11 @@ export class LedgerStore {
     return gone.n;
   }
 
-  /** Total charged (movements that `countsAsSpend`) since `sinceMs`, as a positive amount. */
+  /** Total charged (what `spentBy` counts) since `sinceMs`, as a positive amount. */
   spendSince(sinceMs: number): Micros {
     const row = this.sql
       .exec<{ total: number | null }>(
-        "SELECT -sum(amount_micros) AS total FROM movements WHERE at_ms >= ? AND amount_micros < 0 AND description != 'adjustment'",
+        `SELECT -sum(amount_micros) AS total FROM movements WHERE at_ms >= ? AND ${CHARGE_SQL}`,
         sinceMs,
       )
       .one();
@@ -326,10 +326,6 @@ export class LedgerStore {
 }
 
 /** Charges count as spend; adjustments and top-ups do not. spendSince's query says the same. */
-export function countsAsSpend(movement: Pick<Movement, "amountMicros" | "description">): boolean {
-  return movement.amountMicros < 0 && movement.description !== "adjustment";
-}
-
 /** The settings key of the outbox mark; schema step 5 sets it from the outbox table it replaced. */
 export const OUTBOX_MARK = "outbox_copied_through_seq" satisfies SettingKey;
 const PRUNED_MOVEMENTS = "pruned_movements" satisfies SettingKey;

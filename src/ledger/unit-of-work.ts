@@ -3,8 +3,8 @@ import type { AutoTopUpCheck } from "./auto-top-up";
 import type { LedgerCore } from "./core";
 import type { OutboxRelay } from "./outbox";
 import { post } from "./posting";
-import { countsAsSpend } from "./store";
 import type { Movement, MovementDraft } from "./types";
+import { spentBy } from "./usage-counters";
 
 /**
  * One command's unit of work: the only writer of the balance and the holds. The command
@@ -40,7 +40,7 @@ export class Work {
     store.rememberMoney({ ...money, reservedMicros: reservedMicros ?? money.reservedMicros });
     // The 30 days' spend in memory stays current without summing the movements again.
     const spend = this.core.memory().spend;
-    if (spend && countsAsSpend(movement)) spend.micros -= movement.amountMicros;
+    if (spend) spend.micros += spentBy(movement);
     this.#movementsPosted += 1;
     this.#moneyChanged = true;
     return { ...movement, seq };

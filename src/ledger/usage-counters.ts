@@ -242,4 +242,5 @@ interface SpendRow extends Record<string, SqlStorageValue> {
 }
 
 /** `spentBy` in SQL, over the same kinds: a charge kind that took money. */
-const CHARGE_SQL = `amount_micros < 0 AND description IN (${CHARGE_KINDS.map((kind) => `'${kind}'`).join(", ")})`;
+/** `spentBy` as SQL over the movements table. */
+export const CHARGE_SQL = `amount_micros < 0 AND description IN (${CHARGE_KINDS.map((kind) => `'${kind}'`).join(", ")})`;
